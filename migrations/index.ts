@@ -1,0 +1,4 @@
+// Every migration, in order. A spec checks that each file in this folder is listed here.
+import { CreatePeople1795312000000 } from './1795312000000-CreatePeople.js';
+
+export const migrations = [CreatePeople1795312000000];

@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditModule } from './audit/audit.module.js';
+import { AllErrorsFilter } from './common/error.filter.js';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { dataSourceOptions, migrate } from './database/data-source.js';
+import { HealthController } from './health/health.controller.js';
+import { PeopleModule } from './people/people.module.js';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  /** Resolved database URL (DATABASE_URL or the embedded server's). */
+  databaseUrl: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot({ config, databaseUrl }: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => dataSourceOptions(databaseUrl),
+          dataSourceFactory: async (options) => {
+            const ds = await new DataSource(options!).initialize();
+            await migrate(ds);
+            return ds;
+          },
+        }),
+        ScheduleModule.forRoot(),
+        AuditModule,
+        PeopleModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: AllErrorsFilter },
+      ],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger as Pino } from 'pino';
+import 'reflect-metadata';
+import { AppModule } from './app.module.js';
+import { JSON_BODY_LIMIT } from './common/error.filter.js';
+import { PinoNestLogger, requestLogging } from './common/logger.js';
+import { buildValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/config.js';
+
+
+/** Builds the configured Nest application (not listening yet); used by main.ts, the tests and the benchmarks. */
+export async function createApp(config: AppConfig, databaseUrl: string, log: Pino): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot({ config, databaseUrl }), {
+    logger: new PinoNestLogger(log),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.use(requestLogging(log));
+  app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  app.useGlobalPipes(buildValidationPipe());
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('ridealong')
+      .setDescription('Sales-shadowing programs: availability, bookings, observations and theme rollups.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { DomainError, ErrorBody, errorBody, fromPostgresError } from './errors.js';
+
+/** Mirrors the limit app.ts gives the JSON body parser. */
+export const JSON_BODY_LIMIT = '100kb';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+};
+
+/** Turns anything thrown into the single error shape from DESIGN.md. */
+export function toErrorBody(exception: unknown): ErrorBody | undefined {
+  if (exception instanceof DomainError) {
+    return errorBody(exception.status, exception.code, exception.message, exception.details);
+  }
+  if (exception instanceof QueryFailedError) {
+    const mapped = fromPostgresError(exception.driverError as { code?: string });
+    return mapped ? errorBody(mapped.status, mapped.code, mapped.message, mapped.details) : undefined;
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const cause = exception.cause as { type?: string } | undefined;
+    if (status === 413) {
+      return errorBody(413, 'payload_too_large', `The request body is larger than the limit of ${JSON_BODY_LIMIT}`, {
+        field: 'body',
+        limit: JSON_BODY_LIMIT,
+      });
+    }
+    if (status === 400 && (cause?.type === 'entity.parse.failed' || cause instanceof SyntaxError)) {
+      return errorBody(400, 'invalid_json', `The request body is not valid JSON: ${exception.message}`, { field: 'body' });
+    }
+    const res = exception.getResponse();
+    const message =
+      typeof res === 'string' ? res : Array.isArray((res as { message?: unknown }).message)
+        ? ((res as { message: string[] }).message).join('; ')
+        : String((res as { message?: unknown }).message ?? exception.message);
+    return errorBody(status, HTTP_CODES[status] ?? 'error', message);
+  }
+  // body-parser errors carry `type` and `status`
+  const e = exception as { type?: string; status?: number; limit?: number };
+  if (e && typeof e === 'object' && typeof e.type === 'string') {
+    if (e.type === 'entity.too.large') {
+      return errorBody(413, 'payload_too_large', `The request body is larger than the limit of ${e.limit} bytes`, {
+        field: 'body',
+        limit: e.limit,
+      });
+    }
+    if (e.type === 'entity.parse.failed') {
+      return errorBody(400, 'invalid_json', 'The request body is not valid JSON', { field: 'body' });
+    }
+    if (e.status && e.status >= 400 && e.status < 500) {
+      return errorBody(e.status, HTTP_CODES[e.status] ?? 'bad_request', `The request body could not be read (${e.type})`, {
+        field: 'body',
+      });
+    }
+  }
+  return undefined;
+}
+
+@Catch()
+export class AllErrorsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    let body = toErrorBody(exception);
+    if (!body) {
+      this.logger.error({ err: exception }, 'Unhandled error');
+      body = errorBody(500, 'internal', 'Something went wrong on our side; it has been logged');
+    } else if (body.statusCode >= 500) {
+      this.logger.error({ err: exception }, body.message);
+    }
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Domain errors carry a code; one table maps every code to its HTTP status.
+ * Adding a code without a status fails to compile (`satisfies Record<ErrorCode, number>`).
+ */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  invalid_json: 400,
+  invalid_value: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  email_taken: 409,
+  last_lifecycle_user: 409,
+  slot_unavailable: 409,
+  marketer_conflict: 409,
+  rep_weekly_cap: 409,
+  same_rep_limit: 409,
+  outside_notice: 409,
+  not_on_roster: 409,
+  period_overlap: 409,
+  invalid_state: 409,
+  payload_too_large: 413,
+  idempotency_mismatch: 422,
+  unprocessable: 422,
+  too_many_requests: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (what: string, id?: string) =>
+  new DomainError('not_found', id ? `${what} ${id} was not found` : `${what} was not found`, id ? { id } : {});
+
+export const forbidden = (message = 'You may not do this') => new DomainError('forbidden', message);
+
+/** The one error body every failing response carries. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function errorBody(statusCode: number, code: string, message: string, details: Record<string, unknown> = {}): ErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message, details };
+}
+
+/** Maps a PostgreSQL error (by SQLSTATE) to a client error, or undefined for a server fault. */
+export function fromPostgresError(err: { code?: string; detail?: string; constraint?: string; column?: string }): DomainError | undefined {
+  switch (err.code) {
+    case '23505':
+      return new DomainError('conflict', `Already exists${err.constraint ? ` (${err.constraint})` : ''}`, {
+        constraint: err.constraint,
+      });
+    case '23P01':
+      return new DomainError('conflict', `Conflicts with an existing row${err.constraint ? ` (${err.constraint})` : ''}`, {
+        constraint: err.constraint,
+      });
+    case '22P02':
+    case '22007':
+    case '22008':
+    case '22003':
+      return new DomainError('invalid_value', 'A value has the wrong form', { detail: err.detail });
+    case '23503':
+      return new DomainError('not_found', 'A referenced row does not exist', { constraint: err.constraint });
+    case '23514':
+      return new DomainError('invalid_value', `A value breaks a rule${err.constraint ? ` (${err.constraint})` : ''}`, {
+        constraint: err.constraint,
+      });
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { pino, type Logger as Pino } from 'pino';
+import type { LogLevel } from '../config/config.js';
+
+interface RequestContext {
+  requestId: string;
+  userId?: string;
+}
+
+/** Carries the request id (and later the user) to every log line written while a request is handled. */
+export const requestContext = new AsyncLocalStorage<RequestContext>();
+
+export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream): Pino {
+  return pino(
+    {
+      level,
+      base: { service: 'ridealong' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      mixin() {
+        const ctx = requestContext.getStore();
+        return ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}) } : {};
+      },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token'], censor: '[redacted]' },
+    },
+    destination as pino.DestinationStream | undefined,
+  );
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Express middleware: takes a well-formed `X-Request-Id` or makes one, echoes it on the response,
+ * runs the rest of the request inside the log context, and logs one line when the response ends.
+ */
+export function requestLogging(log: Pino) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const started = process.hrtime.bigint();
+    const ctx: RequestContext = { requestId };
+    (req as Request & { ctx?: RequestContext }).ctx = ctx;
+    requestContext.run(ctx, () => {
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        requestContext.run(ctx, () =>
+          log.info(
+            { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+            'request',
+          ),
+        );
+      });
+      next();
+    });
+  };
+}
+
+/** Attaches the authenticated user's id to the current log context. */
+export function setLogUser(req: Request, userId: string): void {
+  const ctx = (req as Request & { ctx?: RequestContext }).ctx;
+  if (ctx) ctx.userId = userId;
+}
+
+/** Nest's logger interface over pino, so framework and app logs share one JSON stream. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: Pino) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, params: unknown[]) {
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    if (message && typeof message === 'object' && !(message instanceof Error)) {
+      const text = typeof params[0] === 'string' ? (params.shift() as string) : undefined;
+      this.pino[level]({ context, ...(message as object) }, text);
+    } else if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else {
+      const stack = level === 'error' && typeof params[0] === 'string' ? params[0] : undefined;
+      this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
+
+  log(message: unknown, ...params: unknown[]) {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]) {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]) {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]) {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]) {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]) {
+    this.write('fatal', message, params);
+  }
+}

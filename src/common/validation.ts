@@ -1,0 +1,37 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError } from './errors.js';
+
+interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+/** Flattens nested class-validator errors into `a.b[0].c` paths. */
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const path = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) {
+      out.push({ field: path, problems: Object.values(e.constraints).map((m) => m.replace(/^property /, '')) });
+    }
+    if (e.children?.length) out.push(...flattenValidationErrors(e.children, path));
+  }
+  return out;
+}
+
+export function validationError(fields: FieldProblem[]): DomainError {
+  const message = fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ');
+  return new DomainError('validation_failed', message, { fields });
+}
+
+/** The one global pipe: whitelist, forbid unknown properties, transform. */
+export function buildValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    exceptionFactory: (errors) => validationError(flattenValidationErrors(errors)),
+  });
+}

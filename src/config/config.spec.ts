@@ -1,0 +1,76 @@
+import { ConfigError, loadConfig } from './config.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      embeddedPgPort: 54329,
+      varDir: 'var',
+      smtpUrl: undefined,
+      publicUrl: 'http://localhost:3000',
+      adminEmail: 'admin@ridealong.local',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ridealong',
+      SMTP_URL: 'smtp://mail.example.com:2525',
+      MAIL_FROM: 'Rep Life <replife@example.com>',
+      PUBLIC_URL: 'https://ridealong.example.com/',
+      ADMIN_EMAIL: 'Ops@Example.com',
+      ADMIN_TOKEN: 'a-very-long-admin-token-123456',
+      LOG_LEVEL: 'debug',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/ridealong',
+      smtpUrl: 'smtp://mail.example.com:2525',
+      mailFrom: 'Rep Life <replife@example.com>',
+      publicUrl: 'https://ridealong.example.com',
+      adminEmail: 'ops@example.com',
+      adminToken: 'a-very-long-admin-token-123456',
+      logLevel: 'debug',
+    });
+  });
+
+  it('treats an empty DATABASE_URL as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['SMTP_URL', 'http://mail'],
+    ['MAIL_FROM', 'not an address'],
+    ['PUBLIC_URL', 'ftp://x'],
+    ['ADMIN_EMAIL', 'nobody'],
+    ['ADMIN_TOKEN', 'short'],
+    ['LOG_LEVEL', 'loud'],
+    ['EMBEDDED_PG_PORT', '80'],
+  ])('rejects a bad %s and names it', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'y' });
+    expect(problems.map((p) => p.split('=')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+});

@@ -1,0 +1,125 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * Every environment variable the service reads, validated at boot.
+ * The README's "Configuration" table documents the same list.
+ */
+export class EnvironmentVariables {
+  /** HTTP port. */
+  @Transform(toInt)
+  @IsInt({ message: 'PORT must be an integer from 0 to 65535' })
+  @Min(0, { message: 'PORT must be an integer from 0 to 65535' })
+  @Max(65535, { message: 'PORT must be an integer from 0 to 65535' })
+  PORT: number = 3000;
+
+  /** PostgreSQL server; unset starts the embedded server under ./var/pg. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  /** Port of the embedded PostgreSQL (only when DATABASE_URL is unset). */
+  @Transform(toInt)
+  @IsInt({ message: 'EMBEDDED_PG_PORT must be an integer from 1024 to 65535' })
+  @Min(1024, { message: 'EMBEDDED_PG_PORT must be an integer from 1024 to 65535' })
+  @Max(65535, { message: 'EMBEDDED_PG_PORT must be an integer from 1024 to 65535' })
+  EMBEDDED_PG_PORT: number = 54329;
+
+  /** Folder for the embedded database and the .eml outbox. */
+  @IsString()
+  VAR_DIR: string = 'var';
+
+  /** SMTP server; unset writes .eml files under ./var/mail. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** Sender of every email. */
+  @IsString({ message: 'MAIL_FROM must be an address like "ridealong <ridealong@example.com>"' })
+  @Matches(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, {
+    message: 'MAIL_FROM must be an address like "ridealong <ridealong@example.com>"',
+  })
+  MAIL_FROM: string = 'ridealong <ridealong@localhost>';
+
+  /** Base URL used in links in emails and calendar files. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/[^\s/]+(\/\S*)?$/, { message: 'PUBLIC_URL must be an http:// or https:// URL' })
+  PUBLIC_URL?: string;
+
+  /** Bootstrap lifecycle user, created when no lifecycle user exists. */
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' })
+  ADMIN_EMAIL: string = 'admin@ridealong.local';
+
+  /** Token for the bootstrap user; generated and printed once when unset. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @MinLength(24, { message: 'ADMIN_TOKEN must be at least 24 characters' })
+  @Matches(/^[A-Za-z0-9_\-.~]+$/, { message: 'ADMIN_TOKEN may hold only letters, digits and - _ . ~' })
+  ADMIN_TOKEN?: string;
+
+  /** pino log level. */
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+}
+
+export interface AppConfig {
+  port: number;
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  varDir: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  publicUrl: string;
+  adminEmail: string;
+  adminToken?: string;
+  logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const input: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN']) {
+    const value = env[key];
+    if (value !== undefined) input[key] = value;
+  }
+  const parsed = plainToInstance(EnvironmentVariables, input);
+  const errors = validateSync(parsed, { whitelist: true });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.map((e) => `${e.property}=${JSON.stringify(input[e.property] ?? '')}: ${Object.values(e.constraints ?? {})[0]}`),
+    );
+  }
+  return {
+    port: parsed.PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+    varDir: parsed.VAR_DIR,
+    smtpUrl: parsed.SMTP_URL,
+    mailFrom: parsed.MAIL_FROM,
+    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
+    adminEmail: parsed.ADMIN_EMAIL.toLowerCase(),
+    adminToken: parsed.ADMIN_TOKEN,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

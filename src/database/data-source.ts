@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import 'reflect-metadata';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { migrations } from '../../migrations/index.js';
+import { entities } from './entities.js';
+
+/** The one set of TypeORM options, for the service, the tests and the TypeORM CLI. */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities,
+    migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    poolSize,
+    applicationName: 'ridealong',
+  };
+}
+
+/** Runs pending migrations under an advisory lock, so instances starting together migrate once. */
+export async function migrate(ds: DataSource): Promise<void> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', ['ridealong:migrations']);
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', ['ridealong:migrations']).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** For the CLI: DATABASE_URL, or the embedded server of a running `npm start`. */
+function cliUrl(): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const dir = path.resolve(process.env.VAR_DIR ?? 'var', 'pg');
+  const secret = readFileSync(`${dir}.secret`, 'utf8').trim();
+  return `postgres://postgres:${encodeURIComponent(secret)}@127.0.0.1:${process.env.EMBEDDED_PG_PORT ?? 54329}/ridealong`;
+}
+
+export default new DataSource(dataSourceOptions(process.env.TYPEORM_CLI ? cliUrl() : 'postgres://unused'));
