@@ -23,10 +23,14 @@ export interface TestApp {
 }
 
 /** The real application on a database of its own, with a known bootstrap admin token. */
-export async function startTestApp(env: Record<string, string> = {}, database?: TestDatabase): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  database?: TestDatabase,
+  logTo?: NodeJS.WritableStream,
+): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({ ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'silent', ...env });
-  const app = await createApp(config, db.url, createRootLogger(config.logLevel));
+  const app = await createApp(config, db.url, createRootLogger(config.logLevel, logTo));
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
