@@ -71,7 +71,7 @@ describe('HTTP conventions', () => {
     await admin.query(`ALTER DATABASE ${t.database.name} SET statement_timeout = 1`);
     await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [t.database.name]);
     try {
-      let res;
+      let res: import("supertest").Response | undefined;
       for (let i = 0; i < 20; i++) {
         res = await t.http.get('/api/v1/users?limit=500').set(bearer(t.adminToken)).set('X-Request-Id', `fault-${i}`);
         if (res.status === 500) break;

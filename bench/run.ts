@@ -1,0 +1,17 @@
+import { markdownTable, type BenchRow } from './table.js';
+
+/** `npm run bench [name…]`: runs every benchmark (or the named ones) and prints one Markdown table. */
+const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
+  'slot-engine': () => import('./slot-engine.bench.js'),
+  service: () => import('./service.bench.js'),
+};
+
+const wanted = process.argv.slice(2);
+const rows: BenchRow[] = [];
+for (const [name, load] of Object.entries(suites)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  process.stderr.write(`bench: ${name}…\n`);
+  rows.push(...(await (await load()).run()));
+}
+console.log(`\nnode ${process.version}, ${new Date().toISOString()}\n`);
+console.log(markdownTable(rows));
