@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**', 'test/support/**', 'src/main.ts', 'src/database/embedded.ts'],
+    files: ['bench/**', 'scripts/**', 'test/support/**', 'src/main.ts', 'src/database/embedded.ts'],
     rules: { 'no-console': 'off' },
   },
 );
