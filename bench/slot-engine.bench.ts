@@ -1,0 +1,192 @@
+/**
+ * Slot engine benchmark: how long `findSlots` takes for realistic and growing rosters.
+ *
+ * Deterministic: a fixed `now`, seeded random calls. Each case runs a few warm-up rounds (which
+ * also fill the zone-day cache, as a running service would have), then RUNS timed rounds; the
+ * table shows the median. Run alone with `node dist/bench/slot-engine.bench.js` after a build.
+ */
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { localToEpoch, isoWeekday } from '../src/availability/engine/local-time.js';
+import {
+  type EngineSettings,
+  type MarketerContext,
+  type RepCall,
+  type RepSupply,
+  type SlotQuery,
+  type WeeklyWindow,
+  findSlots,
+} from '../src/availability/engine/slot-engine.js';
+import { type BenchRow, markdownTable, median } from './table.js';
+
+const AREA = 'slot engine';
+const WARMUP = 3;
+const RUNS = 15;
+const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney'];
+/** Monday 2026-03-02 00:00Z: ranges from here cross the March DST changes of NY and London. */
+const NOW = Date.UTC(2026, 2, 2) / 60_000;
+const DAY = 1440;
+
+const SETTINGS: EngineSettings = {
+  slotMinutes: 30,
+  slotGridMinutes: 15,
+  minNoticeHours: 0,
+  horizonDays: 90,
+  seatsPerCall: 2,
+  repWeeklyCap: 40,
+};
+
+const WEEKDAYS_9_TO_5: WeeklyWindow[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
+
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` distinct 30-minute calls inside the rep's weekday 09:00-17:00, from-7d .. to+7d. */
+function callsFor(timeZone: string, fromDay: number, toDay: number, count: number, rnd: () => number): RepCall[] {
+  const pool: number[] = [];
+  for (let day = fromDay - 7; day <= toDay + 7; day++) {
+    if (isoWeekday(day) > 5) continue;
+    for (let k = 0; k < 16; k++) pool.push(localToEpoch(timeZone, day, 9 * 60 + 30 * k));
+  }
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+  }
+  return pool
+    .slice(0, Math.min(count, pool.length))
+    .sort((a, b) => a - b)
+    .map((start) => ({ start, end: start + SETTINGS.slotMinutes, seatsTaken: 1 + Math.floor(rnd() * 2) }));
+}
+
+/**
+ * A listing query over `days` days from the day after NOW. `marketer`: `'typical'` has some busy
+ * time and has booked rep-0000 up to the limit; `'atLimit'` has booked every rep up to the limit,
+ * so every candidate is judged and none returned (the scan's cost without the output's).
+ */
+export function buildQuery(
+  reps: number,
+  days: number,
+  callsPerRep: number,
+  marketerKind: 'none' | 'typical' | 'atLimit' = 'typical',
+): SlotQuery {
+  const rnd = random(reps * 1000 + days * 10 + callsPerRep);
+  const from = NOW + DAY;
+  const to = from + days * DAY;
+  const fromDay = Math.floor(from / DAY);
+  const toDay = Math.floor(to / DAY);
+  const supply: RepSupply[] = [];
+  for (let i = 0; i < reps; i++) {
+    const timeZone = ZONES[i % ZONES.length];
+    supply.push({
+      repId: `rep-${String(i).padStart(4, '0')}`,
+      timeZone,
+      weekly: WEEKDAYS_9_TO_5,
+      overrides: {},
+      calls: callsPerRep ? callsFor(timeZone, fromDay, toDay, callsPerRep, rnd) : [],
+    });
+  }
+  let marketer: MarketerContext | undefined;
+  if (marketerKind !== 'none') {
+    const busy = [];
+    for (let d = 0; d < days; d += 2) {
+      const start = from + d * DAY + 13 * 60 + Math.floor(rnd() * 8) * 60;
+      busy.push({ start, end: start + 60 });
+    }
+    const bookingsByRep: Record<string, number> = { 'rep-0000': 4, 'rep-0001': 1 };
+    if (marketerKind === 'atLimit') for (const r of supply) bookingsByRep[r.repId] = 4;
+    marketer = { busy, bookingsByRep, sameRepLimit: 4 };
+  }
+  return {
+    now: NOW,
+    from,
+    to,
+    bounds: { start: NOW, end: NOW + 120 * DAY },
+    settings: SETTINGS,
+    reps: supply,
+    marketer,
+  };
+}
+
+function time(q: SlotQuery): { medianMs: number; slots: number } {
+  let slots = 0;
+  for (let i = 0; i < WARMUP; i++) slots = findSlots(q).length;
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    findSlots(q);
+    samples.push(performance.now() - t0);
+  }
+  return { medianMs: median(samples), slots };
+}
+
+const ms = (x: number) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+const n = (x: number) => x.toLocaleString('en-US');
+
+export async function run(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+
+  const c1 = time(buildQuery(20, 61, 200));
+  rows.push({
+    area: AREA,
+    case: '20 reps × 61 days, weekdays 09-17, 30-min slots on a 15-min grid, 200 calls/rep',
+    result: `median ${ms(c1.medianMs)} (${n(c1.slots)} slots, ${RUNS} runs)`,
+    target: 'median < 20 ms',
+  });
+
+  const c2 = time(buildQuery(1, 61, 0, 'none'));
+  rows.push({
+    area: AREA,
+    case: '1 rep × 61 days, no calls (comparison)',
+    result: `median ${ms(c2.medianMs)} (${n(c2.slots)} slots, ${RUNS} runs)`,
+  });
+
+  const c3 = time(buildQuery(500, 28, 40));
+  rows.push({
+    area: AREA,
+    case: '500 reps × 28 days, 20,000 calls in total',
+    result: `median ${ms(c3.medianMs)} (${n(c3.slots)} slots, ${RUNS} runs)`,
+    target: 'median < 100 ms',
+  });
+
+  const growth: { listing: number; scanOnly: number }[] = [];
+  for (const reps of [50, 100, 200, 500]) {
+    const g = time(buildQuery(reps, 28, 40));
+    const s = time(buildQuery(reps, 28, 40, 'atLimit'));
+    growth.push({ listing: g.medianMs, scanOnly: s.medianMs });
+    rows.push({
+      area: AREA,
+      case: `growth: ${reps} reps × 28 days, 40 calls/rep`,
+      result:
+        `median ${ms(g.medianMs)}, ${(g.medianMs / reps).toFixed(3)} ms/rep (${n(g.slots)} slots); ` +
+        `scan without output ${ms(s.medianMs)}, ${(s.medianMs / reps).toFixed(3)} ms/rep`,
+    });
+  }
+  const first = growth[0];
+  const last = growth[growth.length - 1];
+  rows.push({
+    area: AREA,
+    case: 'growth: time(500 reps) / time(50 reps)',
+    result:
+      `${(last.listing / first.listing).toFixed(1)}× listing; ` +
+      `${(last.scanOnly / first.scanOnly).toFixed(1)}× scan without output (the rest: allocating and collecting the returned slot objects)`,
+    target: 'linear: 10×',
+  });
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run().then(
+    (rows) => console.log(markdownTable(rows)),
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,658 @@
+import {
+  type EngineSettings,
+  type MarketerContext,
+  type RepCall,
+  type RepSupply,
+  type Slot,
+  type SlotQuery,
+  type WallWindow,
+  type WeeklyWindow,
+  InvalidEngineSettingsError,
+  checkSlot,
+  findSlots,
+} from './slot-engine.js';
+import { epochToLocal } from './local-time.js';
+
+/** ISO instant to epoch minutes, and back (compact, for readable expectations). */
+const at = (iso: string): number => Date.parse(iso) / 60_000;
+const utc = (t: number): string => new Date(t * 60_000).toISOString().replace(':00.000Z', 'Z');
+const starts = (slots: Slot[]): string[] => slots.map((s) => utc(s.start));
+const localHHmm = (zone: string, t: number): string => {
+  const m = epochToLocal(zone, t).minuteOfDay;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+};
+
+const SETTINGS: EngineSettings = {
+  slotMinutes: 60,
+  slotGridMinutes: 60,
+  minNoticeHours: 0,
+  horizonDays: 3650,
+  seatsPerCall: 1,
+  repWeeklyCap: 1000,
+};
+
+const everyDay = (start: string, end: string, extra: Partial<WallWindow> = {}): WeeklyWindow[] =>
+  [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start, end, ...extra }));
+
+function rep(repId: string, timeZone: string, over: Partial<RepSupply> = {}): RepSupply {
+  return { repId, timeZone, weekly: everyDay('09:00', '17:00'), overrides: {}, calls: [], ...over };
+}
+
+function query(reps: RepSupply[], from: string, to: string, over: Partial<SlotQuery> = {}): SlotQuery {
+  return {
+    now: at('2026-01-01T00:00Z'),
+    from: at(from),
+    to: at(to),
+    bounds: { start: at('2025-01-01T00:00Z'), end: at('2028-01-01T00:00Z') },
+    settings: SETTINGS,
+    reps,
+    ...over,
+    ...(over.settings ? { settings: { ...SETTINGS, ...over.settings } } : {}),
+  };
+}
+
+/** Per local date of the zone: [first start, last start, count], as UTC. */
+function firstAndLastPerLocalDay(zone: string, slots: Slot[]): [string, string, number][] {
+  const byDay = new Map<number, Slot[]>();
+  for (const s of slots) {
+    const day = epochToLocal(zone, s.start).day;
+    byDay.set(day, [...(byDay.get(day) ?? []), s]);
+  }
+  return [...byDay.values()].map((list) => [utc(list[0].start), utc(list[list.length - 1].start), list.length]);
+}
+
+const withSettings = (s: Partial<EngineSettings>): Partial<SlotQuery> => ({ settings: { ...SETTINGS, ...s } });
+
+describe('findSlots', () => {
+  describe('zones', () => {
+    it('expands each rep in its own zone and sorts by start then repId', () => {
+      const reps = [
+        rep('ny', 'America/New_York', { weekly: [{ weekday: 3, start: '09:00', end: '11:00' }] }),
+        rep('kol', 'Asia/Kolkata', { weekly: [{ weekday: 3, start: '18:30', end: '20:30' }] }),
+        rep('ldn', 'Europe/London', { weekly: [{ weekday: 3, start: '14:00', end: '15:00' }] }),
+      ];
+      const slots = findSlots(query(reps, '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotGridMinutes: 30 })));
+      expect(slots.map((s) => `${utc(s.start)} ${s.repId}`)).toEqual([
+        '2026-06-10T13:00Z kol', // 18:30 IST
+        '2026-06-10T13:00Z ldn', // 14:00 BST
+        '2026-06-10T13:00Z ny', // 09:00 EDT
+        '2026-06-10T13:30Z kol',
+        '2026-06-10T13:30Z ny',
+        '2026-06-10T14:00Z kol', // 19:30-20:30 IST
+        '2026-06-10T14:00Z ny',
+      ]);
+      expect(slots[0]).toEqual({ repId: 'kol', start: at('2026-06-10T13:00Z'), end: at('2026-06-10T14:00Z'), capacityLeft: 1 });
+    });
+
+    it('aligns the grid to local time in Asia/Kolkata (+05:30)', () => {
+      const r = rep('kol', 'Asia/Kolkata', { weekly: [{ weekday: 3, start: '09:00', end: '12:00' }] });
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z');
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T03:30Z', '2026-06-10T04:30Z', '2026-06-10T05:30Z']);
+      expect(checkSlot(q, 'kol', at('2026-06-10T04:00Z'))).toEqual({ ok: false, reason: 'off_grid' });
+    });
+
+    it('aligns the grid to local time in Asia/Kathmandu (+05:45): local 09:00 is 03:15Z', () => {
+      const r = rep('ktm', 'Asia/Kathmandu', { weekly: [{ weekday: 3, start: '09:00', end: '10:30' }] });
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 30 }));
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T03:15Z', '2026-06-10T03:45Z', '2026-06-10T04:15Z']);
+      expect(checkSlot(q, 'ktm', at('2026-06-10T03:30Z'))).toEqual({ ok: false, reason: 'off_grid' });
+      expect(checkSlot(q, 'ktm', at('2026-06-10T03:15Z')).ok).toBe(true);
+    });
+  });
+
+  describe('America/New_York DST', () => {
+    const ny = (over: Partial<RepSupply> = {}) => rep('ny', 'America/New_York', over);
+
+    it('keeps 09:00-17:00 local on the spring-forward day (2026-03-08)', () => {
+      const slots = findSlots(query([ny()], '2026-03-07T00:00Z', '2026-03-09T00:00Z'));
+      expect(starts(slots).filter((s) => s.startsWith('2026-03-07'))[0]).toBe('2026-03-07T14:00Z');
+      const sunday = starts(slots).filter((s) => s.startsWith('2026-03-08'));
+      expect(sunday[0]).toBe('2026-03-08T13:00Z');
+      expect(sunday[sunday.length - 1]).toBe('2026-03-08T20:00Z'); // 16:00-17:00 EDT
+      expect(sunday).toHaveLength(8);
+    });
+
+    it('keeps 09:00-17:00 local on the fall-back day (2026-11-01)', () => {
+      const slots = findSlots(query([ny()], '2026-10-31T00:00Z', '2026-11-02T00:00Z'));
+      expect(starts(slots)[0]).toBe('2026-10-31T13:00Z');
+      const sunday = starts(slots).filter((s) => s.startsWith('2026-11-01'));
+      expect(sunday[0]).toBe('2026-11-01T14:00Z');
+      expect(sunday[sunday.length - 1]).toBe('2026-11-01T21:00Z');
+      expect(sunday).toHaveLength(8);
+    });
+
+    it('offers only real minutes in a 01:30-03:30 window on the spring-forward day (60 real minutes)', () => {
+      const r = ny({ weekly: [], overrides: { '2026-03-08': [{ start: '01:30', end: '03:30' }] } });
+      const q = query([r], '2026-03-08T00:00Z', '2026-03-09T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 15 }));
+      const slots = findSlots(q);
+      expect(starts(slots)).toEqual(['2026-03-08T06:30Z', '2026-03-08T06:45Z', '2026-03-08T07:00Z']);
+      expect(slots.map((s) => localHHmm('America/New_York', s.start))).toEqual(['01:30', '01:45', '03:00']);
+      const hour = query([r], '2026-03-08T00:00Z', '2026-03-09T00:00Z', withSettings({ slotMinutes: 60, slotGridMinutes: 15 }));
+      expect(starts(findSlots(hour))).toEqual(['2026-03-08T06:30Z']);
+      const longer = query([r], '2026-03-08T00:00Z', '2026-03-09T00:00Z', withSettings({ slotMinutes: 61, slotGridMinutes: 15 }));
+      expect(findSlots(longer)).toEqual([]);
+    });
+
+    it('offers the repeated hour on the fall-back day as distinct instants, never one twice', () => {
+      const r = ny({ weekly: [], overrides: { '2026-11-01': [{ start: '00:00', end: '03:00' }] } });
+      const q = query([r], '2026-11-01T00:00Z', '2026-11-02T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 30 }));
+      const slots = findSlots(q);
+      expect(starts(slots)).toEqual([
+        '2026-11-01T04:00Z',
+        '2026-11-01T04:30Z',
+        '2026-11-01T05:00Z',
+        '2026-11-01T05:30Z',
+        '2026-11-01T06:00Z',
+        '2026-11-01T06:30Z',
+        '2026-11-01T07:00Z',
+        '2026-11-01T07:30Z',
+      ]);
+      expect(slots.map((s) => localHHmm('America/New_York', s.start))).toEqual([
+        '00:00',
+        '00:30',
+        '01:00',
+        '01:30',
+        '01:00',
+        '01:30',
+        '02:00',
+        '02:30',
+      ]);
+      expect(new Set(slots.map((s) => s.start)).size).toBe(slots.length);
+    });
+  });
+
+  describe('a grid that does not divide the DST shift (45 minutes)', () => {
+    const s45 = withSettings({ slotMinutes: 45, slotGridMinutes: 45 });
+    const ny = (date: string, end: string) => rep('ny', 'America/New_York', { weekly: [], overrides: { [date]: [{ start: '00:00', end }] } });
+
+    it('realigns to local time after the fall-back (2026-11-01)', () => {
+      const slots = findSlots(query([ny('2026-11-01', '04:00')], '2026-11-01T00:00Z', '2026-11-02T00:00Z', s45));
+      expect(starts(slots)).toEqual([
+        '2026-11-01T04:00Z',
+        '2026-11-01T04:45Z',
+        '2026-11-01T05:30Z',
+        '2026-11-01T06:30Z',
+        '2026-11-01T07:15Z',
+        '2026-11-01T08:00Z',
+      ]);
+      expect(slots.map((x) => localHHmm('America/New_York', x.start))).toEqual(['00:00', '00:45', '01:30', '01:30', '02:15', '03:00']);
+    });
+
+    it('realigns to local time after the spring-forward (2026-03-08)', () => {
+      const slots = findSlots(query([ny('2026-03-08', '05:00')], '2026-03-08T00:00Z', '2026-03-09T00:00Z', s45));
+      expect(slots.map((x) => localHHmm('America/New_York', x.start))).toEqual(['00:00', '00:45', '01:30', '03:00', '03:45']);
+      expect(starts(slots)).toEqual(['2026-03-08T05:00Z', '2026-03-08T05:45Z', '2026-03-08T06:30Z', '2026-03-08T07:00Z', '2026-03-08T07:45Z']);
+    });
+  });
+
+  describe('Europe/London DST', () => {
+    const ldn = (over: Partial<RepSupply> = {}) => rep('ldn', 'Europe/London', over);
+
+    it('keeps 09:00-17:00 local on 2026-03-29 and 2026-10-25', () => {
+      const spring = findSlots(query([ldn()], '2026-03-28T00:00Z', '2026-03-30T00:00Z'));
+      expect(firstAndLastPerLocalDay('Europe/London', spring)).toEqual([
+        ['2026-03-28T09:00Z', '2026-03-28T16:00Z', 8],
+        ['2026-03-29T08:00Z', '2026-03-29T15:00Z', 8],
+      ]);
+      const fall = findSlots(query([ldn()], '2026-10-24T00:00Z', '2026-10-26T00:00Z'));
+      expect(firstAndLastPerLocalDay('Europe/London', fall)).toEqual([
+        ['2026-10-24T08:00Z', '2026-10-24T15:00Z', 8],
+        ['2026-10-25T09:00Z', '2026-10-25T16:00Z', 8],
+      ]);
+    });
+
+    it('skips the 01:00-02:00 gap on 2026-03-29', () => {
+      const r = ldn({ weekly: [], overrides: { '2026-03-29': [{ start: '00:30', end: '02:30' }] } });
+      const q = query([r], '2026-03-28T00:00Z', '2026-03-30T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 30 }));
+      expect(starts(findSlots(q))).toEqual(['2026-03-29T00:30Z', '2026-03-29T01:00Z']);
+    });
+
+    it('repeats 01:00-02:00 on 2026-10-25 as distinct instants', () => {
+      const r = ldn({ weekly: [], overrides: { '2026-10-25': [{ start: '00:30', end: '02:30' }] } });
+      const q = query([r], '2026-10-24T00:00Z', '2026-10-26T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 30 }));
+      const slots = findSlots(q);
+      expect(starts(slots)).toEqual([
+        '2026-10-24T23:30Z',
+        '2026-10-25T00:00Z',
+        '2026-10-25T00:30Z',
+        '2026-10-25T01:00Z',
+        '2026-10-25T01:30Z',
+        '2026-10-25T02:00Z',
+      ]);
+      expect(slots.map((s) => localHHmm('Europe/London', s.start))).toEqual(['00:30', '01:00', '01:30', '01:00', '01:30', '02:00']);
+    });
+  });
+
+  describe('Australia/Sydney DST (southern hemisphere)', () => {
+    const syd = (over: Partial<RepSupply> = {}) => rep('syd', 'Australia/Sydney', over);
+
+    it('keeps 09:00-17:00 local across the April fall-back and October spring-forward', () => {
+      const april = findSlots(query([syd()], '2026-04-03T12:00Z', '2026-04-05T12:00Z'));
+      expect(firstAndLastPerLocalDay('Australia/Sydney', april)).toEqual([
+        ['2026-04-03T22:00Z', '2026-04-04T05:00Z', 8], // Sat 4 Apr 09:00-17:00 AEDT (+11)
+        ['2026-04-04T23:00Z', '2026-04-05T06:00Z', 8], // Sun 5 Apr 09:00-17:00 AEST (+10)
+      ]);
+      const october = findSlots(query([syd()], '2026-10-02T12:00Z', '2026-10-04T12:00Z'));
+      expect(firstAndLastPerLocalDay('Australia/Sydney', october)).toEqual([
+        ['2026-10-02T23:00Z', '2026-10-03T06:00Z', 8], // Sat 3 Oct AEST
+        ['2026-10-03T22:00Z', '2026-10-04T05:00Z', 8], // Sun 4 Oct AEDT
+      ]);
+    });
+
+    it('repeats 02:00-03:00 on 2026-04-05 and skips it on 2026-10-04', () => {
+      const window = [{ start: '01:00', end: '04:00' }];
+      const s60 = withSettings({ slotMinutes: 60, slotGridMinutes: 60 });
+      const april = findSlots(query([syd({ weekly: [], overrides: { '2026-04-05': window } })], '2026-04-04T00:00Z', '2026-04-05T00:00Z', s60));
+      expect(april.map((s) => localHHmm('Australia/Sydney', s.start))).toEqual(['01:00', '02:00', '02:00', '03:00']);
+      const october = findSlots(query([syd({ weekly: [], overrides: { '2026-10-04': window } })], '2026-10-03T00:00Z', '2026-10-04T00:00Z', s60));
+      expect(october.map((s) => localHHmm('Australia/Sydney', s.start))).toEqual(['01:00', '03:00']);
+    });
+  });
+
+  it('a from/to range spanning a DST change keeps local 09:00 on each day', () => {
+    const r = rep('ny', 'America/New_York', { weekly: everyDay('09:00', '10:00') });
+    const slots = findSlots(query([r], '2026-03-06T00:00Z', '2026-03-11T00:00Z'));
+    expect(starts(slots)).toEqual([
+      '2026-03-06T14:00Z',
+      '2026-03-07T14:00Z',
+      '2026-03-08T13:00Z',
+      '2026-03-09T13:00Z',
+      '2026-03-10T13:00Z',
+    ]);
+  });
+
+  it('joins 22:00-24:00 and 00:00-02:00 of the next day into one stretch, so a slot may cross midnight', () => {
+    const r = rep('kol', 'Asia/Kolkata', {
+      weekly: [
+        { weekday: 5, start: '22:00', end: '24:00' },
+        { weekday: 6, start: '00:00', end: '02:00' },
+      ],
+    });
+    const q = query([r], '2026-06-12T00:00Z', '2026-06-14T00:00Z', withSettings({ slotMinutes: 60, slotGridMinutes: 30 }));
+    const slots = findSlots(q);
+    expect(slots.map((s) => localHHmm('Asia/Kolkata', s.start))).toEqual(['22:00', '22:30', '23:00', '23:30', '00:00', '00:30', '01:00']);
+    expect(utc(slots[3].start)).toBe('2026-06-12T18:00Z'); // Fri 23:30 IST
+    expect(utc(slots[3].end)).toBe('2026-06-12T19:00Z'); // Sat 00:30 IST
+  });
+
+  describe('overrides', () => {
+    const weekly: WeeklyWindow[] = [{ weekday: 1, start: '09:00', end: '12:00' }];
+
+    it('replace the weekly windows of that date and carry label, call type and lead flag', () => {
+      const r = rep('ldn', 'Europe/London', {
+        weekly,
+        overrides: { '2026-06-08': [{ start: '14:00', end: '15:00', label: 'Renewals', callType: 'renewal', marketingSourced: true }] },
+      });
+      const slots = findSlots(query([r], '2026-06-08T00:00Z', '2026-06-16T00:00Z'));
+      expect(slots).toEqual([
+        { repId: 'ldn', start: at('2026-06-08T13:00Z'), end: at('2026-06-08T14:00Z'), capacityLeft: 1, label: 'Renewals', callType: 'renewal', marketingSourced: true },
+        { repId: 'ldn', start: at('2026-06-15T08:00Z'), end: at('2026-06-15T09:00Z'), capacityLeft: 1 },
+        { repId: 'ldn', start: at('2026-06-15T09:00Z'), end: at('2026-06-15T10:00Z'), capacityLeft: 1 },
+        { repId: 'ldn', start: at('2026-06-15T10:00Z'), end: at('2026-06-15T11:00Z'), capacityLeft: 1 },
+      ]);
+    });
+
+    it('take metadata from the window the slot starts in', () => {
+      const r = rep('ldn', 'Europe/London', {
+        weekly,
+        overrides: {
+          '2026-06-08': [
+            { start: '09:00', end: '10:00', label: 'A' },
+            { start: '10:00', end: '11:00', label: 'B', marketingSourced: false },
+          ],
+        },
+      });
+      const q = query([r], '2026-06-08T00:00Z', '2026-06-09T00:00Z', withSettings({ slotMinutes: 60, slotGridMinutes: 30 }));
+      expect(findSlots(q).map((s) => [localHHmm('Europe/London', s.start), s.label, s.marketingSourced])).toEqual([
+        ['09:00', 'A', undefined],
+        ['09:30', 'A', undefined], // crosses into B's window, starts in A's
+        ['10:00', 'B', false],
+      ]);
+    });
+
+    it('block the date when empty', () => {
+      const r = rep('ldn', 'Europe/London', { weekly, overrides: { '2026-06-08': [] } });
+      const q = query([r], '2026-06-08T00:00Z', '2026-06-16T00:00Z');
+      expect(starts(findSlots(q))).toEqual(['2026-06-15T08:00Z', '2026-06-15T09:00Z', '2026-06-15T10:00Z']);
+      expect(checkSlot(q, 'ldn', at('2026-06-08T08:00Z'))).toEqual({ ok: false, reason: 'not_available' });
+    });
+  });
+
+  describe('notice, horizon, period and range', () => {
+    const r = rep('utc', 'UTC', { weekly: everyDay('00:00', '24:00') });
+
+    it('drops slots starting before now + minNoticeHours', () => {
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z', {
+        now: at('2026-06-10T05:30Z'),
+        ...withSettings({ minNoticeHours: 12 }),
+      });
+      expect(starts(findSlots(q))[0]).toBe('2026-06-10T18:00Z');
+      expect(checkSlot(q, 'utc', at('2026-06-10T17:00Z'))).toEqual({ ok: false, reason: 'outside_notice' });
+    });
+
+    it('drops slots starting at or after now + horizonDays', () => {
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-20T00:00Z', {
+        now: at('2026-06-10T00:00Z'),
+        ...withSettings({ horizonDays: 2 }),
+      });
+      const slots = findSlots(q);
+      expect(utc(slots[slots.length - 1].start)).toBe('2026-06-11T23:00Z');
+      expect(checkSlot(q, 'utc', at('2026-06-12T00:00Z'))).toEqual({ ok: false, reason: 'outside_horizon' });
+    });
+
+    it('keeps whole slots inside the period bounds', () => {
+      const q = query([r], '2026-06-01T00:00Z', '2026-06-30T00:00Z', {
+        bounds: { start: at('2026-06-10T00:00Z'), end: at('2026-06-10T03:30Z') },
+      });
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T00:00Z', '2026-06-10T01:00Z', '2026-06-10T02:00Z']);
+      expect(checkSlot(q, 'utc', at('2026-06-10T03:00Z'))).toEqual({ ok: false, reason: 'outside_period' });
+      expect(checkSlot(q, 'utc', at('2026-06-09T23:00Z'))).toEqual({ ok: false, reason: 'outside_period' });
+    });
+
+    it('lists only starts in [from, to)', () => {
+      const q = query([r], '2026-06-10T01:00Z', '2026-06-10T03:00Z');
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T01:00Z', '2026-06-10T02:00Z']);
+    });
+  });
+
+  describe('calls', () => {
+    const call = (start: string, end: string, seatsTaken = 1): RepCall => ({ start: at(start), end: at(end), seatsTaken });
+
+    it('offers the remaining seats of an existing call and hides a full one', () => {
+      const r = rep('utc', 'UTC', {
+        weekly: [{ weekday: 3, start: '09:00', end: '12:00' }],
+        calls: [call('2026-06-10T09:00Z', '2026-06-10T10:00Z', 1), call('2026-06-10T10:00Z', '2026-06-10T11:00Z', 3)],
+      });
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ seatsPerCall: 3 }));
+      expect(findSlots(q).map((s) => [utc(s.start), s.capacityLeft])).toEqual([
+        ['2026-06-10T09:00Z', 2],
+        ['2026-06-10T11:00Z', 3],
+      ]);
+      expect(checkSlot(q, 'utc', at('2026-06-10T10:00Z'))).toEqual({ ok: false, reason: 'slot_full' });
+    });
+
+    it('hides candidates overlapping another call: the rep is busy', () => {
+      const r = rep('utc', 'UTC', {
+        weekly: [{ weekday: 3, start: '09:00', end: '13:00' }],
+        calls: [call('2026-06-10T10:15Z', '2026-06-10T10:45Z')],
+      });
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotGridMinutes: 30, seatsPerCall: 4 }));
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T09:00Z', '2026-06-10T11:00Z', '2026-06-10T11:30Z', '2026-06-10T12:00Z']);
+      expect(checkSlot(q, 'utc', at('2026-06-10T10:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expect(checkSlot(q, 'utc', at('2026-06-10T09:30Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+    });
+
+    it('a call of another length at the same start makes the rep busy, not joinable', () => {
+      const r = rep('utc', 'UTC', {
+        weekly: [{ weekday: 3, start: '09:00', end: '12:00' }],
+        calls: [call('2026-06-10T09:00Z', '2026-06-10T09:45Z')],
+      });
+      const q = query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ seatsPerCall: 4 }));
+      expect(checkSlot(q, 'utc', at('2026-06-10T09:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+    });
+  });
+
+  describe('weekly cap', () => {
+    // Australia/Sydney is +10:00 in June: the local week starts Monday 00:00 = Sunday 14:00Z.
+    const sydWeekly = [{ weekday: 1, start: '09:00', end: '12:00' }];
+    const calls: RepCall[] = [
+      { start: at('2026-06-07T23:00Z'), end: at('2026-06-08T00:00Z'), seatsTaken: 1 }, // Mon 8 Jun 09:00 AEST
+      { start: at('2026-06-10T04:00Z'), end: at('2026-06-10T05:00Z'), seatsTaken: 1 }, // Wed 10 Jun 14:00
+      { start: at('2026-06-06T02:00Z'), end: at('2026-06-06T03:00Z'), seatsTaken: 1 }, // Sat 6 Jun, previous week
+    ];
+
+    it('counts calls in the local Monday-to-Monday week, not the UTC week', () => {
+      const r = rep('syd', 'Australia/Sydney', { weekly: sydWeekly, calls });
+      const q = query([r], '2026-05-31T00:00Z', '2026-06-16T00:00Z', withSettings({ repWeeklyCap: 2, seatsPerCall: 2 }));
+      const slots = findSlots(q);
+      // Mon 1 Jun (one call that week: Sat 6 Jun) is open; Mon 8 Jun only offers joining the 09:00
+      // call, although 10:00 and 11:00 AEST fall on Sunday 7 Jun UTC, the UTC week before.
+      expect(slots.map((s) => [utc(s.start), s.capacityLeft])).toEqual([
+        ['2026-05-31T23:00Z', 2],
+        ['2026-06-01T00:00Z', 2],
+        ['2026-06-01T01:00Z', 2],
+        ['2026-06-07T23:00Z', 1],
+        ['2026-06-14T23:00Z', 2],
+        ['2026-06-15T00:00Z', 2],
+        ['2026-06-15T01:00Z', 2],
+      ]);
+      expect(checkSlot(q, 'syd', at('2026-06-08T00:00Z'))).toEqual({ ok: false, reason: 'rep_weekly_cap' });
+    });
+
+    it('does not cap below the limit', () => {
+      const r = rep('syd', 'Australia/Sydney', { weekly: sydWeekly, calls });
+      const q = query([r], '2026-06-07T00:00Z', '2026-06-09T00:00Z', withSettings({ repWeeklyCap: 3, seatsPerCall: 2 }));
+      expect(starts(findSlots(q))).toEqual(['2026-06-07T23:00Z', '2026-06-08T00:00Z', '2026-06-08T01:00Z']);
+    });
+  });
+
+  describe('marketer', () => {
+    const r = rep('utc', 'UTC', {
+      weekly: [{ weekday: 3, start: '09:00', end: '12:00' }],
+      calls: [{ start: at('2026-06-10T09:00Z'), end: at('2026-06-10T10:00Z'), seatsTaken: 1 }],
+    });
+    const other = rep('other', 'UTC', { weekly: [{ weekday: 3, start: '09:00', end: '10:00' }] });
+
+    it('hides slots overlapping the marketer busy time, including a call they already sit in', () => {
+      const marketer: MarketerContext = {
+        busy: [
+          { start: at('2026-06-10T09:00Z'), end: at('2026-06-10T10:00Z') }, // their seat on the call
+          { start: at('2026-06-10T11:30Z'), end: at('2026-06-10T11:45Z') },
+        ],
+        bookingsByRep: { utc: 1 },
+        sameRepLimit: 4,
+      };
+      const q = query([r, other], '2026-06-10T00:00Z', '2026-06-11T00:00Z', { ...withSettings({ seatsPerCall: 2 }), marketer });
+      expect(findSlots(q).map((s) => `${utc(s.start)} ${s.repId}`)).toEqual(['2026-06-10T10:00Z utc']);
+      expect(checkSlot(q, 'utc', at('2026-06-10T09:00Z'))).toEqual({ ok: false, reason: 'marketer_conflict' });
+      expect(checkSlot(q, 'other', at('2026-06-10T09:00Z'))).toEqual({ ok: false, reason: 'marketer_conflict' });
+      expect(checkSlot(q, 'utc', at('2026-06-10T11:00Z'))).toEqual({ ok: false, reason: 'marketer_conflict' });
+    });
+
+    it('hides every slot of a rep the marketer has already booked sameRepLimit times', () => {
+      const marketer: MarketerContext = { busy: [], bookingsByRep: { utc: 4, other: 3 }, sameRepLimit: 4 };
+      const q = query([r, other], '2026-06-10T00:00Z', '2026-06-11T00:00Z', { ...withSettings({ seatsPerCall: 2 }), marketer });
+      expect(findSlots(q).map((s) => s.repId)).toEqual(['other']);
+      expect(checkSlot(q, 'utc', at('2026-06-10T10:00Z'))).toEqual({ ok: false, reason: 'same_rep_limit' });
+    });
+  });
+
+  it('rejects a zero grid instead of looping', () => {
+    const q = query([rep('utc', 'UTC')], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotGridMinutes: 0 }));
+    expect(() => findSlots(q)).toThrow(InvalidEngineSettingsError);
+  });
+
+  it('ignores windows that do not parse or end before they start', () => {
+    const r = rep('utc', 'UTC', {
+      weekly: [
+        { weekday: 3, start: '9:00', end: '10:00' },
+        { weekday: 3, start: '12:00', end: '11:00' },
+        { weekday: 3, start: '24:00', end: '24:00' },
+        { weekday: 3, start: '13:00', end: '14:00' },
+      ],
+    });
+    expect(starts(findSlots(query([r], '2026-06-10T00:00Z', '2026-06-11T00:00Z')))).toEqual(['2026-06-10T13:00Z']);
+  });
+});
+
+describe('checkSlot', () => {
+  const call = (start: string, seatsTaken: number): RepCall => ({ start: at(start), end: at(start) + 60, seatsTaken });
+  const r = rep('utc', 'UTC', {
+    weekly: [{ weekday: 3, start: '09:00', end: '13:00' }],
+    overrides: { '2026-06-17': [{ start: '09:00', end: '10:00', label: 'Churn calls' }] },
+    calls: [call('2026-06-10T09:00Z', 1), call('2026-06-10T10:00Z', 2)],
+  });
+  const base = query([r], '2026-06-01T00:00Z', '2026-07-01T00:00Z', {
+    now: at('2026-06-09T00:00Z'),
+    bounds: { start: at('2026-06-01T00:00Z'), end: at('2026-06-30T00:00Z') },
+    ...withSettings({ seatsPerCall: 2, minNoticeHours: 12, horizonDays: 14, repWeeklyCap: 2 }),
+    marketer: { busy: [{ start: at('2026-06-17T09:00Z'), end: at('2026-06-17T09:30Z') }], bookingsByRep: {}, sameRepLimit: 4 },
+  });
+
+  it('returns the slot when bookable, with the seats left and metadata', () => {
+    expect(checkSlot(base, 'utc', at('2026-06-10T09:00Z'))).toEqual({
+      ok: true,
+      slot: { repId: 'utc', start: at('2026-06-10T09:00Z'), end: at('2026-06-10T10:00Z'), capacityLeft: 1 },
+    });
+    const labelled = { ...base, marketer: undefined };
+    expect(checkSlot(labelled, 'utc', at('2026-06-17T09:00Z'))).toEqual({
+      ok: true,
+      slot: { repId: 'utc', start: at('2026-06-17T09:00Z'), end: at('2026-06-17T10:00Z'), capacityLeft: 2, label: 'Churn calls' },
+    });
+  });
+
+  it.each<[string, string, string]>([
+    ['outside_period', '2026-06-30T09:00Z', 'starts after the period'],
+    ['outside_notice', '2026-06-09T09:00Z', 'is less than 12 hours away'],
+    ['outside_horizon', '2026-06-24T09:00Z', 'is 14 days away or more'],
+    ['not_available', '2026-06-10T15:00Z', 'is outside the windows'],
+    ['not_available', '2026-06-10T12:30Z', 'runs past the window end'],
+    ['off_grid', '2026-06-10T09:30Z', 'is not on the local grid'],
+    ['slot_full', '2026-06-10T10:00Z', 'is a call with no seat left'],
+    ['rep_busy', '2026-06-10T09:15Z', 'overlaps a call'],
+    ['rep_weekly_cap', '2026-06-10T11:00Z', 'would be a third call in the week'],
+    ['marketer_conflict', '2026-06-17T09:00Z', 'overlaps the marketer'],
+  ])('refuses with %s when the start %s', (reason, start) => {
+    // rep_busy needs a grid-aligned start overlapping a call: use a 15-minute grid for that case.
+    const q = reason === 'rep_busy' ? { ...base, settings: { ...base.settings, slotGridMinutes: 15 } } : base;
+    expect(checkSlot(q, 'utc', at(start))).toEqual({ ok: false, reason });
+  });
+
+  it('refuses with same_rep_limit, and not_available for an unknown rep', () => {
+    const q = { ...base, marketer: { busy: [], bookingsByRep: { utc: 4 }, sameRepLimit: 4 } };
+    expect(checkSlot(q, 'utc', at('2026-06-17T09:00Z'))).toEqual({ ok: false, reason: 'same_rep_limit' });
+    expect(checkSlot(base, 'nobody', at('2026-06-17T09:00Z'))).toEqual({ ok: false, reason: 'not_available' });
+  });
+
+  it('reports the first reason in the documented order', () => {
+    // Full call, in the marketer's busy time, rep limit reached: slot_full comes first.
+    const q = { ...base, marketer: { busy: [{ start: at('2026-06-10T10:00Z'), end: at('2026-06-10T11:00Z') }], bookingsByRep: { utc: 9 }, sameRepLimit: 4 } };
+    expect(checkSlot(q, 'utc', at('2026-06-10T10:00Z'))).toEqual({ ok: false, reason: 'slot_full' });
+    // Weekly cap before same-rep limit before marketer conflict.
+    expect(checkSlot(q, 'utc', at('2026-06-10T11:00Z'))).toEqual({ ok: false, reason: 'rep_weekly_cap' });
+    expect(checkSlot(q, 'utc', at('2026-06-17T09:00Z'))).toEqual({ ok: false, reason: 'same_rep_limit' });
+    // Notice before availability; period before notice.
+    expect(checkSlot(q, 'utc', at('2026-06-09T03:00Z'))).toEqual({ ok: false, reason: 'outside_notice' });
+    expect(checkSlot({ ...q, bounds: { start: at('2026-06-12T00:00Z'), end: at('2026-06-30T00:00Z') } }, 'utc', at('2026-06-09T03:00Z'))).toEqual({
+      ok: false,
+      reason: 'outside_period',
+    });
+  });
+});
+
+describe('findSlots and checkSlot agree (property)', () => {
+  function random(seed: number): () => number {
+    let a = seed;
+    return () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const zones = ['America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC'];
+  const hhmm = (m: number) => (m === 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+
+  function randomQuery(rnd: () => number): SlotQuery {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    const grid = pick([5, 10, 15, 20, 30, 45, 60]);
+    const settings: EngineSettings = {
+      slotMinutes: pick([15, 30, 45, 60, 90]),
+      slotGridMinutes: grid,
+      minNoticeHours: int(0, 24),
+      horizonDays: int(1, 10),
+      seatsPerCall: int(1, 3),
+      repWeeklyCap: int(0, 6),
+    };
+    // Around DST days on purpose: 2026-03-08, 03-29, 04-05, 10-04, 10-25, 11-01.
+    const anchor = at(pick(['2026-03-06T00:00Z', '2026-03-27T00:00Z', '2026-04-03T00:00Z', '2026-10-02T00:00Z', '2026-10-23T00:00Z', '2026-10-30T00:00Z']));
+    const now = anchor + int(-1440, 1440);
+    const window = (): WallWindow => {
+      const s = int(0, 95) * 15;
+      const e = Math.min(1440, s + int(1, 24) * 15);
+      const w: WallWindow = { start: hhmm(s), end: hhmm(e) };
+      if (rnd() < 0.3) w.label = pick(['x', 'y']);
+      return w;
+    };
+    const reps: RepSupply[] = [];
+    for (let k = int(1, 4); k > 0; k--) {
+      const weekly: WeeklyWindow[] = [];
+      for (let n = int(0, 10); n > 0; n--) weekly.push({ weekday: int(1, 7), ...window() });
+      const overrides: Record<string, WallWindow[]> = {};
+      for (let n = int(0, 3); n > 0; n--) {
+        const date = new Date((anchor + int(-1, 6) * 1440) * 60_000).toISOString().slice(0, 10);
+        overrides[date] = Array.from({ length: int(0, 3) }, window);
+      }
+      const calls: RepCall[] = [];
+      for (let n = int(0, 12); n > 0; n--) {
+        const start = anchor + int(-2, 10) * 1440 + int(0, 96) * 15;
+        const len = rnd() < 0.6 ? settings.slotMinutes : int(1, 8) * 15;
+        calls.push({ start, end: start + len, seatsTaken: int(1, settings.seatsPerCall + 1) });
+      }
+      reps.push({ repId: `rep${k}`, timeZone: pick(zones), weekly, overrides, calls });
+    }
+    const marketer: MarketerContext | undefined =
+      rnd() < 0.6
+        ? {
+            busy: Array.from({ length: int(0, 5) }, () => {
+              const s = anchor + int(0, 8 * 96) * 15;
+              return { start: s, end: s + int(1, 12) * 15 };
+            }),
+            bookingsByRep: { rep1: int(0, 3), rep2: int(0, 3) },
+            sameRepLimit: int(1, 3),
+          }
+        : undefined;
+    return {
+      now,
+      from: anchor + int(0, 2880),
+      to: anchor + int(2880, 8 * 1440),
+      bounds: { start: anchor + int(0, 1440), end: anchor + int(5 * 1440, 9 * 1440) },
+      settings,
+      reps,
+      marketer,
+    };
+  }
+
+  it('every listed slot passes checkSlot, and every start checkSlot accepts is listed', () => {
+    const rnd = random(20260308);
+    let listed = 0;
+    const reasons = new Set<string>();
+    const mismatches: unknown[] = [];
+    for (let trial = 0; trial < 60; trial++) {
+      const q = randomQuery(rnd);
+      const slots = findSlots(q);
+      listed += slots.length;
+      for (let i = 1; i < slots.length; i++) {
+        const a = slots[i - 1];
+        const b = slots[i];
+        expect(a.start < b.start || (a.start === b.start && a.repId < b.repId)).toBe(true);
+      }
+      const key = (repId: string, start: number) => `${repId}@${start}`;
+      const byKey = new Map(slots.map((s) => [key(s.repId, s.start), s]));
+      for (const s of slots) expect(checkSlot(q, s.repId, s.start)).toEqual({ ok: true, slot: s });
+      // Every 5th minute of the listing range (grids and zone offsets are multiples of 5, so
+      // every possible slot start is among them) plus random minutes, for every rep.
+      const until = Math.min(q.to, q.from + 3 * 1440);
+      const probes: number[] = [];
+      for (let t = Math.ceil(q.from / 5) * 5; t < until; t += 5) probes.push(t);
+      for (let n = 0; n < 50; n++) probes.push(q.from + Math.floor(rnd() * (until - q.from)));
+      for (const r of q.reps) {
+        for (const t of probes) {
+          const res = checkSlot(q, r.repId, t);
+          const listedSlot = byKey.get(key(r.repId, t));
+          if (res.ok ? JSON.stringify(listedSlot) !== JSON.stringify(res.slot) : listedSlot !== undefined) {
+            mismatches.push({ trial, repId: r.repId, start: t, check: res, listed: listedSlot });
+          }
+          if (!res.ok) reasons.add(res.reason);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    // The generator does produce slots, and refusals of every kind.
+    expect(listed).toBeGreaterThan(100);
+    expect([...reasons].sort()).toEqual(
+      ['marketer_conflict', 'not_available', 'off_grid', 'outside_horizon', 'outside_notice', 'outside_period', 'rep_busy', 'rep_weekly_cap', 'same_rep_limit', 'slot_full'].sort(),
+    );
+  });
+});

@@ -1,0 +1,478 @@
+/**
+ * The slot engine: which slots of which reps can be booked, and why a given one cannot.
+ *
+ * Pure: no Nest, no database, no clock (the caller injects `now`). `findSlots` lists; `checkSlot`
+ * decides one booking. Both run the same two internals, so they cannot disagree:
+ * - `startRange` turns period, notice, horizon and the requested range into one range of starts;
+ * - `scanRep` expands a rep's availability, walks the grid-aligned candidate starts inside it in
+ *   increasing order and gives each to a `RepJudge`, which applies calls, the weekly cap, the
+ *   same-rep limit and the marketer's own commitments with monotone pointers (sorted sweeps).
+ *
+ * Cost: O(days × windows + candidates + calls + busy) per rep (plus sorting calls that arrive
+ * unsorted), then one numeric sort of the output.
+ *
+ * Decisions the rules leave open:
+ * - A window whose start or end does not parse (see `parseHHmm`), or whose end is not after its
+ *   start, is ignored; validating input is the API layer's job.
+ * - `from`/`to` only filter the listing; `checkSlot` does not refuse a start outside them.
+ * - When several windows of a day overlap, a slot takes its metadata from the earliest-starting
+ *   window that contains its start (the first listed one on a tie).
+ * - Calls with `end <= start` are ignored. Two calls with the candidate's exact start and end: the
+ *   first is the one to join, the second makes the rep busy.
+ * - Rep ids are expected to be unique; `checkSlot` looks at the first rep with the id.
+ */
+import { type EpochMinute, type Interval, containsInterval, normalize } from './intervals.js';
+import { type LocalDay, isoWeekday, localToEpoch, mondayOf, parseHHmm, parseIsoDate, zoneDay } from './local-time.js';
+
+export type { EpochMinute, Interval } from './intervals.js';
+
+export interface WallWindow {
+  start: string;
+  end: string;
+  label?: string;
+  callType?: string;
+  marketingSourced?: boolean;
+}
+
+export interface WeeklyWindow extends WallWindow {
+  weekday: number;
+}
+
+export interface RepCall {
+  start: EpochMinute;
+  end: EpochMinute;
+  seatsTaken: number;
+}
+
+export interface RepSupply {
+  repId: string;
+  timeZone: string;
+  weekly: WeeklyWindow[];
+  overrides: Record<string, WallWindow[]>;
+  calls: RepCall[];
+}
+
+export interface EngineSettings {
+  slotMinutes: number;
+  slotGridMinutes: number;
+  minNoticeHours: number;
+  horizonDays: number;
+  seatsPerCall: number;
+  repWeeklyCap: number;
+}
+
+export interface MarketerContext {
+  busy: Interval[];
+  bookingsByRep: Record<string, number>;
+  sameRepLimit: number;
+}
+
+export interface SlotQuery {
+  now: EpochMinute;
+  from: EpochMinute;
+  to: EpochMinute;
+  bounds: Interval;
+  settings: EngineSettings;
+  reps: RepSupply[];
+  marketer?: MarketerContext;
+}
+
+export interface Slot {
+  repId: string;
+  start: EpochMinute;
+  end: EpochMinute;
+  capacityLeft: number;
+  label?: string;
+  callType?: string;
+  marketingSourced?: boolean;
+}
+
+export type SlotRefusal =
+  | 'outside_period'
+  | 'outside_notice'
+  | 'outside_horizon'
+  | 'not_available'
+  | 'off_grid'
+  | 'slot_full'
+  | 'rep_busy'
+  | 'rep_weekly_cap'
+  | 'same_rep_limit'
+  | 'marketer_conflict';
+
+export type SlotCheck = { ok: true; slot: Slot } | { ok: false; reason: SlotRefusal };
+
+/** Thrown for settings the engine cannot work with (a zero grid would never advance). */
+export class InvalidEngineSettingsError extends Error {
+  readonly code = 'invalid_engine_settings';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEngineSettingsError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared predicates: period, notice, horizon
+
+function periodOk(q: SlotQuery, start: EpochMinute): boolean {
+  return start >= q.bounds.start && start + q.settings.slotMinutes <= q.bounds.end;
+}
+function noticeOk(q: SlotQuery, start: EpochMinute): boolean {
+  return start >= q.now + q.settings.minNoticeHours * 60;
+}
+function horizonOk(q: SlotQuery, start: EpochMinute): boolean {
+  return start < q.now + q.settings.horizonDays * 1440;
+}
+
+/** The integer starts `[lo, hi)` that pass range, period, notice and horizon (the predicates above). */
+function startRange(q: SlotQuery): { lo: number; hi: number } {
+  const s = q.settings;
+  const lo = Math.max(Math.ceil(q.from), Math.ceil(q.bounds.start), Math.ceil(q.now + s.minNoticeHours * 60));
+  const hi = Math.min(
+    Math.ceil(q.to),
+    Math.floor(q.bounds.end) - s.slotMinutes + 1,
+    Math.ceil(q.now + s.horizonDays * 1440),
+  );
+  return { lo, hi };
+}
+
+function assertSettings(s: EngineSettings): void {
+  if (!Number.isInteger(s.slotMinutes) || s.slotMinutes <= 0) {
+    throw new InvalidEngineSettingsError('slotMinutes must be a positive integer');
+  }
+  if (!Number.isInteger(s.slotGridMinutes) || s.slotGridMinutes <= 0) {
+    throw new InvalidEngineSettingsError('slotGridMinutes must be a positive integer');
+  }
+  if (!Number.isInteger(s.seatsPerCall) || s.seatsPerCall <= 0) {
+    throw new InvalidEngineSettingsError('seatsPerCall must be a positive integer');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Availability expansion
+
+interface ParsedWindow {
+  start: number; // minute of day
+  end: number; // minute of day, up to 1440
+  meta: SlotMeta | null;
+}
+
+interface SlotMeta {
+  label?: string;
+  callType?: string;
+  marketingSourced?: boolean;
+}
+
+/** A piece of availability as instants; pieces of a rep are disjoint and sorted. */
+interface Piece {
+  start: EpochMinute;
+  end: EpochMinute;
+  meta: SlotMeta | null;
+}
+
+/** A stretch of one local day with one offset: local minute of day = t - wallBase. */
+interface DayPiece {
+  start: EpochMinute;
+  end: EpochMinute;
+  wallBase: number;
+}
+
+function metaOf(w: WallWindow): SlotMeta | null {
+  if (w.label === undefined && w.callType === undefined && w.marketingSourced === undefined) return null;
+  const m: SlotMeta = {};
+  if (w.label !== undefined) m.label = w.label;
+  if (w.callType !== undefined) m.callType = w.callType;
+  if (w.marketingSourced !== undefined) m.marketingSourced = w.marketingSourced;
+  return m;
+}
+
+function parseWindows(list: readonly WallWindow[]): ParsedWindow[] {
+  const out: ParsedWindow[] = [];
+  for (const w of list) {
+    const start = parseHHmm(w.start, 'start');
+    const end = parseHHmm(w.end, 'end');
+    if (start === null || end === null || end <= start) continue;
+    out.push({ start, end, meta: metaOf(w) });
+  }
+  // Stable: on equal starts, the listed order decides whose metadata wins.
+  return out.sort((a, b) => a.start - b.start);
+}
+
+interface Availability {
+  /** Disjoint, sorted, with metadata: the union of all windows, first window winning overlaps. */
+  pieces: Piece[];
+  /** The same set with touching pieces merged: a slot must fit inside one of these. */
+  free: Interval[];
+  /** Offset stretches of every expanded day, contiguous and sorted. */
+  dayPieces: DayPiece[];
+}
+
+/** Expands a rep's windows on local days `[dLo, dHi]` and unions them across days. */
+function expand(rep: RepSupply, dLo: LocalDay, dHi: LocalDay): Availability {
+  const byWeekday: WallWindow[][] = [[], [], [], [], [], [], [], []];
+  for (const w of rep.weekly) {
+    if (Number.isInteger(w.weekday) && w.weekday >= 1 && w.weekday <= 7) byWeekday[w.weekday].push(w);
+  }
+  const weekly = byWeekday.map(parseWindows);
+  const overrides = new Map<LocalDay, ParsedWindow[]>();
+  for (const [date, list] of Object.entries(rep.overrides)) {
+    const day = parseIsoDate(date);
+    if (day !== null && day >= dLo && day <= dHi) overrides.set(day, parseWindows(list));
+  }
+
+  const pieces: Piece[] = [];
+  const free: Interval[] = [];
+  const dayPieces: DayPiece[] = [];
+  let covered = -Infinity; // end of the union so far
+  for (let day = dLo; day <= dHi; day++) {
+    const info = zoneDay(rep.timeZone, day);
+    const wall = day * 1440;
+    if (info.transition) {
+      dayPieces.push({ start: info.start, end: info.transition.at, wallBase: wall - info.offset });
+      dayPieces.push({ start: info.transition.at, end: info.end, wallBase: wall - info.transition.offsetAfter });
+    } else {
+      dayPieces.push({ start: info.start, end: info.end, wallBase: wall - info.offset });
+    }
+    const windows = overrides.get(day) ?? weekly[isoWeekday(day)];
+    for (const w of windows) {
+      // localToEpoch is monotone in the minute, so windows stay sorted by start.
+      const start = localToEpoch(rep.timeZone, day, w.start);
+      const end = localToEpoch(rep.timeZone, day, w.end);
+      if (end <= start) continue; // entirely inside a spring-forward gap
+      const from = start > covered ? start : covered;
+      if (end > from) pieces.push({ start: from, end, meta: w.meta });
+      if (end > covered) {
+        const last = free[free.length - 1];
+        if (last && start <= last.end) last.end = end;
+        else free.push({ start, end });
+        covered = end;
+      }
+    }
+  }
+  return { pieces, free, dayPieces };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Judging candidates: calls, weekly cap, same-rep limit, marketer
+
+/**
+ * A judgement as one number, so the scan allocates nothing per candidate: a positive number is
+ * the seats left (bookable), a negative one `-(index in REFUSALS + 1)`.
+ */
+type Verdict = number;
+const REFUSALS = ['slot_full', 'rep_busy', 'rep_weekly_cap', 'same_rep_limit', 'marketer_conflict'] as const;
+const SLOT_FULL = -1;
+const REP_BUSY = -2;
+const REP_WEEKLY_CAP = -3;
+const SAME_REP_LIMIT = -4;
+const MARKETER_CONFLICT = -5;
+const refusalOf = (v: Verdict): SlotRefusal => REFUSALS[-v - 1];
+
+function sortedBy<T>(list: readonly T[], key: (x: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) {
+    if (key(list[i]) < key(list[i - 1])) return [...list].sort((a, b) => key(a) - key(b));
+  }
+  return list as T[];
+}
+
+/**
+ * Judges candidate starts of one rep. Every pointer only moves forward, so candidates must be
+ * judged in increasing order of start; the whole scan is then linear in candidates + calls.
+ */
+class RepJudge {
+  private readonly calls: RepCall[]; // by start
+  private readonly ends: Float64Array; // call ends, sorted
+  private startedBeforeEnd = 0; // calls with start < candidate end
+  private endedByStart = 0; // calls with end <= candidate start
+  private exactFrom = 0; // first call with start >= candidate start
+  private readonly weekStarts: EpochMinute[];
+  private readonly weekCalls: number[];
+  private week = 0;
+  private readonly busy: Interval[]; // normalized
+  private busyAt = 0;
+  private readonly repLimitReached: boolean;
+
+  constructor(
+    private readonly settings: EngineSettings,
+    rep: RepSupply,
+    dLo: LocalDay,
+    dHi: LocalDay,
+    marketer: MarketerContext | undefined,
+    busy: Interval[],
+  ) {
+    this.calls = sortedBy(
+      rep.calls.filter((c) => c.end > c.start),
+      (c) => c.start,
+    );
+    this.ends = Float64Array.from(this.calls, (c) => c.end).sort();
+
+    // Local ISO weeks (Monday 00:00 in the rep's zone) covering the expanded days, and how many
+    // distinct calls start in each.
+    this.weekStarts = [];
+    for (let monday = mondayOf(dLo); monday <= dHi + 7; monday += 7) {
+      this.weekStarts.push(localToEpoch(rep.timeZone, monday, 0));
+    }
+    this.weekCalls = new Array<number>(this.weekStarts.length).fill(0);
+    let w = 0;
+    for (const c of this.calls) {
+      while (w + 1 < this.weekStarts.length && c.start >= this.weekStarts[w + 1]) w++;
+      if (c.start >= this.weekStarts[0] && w + 1 < this.weekStarts.length) this.weekCalls[w]++;
+    }
+
+    this.busy = busy;
+    this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
+  }
+
+  judge(start: EpochMinute): Verdict {
+    const s = this.settings;
+    const end = start + s.slotMinutes;
+    const calls = this.calls;
+
+    while (this.startedBeforeEnd < calls.length && calls[this.startedBeforeEnd].start < end) this.startedBeforeEnd++;
+    while (this.endedByStart < this.ends.length && this.ends[this.endedByStart] <= start) this.endedByStart++;
+    while (this.exactFrom < calls.length && calls[this.exactFrom].start < start) this.exactFrom++;
+    let exact: RepCall | undefined;
+    for (let i = this.exactFrom; i < calls.length && calls[i].start === start; i++) {
+      if (calls[i].end === end) {
+        exact = calls[i];
+        break;
+      }
+    }
+    const overlapping = this.startedBeforeEnd - this.endedByStart;
+
+    if (exact && exact.seatsTaken >= s.seatsPerCall) return SLOT_FULL;
+    if (overlapping - (exact ? 1 : 0) > 0) return REP_BUSY;
+    if (!exact) {
+      while (this.week + 1 < this.weekStarts.length && start >= this.weekStarts[this.week + 1]) this.week++;
+      if (this.weekCalls[this.week] >= s.repWeeklyCap) return REP_WEEKLY_CAP;
+    }
+    if (this.repLimitReached) return SAME_REP_LIMIT;
+    while (this.busyAt < this.busy.length && this.busy[this.busyAt].end <= start) this.busyAt++;
+    if (this.busyAt < this.busy.length && this.busy[this.busyAt].start < end) return MARKETER_CONFLICT;
+    return exact ? s.seatsPerCall - exact.seatsTaken : s.seatsPerCall;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one scan both entry points use
+
+interface RepScan {
+  availability: Availability;
+}
+
+/**
+ * Walks every grid-aligned start in `[lo, hi)` whose slot fits inside the rep's availability, in
+ * increasing order, and reports it with its verdict and window metadata.
+ */
+function scanRep(
+  q: SlotQuery,
+  busy: Interval[],
+  rep: RepSupply,
+  lo: EpochMinute,
+  hi: EpochMinute,
+  visit: (start: EpochMinute, verdict: Verdict, meta: SlotMeta | null) => void,
+): RepScan {
+  const { slotMinutes: slot, slotGridMinutes: grid } = q.settings;
+  // Every local day that can hold part of a slot starting in [lo, hi): offsets are under a day.
+  const dLo = Math.floor(lo / 1440) - 1;
+  const dHi = Math.floor((hi + slot) / 1440) + 1;
+  const availability = expand(rep, dLo, dHi);
+  const { pieces, free, dayPieces } = availability;
+  if (free.length === 0) return { availability };
+
+  const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy);
+  let dp = 0;
+  let pp = 0;
+  for (const f of free) {
+    const from = Math.max(f.start, lo);
+    const until = Math.min(f.end - slot + 1, hi); // starts in [from, until)
+    if (from >= until) continue;
+    while (dp < dayPieces.length && dayPieces[dp].end <= from) dp++;
+    for (let k = dp; k < dayPieces.length && dayPieces[k].start < until; k++) {
+      const d = dayPieces[k];
+      const a = Math.max(from, d.start);
+      const b = Math.min(until, d.end);
+      const r = (((a - d.wallBase) % grid) + grid) % grid;
+      for (let start = r === 0 ? a : a + grid - r; start < b; start += grid) {
+        while (pieces[pp].end <= start) pp++;
+        visit(start, judge.judge(start), pieces[pp].meta);
+      }
+    }
+  }
+  return { availability };
+}
+
+function toSlot(repId: string, start: EpochMinute, q: SlotQuery, capacityLeft: number, meta: SlotMeta | null): Slot {
+  const slot: Slot = { repId, start, end: start + q.settings.slotMinutes, capacityLeft };
+  if (meta) {
+    if (meta.label !== undefined) slot.label = meta.label;
+    if (meta.callType !== undefined) slot.callType = meta.callType;
+    if (meta.marketingSourced !== undefined) slot.marketingSourced = meta.marketingSourced;
+  }
+  return slot;
+}
+
+/** Every bookable slot with a start in `[from, to)`, sorted by start then repId. */
+export function findSlots(q: SlotQuery): Slot[] {
+  assertSettings(q.settings);
+  const { lo, hi } = startRange(q);
+  if (lo >= hi || q.reps.length === 0) return [];
+
+  const order = q.reps.map((_, i) => i);
+  order.sort((a, b) => (q.reps[a].repId < q.reps[b].repId ? -1 : q.reps[a].repId > q.reps[b].repId ? 1 : a - b));
+
+  // Rep by rep in repId order; each rep's slots come out sorted by start.
+  const busy = normalize(q.marketer?.busy ?? []);
+  const found: Slot[] = [];
+  for (const i of order) {
+    const rep = q.reps[i];
+    scanRep(q, busy, rep, lo, hi, (start, verdict, meta) => {
+      if (verdict > 0) found.push(toSlot(rep.repId, start, q, verdict, meta));
+    });
+  }
+  return sortByStartStable(found, lo, hi);
+}
+
+/**
+ * Sorts by start, keeping the given order among equal starts (here: repId order). A counting sort
+ * over the start minutes when the range is small next to the output, the usual case
+ * (O(n + range)); otherwise a comparison sort (stable in V8).
+ */
+function sortByStartStable(slots: Slot[], lo: EpochMinute, hi: EpochMinute): Slot[] {
+  const n = slots.length;
+  const span = hi - lo;
+  if (span > 4 * n + 4096) return slots.sort((a, b) => a.start - b.start);
+  const next = new Int32Array(span + 1); // first output position per start minute
+  for (let i = 0; i < n; i++) next[slots[i].start - lo + 1]++;
+  for (let m = 1; m <= span; m++) next[m] += next[m - 1];
+  const from = new Int32Array(n); // output position -> input index
+  for (let i = 0; i < n; i++) from[next[slots[i].start - lo]++] = i;
+  const out: Slot[] = [];
+  for (let k = 0; k < n; k++) out.push(slots[from[k]]);
+  return out;
+}
+
+/**
+ * Whether `repId` can be booked at `start`, with the first reason in this order when not:
+ * period, notice, horizon, availability (`not_available`) and grid (`off_grid`), then the rep's
+ * calls (`slot_full`, `rep_busy`), weekly cap, same-rep limit, marketer conflict.
+ */
+export function checkSlot(q: SlotQuery, repId: string, start: EpochMinute): SlotCheck {
+  assertSettings(q.settings);
+  if (!periodOk(q, start)) return { ok: false, reason: 'outside_period' };
+  if (!noticeOk(q, start)) return { ok: false, reason: 'outside_notice' };
+  if (!horizonOk(q, start)) return { ok: false, reason: 'outside_horizon' };
+  const rep = q.reps.find((r) => r.repId === repId);
+  if (!rep || !Number.isInteger(start)) return { ok: false, reason: 'not_available' };
+
+  let result: SlotCheck | undefined;
+  const busy = normalize(q.marketer?.busy ?? []);
+  const { availability } = scanRep(q, busy, rep, start, start + 1, (s, verdict, meta) => {
+    result =
+      verdict > 0
+        ? { ok: true, slot: toSlot(rep.repId, s, q, verdict, meta) }
+        : { ok: false, reason: refusalOf(verdict) };
+  });
+  if (result) return result;
+  const fits = containsInterval(availability.free, start, start + q.settings.slotMinutes);
+  return { ok: false, reason: fits ? 'off_grid' : 'not_available' };
+}
