@@ -1,4 +1,5 @@
 // Every migration, in order. A spec checks that each file in this folder is listed here.
 import { CreatePeople1795312000000 } from './1795312000000-CreatePeople.js';
+import { CreateProgramsAndAvailability1795320000000 } from './1795320000000-CreateProgramsAndAvailability.js';
 
-export const migrations = [CreatePeople1795312000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000];

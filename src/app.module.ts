@@ -9,6 +9,9 @@ import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions, migrate } from './database/data-source.js';
 import { HealthController } from './health/health.controller.js';
 import { PeopleModule } from './people/people.module.js';
+import { ProgramsModule } from './programs/programs.module.js';
+import { AvailabilityModule } from './availability/availability.module.js';
+import { Clock } from './common/clock.js';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -34,13 +37,16 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuditModule,
         PeopleModule,
+        ProgramsModule,
+        AvailabilityModule,
       ],
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        Clock,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],
-      exports: [APP_CONFIG],
+      exports: [APP_CONFIG, Clock],
     };
   }
 }

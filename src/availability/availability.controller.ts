@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Clock } from '../common/clock.js';
+import { todayIn } from '../common/dates.js';
+import { uuidParam as uuid } from '../common/uuid.pipe.js';
+import { CurrentUser } from '../people/auth.decorators.js';
+import { User } from '../people/user.entity.js';
+import { PutAvailabilityDto, PutOverrideDto, SlotsQuery } from './availability.dto.js';
+import { AvailabilityService, AvailabilityView } from './availability.service.js';
+import { SlotsResult, SlotsService } from './slots.service.js';
+
+@ApiTags('availability')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class AvailabilityController {
+  constructor(
+    private readonly availability: AvailabilityService,
+    private readonly slots: SlotsService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get('reps/:repId/availability')
+  get(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string): Promise<AvailabilityView> {
+    return this.availability.get(actor, repId, todayIn(actor.timeZone, this.clock.now()));
+  }
+
+  /** Replaces the rep's weekly windows (local times in `timeZone`). */
+  @Put('reps/:repId/availability')
+  put(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string, @Body() dto: PutAvailabilityDto): Promise<AvailabilityView> {
+    return this.availability.putWeekly(actor, repId, dto, todayIn(actor.timeZone, this.clock.now()));
+  }
+
+  /** Replaces one local date's windows; `windows: []` blocks the date. */
+  @Put('reps/:repId/overrides/:date')
+  putOverride(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string, @Param('date') date: string, @Body() dto: PutOverrideDto) {
+    return this.availability.putOverride(actor, repId, date, dto);
+  }
+
+  @Delete('reps/:repId/overrides/:date')
+  @HttpCode(204)
+  deleteOverride(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string, @Param('date') date: string): Promise<void> {
+    return this.availability.deleteOverride(actor, repId, date);
+  }
+
+  /** Open slots of a period's active roster, as UTC instants plus local time in the requested zone. */
+  @Get('slots')
+  search(@CurrentUser() actor: User, @Query() q: SlotsQuery): Promise<SlotsResult> {
+    return this.slots.search(actor, q);
+  }
+}

@@ -1,0 +1,119 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIanaZone } from '../people/time-zone.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const HHMM = /^\d{2}:\d{2}$/;
+
+export class WindowDto {
+  @ApiProperty({ example: '09:00', description: 'Local wall-clock time, HH:mm' })
+  @IsString()
+  @Matches(HHMM, { message: 'start must be a time like 09:00' })
+  start: string;
+
+  @ApiProperty({ example: '12:00', description: 'Local wall-clock time, HH:mm; 24:00 ends at midnight' })
+  @IsString()
+  @Matches(HHMM, { message: 'end must be a time like 12:00' })
+  end: string;
+
+  @ApiPropertyOptional({ example: 'Renewal calls' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  label?: string;
+
+  @ApiPropertyOptional({ example: 'discovery' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  callType?: string;
+
+  @ApiPropertyOptional({ description: 'The calls in this window follow up marketing-sourced leads' })
+  @IsOptional()
+  @IsBoolean()
+  marketingSourced?: boolean;
+}
+
+export class WeeklyWindowDto extends WindowDto {
+  @ApiProperty({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 Monday … 7 Sunday' })
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  weekday: number;
+}
+
+export class PutAvailabilityDto {
+  @ApiProperty({ example: 'America/New_York', description: "The rep's zone the windows are read in" })
+  @IsIanaZone()
+  timeZone: string;
+
+  @ApiProperty({ type: [WeeklyWindowDto] })
+  @IsArray()
+  @ArrayMaxSize(70)
+  @ValidateNested({ each: true })
+  @Type(() => WeeklyWindowDto)
+  weekly: WeeklyWindowDto[];
+}
+
+export class PutOverrideDto {
+  @ApiProperty({ type: [WindowDto], description: '[] blocks the date' })
+  @IsArray()
+  @ArrayMaxSize(24)
+  @ValidateNested({ each: true })
+  @Type(() => WindowDto)
+  windows: WindowDto[];
+}
+
+export class SlotsQuery {
+  @ApiProperty()
+  @IsUUID('all', { message: 'periodId must be a UUID' })
+  periodId: string;
+
+  @ApiProperty({ example: '2027-03-08', description: 'ISO date (00:00 in timeZone) or date-time with offset' })
+  @IsString()
+  from: string;
+
+  @ApiProperty({ example: '2027-03-14', description: 'Exclusive; a date means the end of that day in timeZone' })
+  @IsString()
+  to: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'repId must be a UUID' })
+  repId?: string;
+
+  @ApiPropertyOptional({ description: "Apply this marketer's own commitments and limits (default: me, when I am a marketer)" })
+  @IsOptional()
+  @IsUUID('all', { message: 'marketerId must be a UUID' })
+  marketerId?: string;
+
+  @ApiPropertyOptional({ description: "Zone of localStart and of date-only from/to (default: the caller's zone)" })
+  @IsOptional()
+  @IsIanaZone()
+  timeZone?: string;
+
+  @ApiPropertyOptional({ description: 'Filter by call type' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 50)
+  callType?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only slots following up marketing-sourced leads' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  marketingSourced?: string;
+}
+
+export class SlotDto {
+  @ApiProperty() repId: string;
+  @ApiProperty({ example: '2027-03-15T13:00:00.000Z' }) startsAt: string;
+  @ApiProperty() endsAt: string;
+  @ApiProperty({ example: '2027-03-15T09:00:00-04:00', description: 'startsAt in the requested zone' }) localStart: string;
+  @ApiProperty() capacityLeft: number;
+  @ApiPropertyOptional() label?: string;
+  @ApiPropertyOptional() callType?: string;
+  @ApiPropertyOptional() marketingSourced?: boolean;
+}

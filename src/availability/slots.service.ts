@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { forbidden, notFound } from '../common/errors.js';
+import { validationError } from '../common/validation.js';
+import { User } from '../people/user.entity.js';
+import { Period, Program } from '../programs/program.entity.js';
+import { ProgramsRepository } from '../programs/programs.repository.js';
+import { SlotDto, SlotsQuery } from './availability.dto.js';
+import { AvailabilityRepository } from './availability.repository.js';
+import { localToEpoch, parseIsoDate } from './engine/local-time.js';
+import { checkSlot, findSlots, MarketerContext, RepSupply, SlotCheck, SlotQuery, WallWindow } from './engine/slot-engine.js';
+import { localIso, utcIso } from './local-format.js';
+
+/** The longest range one slot search may span. */
+export const MAX_RANGE_DAYS = 93;
+const DAY_MS = 86_400_000;
+
+export interface MarketerLimits {
+  marketerId: string;
+  enrolled: boolean;
+  quota: number | null;
+  booked: number;
+  quotaReached: boolean;
+}
+
+export interface SlotsResult {
+  periodId: string;
+  timeZone: string;
+  from: string;
+  to: string;
+  marketer?: MarketerLimits;
+  slots: SlotDto[];
+}
+
+/** Parses a from/to value: a date (00:00 in `zone`; for `to`, the end of that day) or a date-time with offset. */
+function parseBound(value: string, zone: string, field: 'from' | 'to'): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const d = DateTime.fromISO(value, { zone });
+    if (d.isValid) return (field === 'to' ? d.plus({ days: 1 }) : d).toJSDate();
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    const d = DateTime.fromISO(value, { setZone: true });
+    if (d.isValid) return d.toJSDate();
+  }
+  throw validationError([{ field, problems: [`${field} must be a date (2027-03-08) or a date-time with an offset (2027-03-08T09:00:00-05:00)`] }]);
+}
+
+/**
+ * Loads everything the engine needs in a handful of queries (period, roster with availability,
+ * overrides, calls, the marketer's own commitments) and hands it to the pure engine. Listing and
+ * booking share `buildQuery`, so they apply the same rules.
+ */
+@Injectable()
+export class SlotsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly programs: ProgramsRepository,
+    private readonly repo: AvailabilityRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async search(actor: User, q: SlotsQuery): Promise<SlotsResult> {
+    const zone = q.timeZone ?? actor.timeZone;
+    const from = parseBound(q.from, zone, 'from');
+    const to = parseBound(q.to, zone, 'to');
+    if (to <= from) throw validationError([{ field: 'to', problems: ['to must be after from'] }]);
+    if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
+      throw validationError([{ field: 'to', problems: [`a search may span at most ${MAX_RANGE_DAYS} days`] }]);
+    }
+    const isLifecycle = actor.roles.includes('lifecycle');
+    let marketerId = q.marketerId;
+    if (marketerId && marketerId !== actor.id && !isLifecycle) throw forbidden("Only the lifecycle team may search with another marketer's commitments");
+    if (!marketerId && actor.roles.includes('marketer') && !isLifecycle) marketerId = actor.id;
+
+    const m = this.db.manager;
+    const found = await this.programs.findPeriodWithProgram(m, q.periodId);
+    if (!found) throw notFound('Period', q.periodId);
+    const built = await this.buildQuery(m, found, { from, to, repId: q.repId, marketerId });
+    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), slots: [] };
+    if (built.limits) base.marketer = built.limits;
+    if (!built.query) return base;
+
+    const wantType = q.callType;
+    const wantMs = q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true';
+    for (const s of findSlots(built.query)) {
+      if (wantType !== undefined && s.callType !== wantType) continue;
+      if (wantMs !== undefined && (s.marketingSourced ?? false) !== wantMs) continue;
+      const slot: SlotDto = { repId: s.repId, startsAt: utcIso(s.start), endsAt: utcIso(s.end), localStart: localIso(s.start, zone), capacityLeft: s.capacityLeft };
+      if (s.label !== undefined) slot.label = s.label;
+      if (s.callType !== undefined) slot.callType = s.callType;
+      if (s.marketingSourced !== undefined) slot.marketingSourced = s.marketingSourced;
+      base.slots.push(slot);
+    }
+    return base;
+  }
+
+  /** Decides one slot with exactly the listing's rules (the booking engine calls this inside its transaction). */
+  async check(m: EntityManager, found: { period: Period; program: Program }, repId: string, startsAt: Date, marketerId: string): Promise<SlotCheck | { ok: false; reason: 'not_enrolled' | 'quota_reached' | 'not_on_roster' }> {
+    const start = Math.floor(startsAt.getTime() / 60_000);
+    const built = await this.buildQuery(m, found, { from: startsAt, to: new Date(startsAt.getTime() + 60_000), repId, marketerId });
+    if (built.limits && !built.limits.enrolled) return { ok: false, reason: 'not_enrolled' };
+    if (built.limits?.quotaReached) return { ok: false, reason: 'quota_reached' };
+    if (!built.query || !built.query.reps.some((r) => r.repId === repId)) return { ok: false, reason: 'not_on_roster' };
+    return checkSlot(built.query, repId, start);
+  }
+
+  private async buildQuery(
+    m: EntityManager,
+    { period, program }: { period: Period; program: Program },
+    opts: { from: Date; to: Date; repId?: string; marketerId?: string },
+  ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
+    const s = program.settings;
+    let marketer: MarketerContext | undefined;
+    let limits: MarketerLimits | undefined;
+    if (opts.marketerId) {
+      const load = await this.repo.marketerPeriodLoad(m, opts.marketerId, period.id);
+      limits = {
+        marketerId: opts.marketerId,
+        enrolled: load.quota !== null,
+        quota: load.quota,
+        booked: load.total,
+        quotaReached: load.quota !== null && load.total >= load.quota,
+      };
+      if (!limits.enrolled || limits.quotaReached) return { limits };
+      const busy = await this.repo.marketerBusy(m, opts.marketerId, new Date(opts.from.getTime() - DAY_MS), new Date(opts.to.getTime() + DAY_MS));
+      marketer = { busy, bookingsByRep: load.byRep, sameRepLimit: s.sameRepLimit };
+    }
+    if (period.status === 'closed' || period.status === 'rolled_up') return { limits };
+
+    const reps = await this.repo.activeRosterReps(m, period.id, opts.repId);
+    if (reps.length === 0) return { limits };
+    const repIds = reps.map((r) => r.rep_id);
+    // Local dates can sit up to 14 hours either side of the UTC range; weeks matter for the cap.
+    const fromDate = DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!;
+    const toDate = DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!;
+    const overrides = await this.repo.overridesFor(m, repIds, fromDate, toDate);
+    const calls = await this.repo.callsFor(m, repIds, new Date(opts.from.getTime() - 8 * DAY_MS), new Date(opts.to.getTime() + 8 * DAY_MS));
+
+    const byRep = new Map<string, Record<string, WallWindow[]>>();
+    for (const o of overrides) {
+      let rec = byRep.get(o.rep_id);
+      if (!rec) byRep.set(o.rep_id, (rec = {}));
+      rec[o.on_date] = o.windows;
+    }
+    const supply: RepSupply[] = reps.map((r) => ({
+      repId: r.rep_id,
+      timeZone: r.time_zone,
+      weekly: r.weekly,
+      overrides: byRep.get(r.rep_id) ?? {},
+      calls: calls.get(r.rep_id) ?? [],
+    }));
+    const bounds = {
+      start: localToEpoch(program.timeZone, parseIsoDate(period.startsOn)!, 0),
+      end: localToEpoch(program.timeZone, parseIsoDate(period.endsOn)!, 1440),
+    };
+    const query: SlotQuery = {
+      now: Math.floor(this.clock.now().getTime() / 60_000),
+      from: Math.floor(opts.from.getTime() / 60_000),
+      to: Math.ceil(opts.to.getTime() / 60_000),
+      bounds,
+      settings: {
+        slotMinutes: s.slotMinutes,
+        slotGridMinutes: s.slotGridMinutes,
+        minNoticeHours: s.minNoticeHours,
+        horizonDays: s.horizonDays,
+        seatsPerCall: s.seatsPerCall,
+        repWeeklyCap: s.repWeeklyCap,
+      },
+      reps: supply,
+      ...(marketer ? { marketer } : {}),
+    };
+    return { query, limits };
+  }
+}

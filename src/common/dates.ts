@@ -1,0 +1,23 @@
+import { ValidationOptions, registerDecorator } from 'class-validator';
+import { DateTime } from 'luxon';
+
+/** A real calendar date written yyyy-MM-dd (2026-02-30 is not one). */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'UTC' }).isValid;
+}
+
+export function IsIsoDate(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isIsoDate',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a date like 2026-11-02`, ...options },
+      validator: { validate: isIsoDate },
+    });
+}
+
+/** Today's date in a zone. */
+export function todayIn(zone: string, now: Date): string {
+  return DateTime.fromJSDate(now, { zone }).toISODate()!;
+}

@@ -1,0 +1,123 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsIsoDate } from '../common/dates.js';
+import { IsIanaZone } from '../people/time-zone.js';
+import { PROGRAM_KINDS, ProgramSettingsDto, type ProgramKind } from './program-settings.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateProgramDto {
+  @ApiProperty({ example: 'Rep Life EMEA' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: PROGRAM_KINDS })
+  @IsIn(PROGRAM_KINDS)
+  kind: ProgramKind;
+
+  @ApiProperty({ example: 'Europe/London', description: 'The zone period dates are read in' })
+  @IsIanaZone()
+  timeZone: string;
+
+  @ApiPropertyOptional({ type: ProgramSettingsDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ProgramSettingsDto)
+  settings?: ProgramSettingsDto;
+}
+
+export class UpdateProgramDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsIanaZone()
+  timeZone?: string;
+
+  @ApiPropertyOptional({ type: ProgramSettingsDto, description: 'Only the given settings change' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ProgramSettingsDto)
+  settings?: ProgramSettingsDto;
+}
+
+export class CreatePeriodDto {
+  @ApiProperty({ example: '2027-01-01' })
+  @IsIsoDate()
+  startsOn: string;
+
+  @ApiProperty({ example: '2027-03-31', description: 'Last day, inclusive' })
+  @IsIsoDate()
+  endsOn: string;
+
+  @ApiPropertyOptional({ description: 'The problem the team suspects and wants to learn about' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 2000)
+  focus?: string;
+}
+
+export class UpdatePeriodDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(0, 2000)
+  focus?: string;
+}
+
+export class InviteRepDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'repId must be a UUID' })
+  repId: string;
+}
+
+export class UpdateRosterDto {
+  @ApiProperty({ enum: ['invited', 'active', 'declined', 'removed'] })
+  @IsIn(['invited', 'active', 'declined', 'removed'])
+  status: 'invited' | 'active' | 'declined' | 'removed';
+}
+
+export class EnrollDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'marketerId must be a UUID' })
+  marketerId: string;
+
+  @ApiPropertyOptional({ description: "Defaults to the program's quota setting" })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  quota?: number;
+}
+
+export class UpdateEnrollmentDto {
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  quota: number;
+}
+
+export class RosterQuery {
+  @ApiPropertyOptional({ description: 'true: my own entries (reps)' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  mine?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'periodId must be a UUID' })
+  periodId?: string;
+}

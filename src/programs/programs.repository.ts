@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Enrollment, Period, Program, RosterEntry } from './program.entity.js';
+
+/** Queries about programs, periods, rosters and enrolments; no decisions. */
+@Injectable()
+export class ProgramsRepository {
+  findProgram(m: EntityManager, id: string): Promise<Program | null> {
+    return m.findOneBy(Program, { id });
+  }
+
+  listPrograms(m: EntityManager): Promise<Program[]> {
+    return m.find(Program, { order: { createdAt: 'ASC' } });
+  }
+
+  findPeriod(m: EntityManager, id: string): Promise<Period | null> {
+    return m.findOneBy(Period, { id });
+  }
+
+  async findPeriodWithProgram(m: EntityManager, id: string): Promise<{ period: Period; program: Program } | null> {
+    const period = await m.findOneBy(Period, { id });
+    if (!period) return null;
+    const program = await m.findOneByOrFail(Program, { id: period.programId });
+    return { period, program };
+  }
+
+  listPeriods(m: EntityManager, programId: string): Promise<Period[]> {
+    return m.find(Period, { where: { programId }, order: { startsOn: 'ASC' } });
+  }
+
+  /** Inserts unless it overlaps another period of the program (exclusion constraint); null when it did. */
+  async insertPeriodIfFree(m: EntityManager, p: { programId: string; startsOn: string; endsOn: string; status: string }): Promise<Period | null> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO periods (program_id, starts_on, ends_on, status) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [p.programId, p.startsOn, p.endsOn, p.status],
+    );
+    return rows.length ? m.findOneByOrFail(Period, { id: rows[0].id }) : null;
+  }
+
+  /** Per program with a cadence: its zone, cadence and last period end (null when it has none). */
+  programsWithCadence(m: EntityManager): Promise<{ id: string; time_zone: string; cadence: string; last_ends_on: string | null; horizon: number }[]> {
+    return m.query(
+      `SELECT p.id, p.time_zone, p.settings->>'periodCadence' AS cadence, (p.settings->>'horizonDays')::int AS horizon,
+              to_char(max(pe.ends_on), 'YYYY-MM-DD') AS last_ends_on
+         FROM programs p LEFT JOIN periods pe ON pe.program_id = p.id
+        WHERE p.settings->>'periodCadence' <> 'none'
+        GROUP BY p.id`,
+    );
+  }
+
+  /** Moves period statuses along with the dates, each in its program's zone. Idempotent. */
+  async advanceStatuses(m: EntityManager, now: Date): Promise<number> {
+    const r: [unknown[], number] = await m.query(
+      `UPDATE periods pe SET status = CASE
+           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date > pe.ends_on THEN 'closed'
+           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date >= pe.starts_on THEN 'open'
+           ELSE 'planned' END
+         FROM programs p
+        WHERE p.id = pe.program_id AND pe.status IN ('planned', 'open')
+          AND pe.status <> CASE
+           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date > pe.ends_on THEN 'closed'
+           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date >= pe.starts_on THEN 'open'
+           ELSE 'planned' END`,
+      [now.toISOString()],
+    );
+    return r[1];
+  }
+
+  findRosterEntry(m: EntityManager, id: string): Promise<RosterEntry | null> {
+    return m.findOneBy(RosterEntry, { id });
+  }
+
+  findRosterEntryFor(m: EntityManager, periodId: string, repId: string): Promise<RosterEntry | null> {
+    return m.findOneBy(RosterEntry, { periodId, repId });
+  }
+
+  listRoster(m: EntityManager, filter: { periodId?: string; repId?: string }): Promise<RosterEntry[]> {
+    return m.find(RosterEntry, { where: { ...filter }, order: { invitedAt: 'ASC' } });
+  }
+
+  findEnrollment(m: EntityManager, id: string): Promise<Enrollment | null> {
+    return m.findOneBy(Enrollment, { id });
+  }
+
+  findEnrollmentFor(m: EntityManager, periodId: string, marketerId: string): Promise<Enrollment | null> {
+    return m.findOneBy(Enrollment, { periodId, marketerId });
+  }
+
+  listEnrollments(m: EntityManager, periodId: string): Promise<Enrollment[]> {
+    return m.find(Enrollment, { where: { periodId }, order: { createdAt: 'ASC' } });
+  }
+}
