@@ -36,13 +36,14 @@ export class PeriodCadenceService implements OnApplicationBootstrap {
   }
 
   /**
-   * One pass over every program with a cadence. Safe with several instances: one takes the advisory
-   * lock and the others skip, and the exclusion constraint refuses an overlapping period anyway.
+   * One pass over every program with a cadence. Safe with several instances: they take turns on an
+   * advisory lock, so the later ones find nothing due, and the exclusion constraint refuses an
+   * overlapping period anyway.
    */
-  async runOnce(now: Date): Promise<{ created: number; statusChanges: number; skipped: boolean }> {
+  async runOnce(now: Date): Promise<{ created: number; statusChanges: number }> {
     return this.db.transaction(async (m) => {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('ridealong:period-cadence')) AS locked`);
-      if (!locked) return { created: 0, statusChanges: 0, skipped: true };
+      // Instances take turns; whoever comes second finds the work done.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('ridealong:period-cadence'))`);
       let created = 0;
       for (const p of await this.repo.programsWithCadence(m)) {
         const today = todayIn(p.time_zone, now);
@@ -61,7 +62,7 @@ export class PeriodCadenceService implements OnApplicationBootstrap {
       }
       const statusChanges = await this.repo.advanceStatuses(m, now);
       if (created || statusChanges) this.logger.log({ created, statusChanges }, 'period cadence');
-      return { created, statusChanges, skipped: false };
+      return { created, statusChanges };
     });
   }
 }

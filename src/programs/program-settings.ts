@@ -88,7 +88,7 @@ export class ProgramSettingsDto implements Partial<ProgramSettings> {
   slotGridMinutes?: number;
 
   @Range(0, 720) minNoticeHours?: number;
-  @Range(1, 365) horizonDays?: number;
+  @Range(1, 730) horizonDays?: number;
   @Range(1, 50) seatsPerCall?: number;
   @Range(1, 100) repWeeklyCap?: number;
   @Range(1, 500) quota?: number;
