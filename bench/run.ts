@@ -3,6 +3,7 @@ import { markdownTable, type BenchRow } from './table.js';
 /** `npm run bench [name…]`: runs every benchmark (or the named ones) and prints one Markdown table. */
 const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'slot-engine': () => import('./slot-engine.bench.js'),
+  'slots-http': () => import('./slots-http.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

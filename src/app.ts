@@ -23,6 +23,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.useGlobalPipes(buildValidationPipe());
   app.disable('x-powered-by');
+  app.set('etag', false); // an API of fresh reads: hashing every (possibly megabyte) body buys nothing
   app.set('query parser', 'simple');
 
   const document = SwaggerModule.createDocument(

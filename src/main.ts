@@ -1,15 +1,20 @@
+import cluster from 'node:cluster';
 import path from 'node:path';
+import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
 import { createApp } from './app.js';
 import { createRootLogger } from './common/logger.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { EmbeddedDatabase } from './database/embedded.js';
 import { BootstrapService } from './people/bootstrap.service.js';
 
-async function main(): Promise<void> {
-  let config;
+/** Set by the primary for its workers: where the database is, and how to describe it. */
+const WORKER_DB = 'RIDEALONG_WORKER_DATABASE_URL';
+const WORKER_DB_LABEL = 'RIDEALONG_WORKER_DATABASE_LABEL';
+
+function readConfig(): AppConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -17,34 +22,31 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const log = createRootLogger(config.logLevel);
+}
 
-  let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = config.databaseUrl;
-  if (!databaseUrl) {
-    embedded = new EmbeddedDatabase({
-      dir: path.resolve(config.varDir, 'pg'),
-      port: config.embeddedPgPort,
-      log: (m) => log.info({ context: 'EmbeddedPostgres' }, m),
-    });
-    databaseUrl = await embedded.start();
-  }
+async function startDatabase(config: AppConfig, log: Pino): Promise<{ url: string; label: string; embedded?: EmbeddedDatabase }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, label: 'DATABASE_URL' };
+  const dir = path.resolve(config.varDir, 'pg');
+  const embedded = new EmbeddedDatabase({ dir, port: config.embeddedPgPort, log: (m) => log.info({ context: 'EmbeddedPostgres' }, m) });
+  return { url: await embedded.start(), label: `embedded PostgreSQL under ${dir}`, embedded };
+}
 
+/** One HTTP server: the whole service when WEB_CONCURRENCY=1, else one of the primary's workers. */
+async function serve(config: AppConfig, log: Pino, db: { url: string; label: string }, onClosed: () => Promise<void>): Promise<void> {
   let closing = false;
-  const app = await createApp(config, databaseUrl, log).catch(async (e) => {
-    await embedded?.stop();
+  const app = await createApp(config, db.url, log).catch(async (e) => {
+    await onClosed();
     throw e;
   });
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => process.exit(1), 20_000);
-    timer.unref();
+    setTimeout(() => process.exit(1), 20_000).unref();
     try {
       await app.close(); // stops taking requests, finishes the ones in flight, closes the pool
     } finally {
-      await embedded?.stop();
+      await onClosed();
     }
     log.info('stopped');
     process.exit(0);
@@ -53,11 +55,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen(config.port, '0.0.0.0');
-  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
+  const url = `http://localhost:${config.port}`;
   const boot = app.get(BootstrapService).result;
+  const quiet = cluster.isWorker && cluster.worker?.id !== 1 && !boot?.generatedToken;
+  if (quiet) return;
   const lines = [
     '',
-    `ridealong is listening on ${url} (database: ${embedded ? 'embedded PostgreSQL under ' + path.resolve(config.varDir, 'pg') : 'DATABASE_URL'})`,
+    `ridealong is listening on ${url} (database: ${db.label}${cluster.isWorker ? `; ${config.webConcurrency} workers` : ''})`,
     `  health: ${url}/health   API docs: ${url}/docs`,
   ];
   if (boot?.generatedToken) {
@@ -70,6 +74,55 @@ async function main(): Promise<void> {
     lines.push(`  created the lifecycle admin ${boot.email} with the token from ADMIN_TOKEN`);
   }
   process.stdout.write(lines.join('\n') + '\n\n');
+}
+
+/** The primary of WEB_CONCURRENCY > 1: owns the embedded database, forks the workers, restarts a crashed one. */
+async function primary(config: AppConfig, log: Pino): Promise<void> {
+  const db = await startDatabase(config, log);
+  let closing = false;
+  const fork = () => cluster.fork({ [WORKER_DB]: db.url, [WORKER_DB_LABEL]: db.label });
+  for (let i = 0; i < config.webConcurrency; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (closing) return;
+    log.error({ pid: worker.process.pid, code, signal }, 'a worker stopped; starting another');
+    setTimeout(fork, 1000);
+  });
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down the workers');
+    setTimeout(() => process.exit(1), 25_000).unref();
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.isDead()) return resolve();
+            w.once('exit', () => resolve());
+            w.process.kill('SIGTERM');
+          }),
+      ),
+    );
+    await db.embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const log = createRootLogger(config.logLevel);
+  if (cluster.isWorker) {
+    const url = process.env[WORKER_DB]!;
+    // The primary stops the embedded database after every worker has stopped.
+    return serve(config, log, { url, label: process.env[WORKER_DB_LABEL] ?? 'DATABASE_URL' }, async () => undefined);
+  }
+  if (config.webConcurrency > 1) return primary(config, log);
+  const db = await startDatabase(config, log);
+  return serve(config, log, db, async () => {
+    await db.embedded?.stop();
+  });
 }
 
 main().catch((e: unknown) => {

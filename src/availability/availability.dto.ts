@@ -117,3 +117,20 @@ export class SlotDto {
   @ApiPropertyOptional() callType?: string;
   @ApiPropertyOptional() marketingSourced?: boolean;
 }
+
+export class MarketerLimitsDto {
+  @ApiProperty() marketerId: string;
+  @ApiProperty() enrolled: boolean;
+  @ApiProperty({ nullable: true, type: Number }) quota: number | null;
+  @ApiProperty() booked: number;
+  @ApiProperty() quotaReached: boolean;
+}
+
+export class SlotsResponseDto {
+  @ApiProperty() periodId: string;
+  @ApiProperty({ description: 'The zone of localStart' }) timeZone: string;
+  @ApiProperty() from: string;
+  @ApiProperty() to: string;
+  @ApiPropertyOptional({ type: MarketerLimitsDto, description: "Present when a marketer's commitments were applied" }) marketer?: MarketerLimitsDto;
+  @ApiProperty({ type: [SlotDto] }) slots: SlotDto[];
+}

@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { RepCall, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
+import type { Interval, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
-
-export interface RepRow {
-  rep_id: string;
-  time_zone: string;
-  weekly: WeeklyWindow[];
-}
 
 /** Availability and the busy time the slot search subtracts; every load is one query for all reps. */
 @Injectable()
@@ -56,75 +50,61 @@ export class AvailabilityRepository {
     return rows.length > 0;
   }
 
-  /** Active roster reps of a period with their availability (reps without any are left out). */
-  activeRosterReps(m: EntityManager, periodId: string, repId?: string): Promise<RepRow[]> {
-    return m.query(
-      `SELECT r.rep_id, a.time_zone, a.weekly
-         FROM roster_entries r
-         JOIN users u ON u.id = r.rep_id AND u.active
-         JOIN availability a ON a.rep_id = r.rep_id
-        WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
-        ORDER BY r.rep_id`,
-      [periodId, repId ?? null],
-    );
-  }
-
-  overridesFor(m: EntityManager, repIds: string[], fromDate: string, toDate: string): Promise<{ rep_id: string; on_date: string; windows: WallWindow[] }[]> {
-    return m.query(
-      `SELECT rep_id, to_char(on_date, 'YYYY-MM-DD') AS on_date, windows FROM availability_overrides
-        WHERE rep_id = ANY($1::uuid[]) AND on_date BETWEEN $2::date AND $3::date`,
-      [repIds, fromDate, toDate],
-    );
+  /**
+   * Everything the engine needs about a period's active roster, in one query: each rep with their zone,
+   * weekly windows, overrides for local dates in [fromDate, toDate], and calls (bookings that hold time,
+   * any program) overlapping [from, to), grouped by exact interval with the seats taken, in epoch minutes.
+   */
+  async supply(
+    m: EntityManager,
+    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date },
+  ): Promise<RepSupply[]> {
+    const rows: { rep_id: string; time_zone: string; weekly: WeeklyWindow[]; overrides: Record<string, WallWindow[]>; calls: [number, number, number][] }[] =
+      await m.query(
+        `SELECT r.rep_id, a.time_zone, a.weekly,
+                COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
+                            FROM availability_overrides o
+                           WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
+                COALESCE((SELECT json_agg(json_build_array(c.s, c.e, c.n) ORDER BY c.s)
+                            FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
+                                    FROM bookings b
+                                   WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
+                                   GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls
+           FROM roster_entries r
+           JOIN users u ON u.id = r.rep_id AND u.active
+           JOIN availability a ON a.rep_id = r.rep_id
+          WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+          ORDER BY r.rep_id`,
+        [q.periodId, q.repId ?? null, q.fromDate, q.toDate, q.from.toISOString(), q.to.toISOString()],
+      );
+    return rows.map((r) => ({
+      repId: r.rep_id,
+      timeZone: r.time_zone,
+      weekly: r.weekly,
+      overrides: r.overrides,
+      calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
+    }));
   }
 
   /**
-   * The reps' calls (bookings that hold time: not cancelled) overlapping [from, to), any program,
-   * grouped by exact interval with the seats taken. Epoch minutes.
+   * A marketer's side, in one query: their quota in the period (null when not enrolled), their sessions
+   * there per rep (not cancelled), and their own commitments overlapping [from, to) in epoch minutes.
    */
-  async callsFor(m: EntityManager, repIds: string[], from: Date, to: Date): Promise<Map<string, RepCall[]>> {
-    const rows: { rep_id: string; s: number; e: number; seats: number }[] = await m.query(
-      `SELECT rep_id, (extract(epoch FROM starts_at) / 60)::bigint AS s, (extract(epoch FROM ends_at) / 60)::bigint AS e, count(*)::int AS seats
-         FROM bookings
-        WHERE rep_id = ANY($1::uuid[]) AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
-        GROUP BY rep_id, starts_at, ends_at
-        ORDER BY rep_id, starts_at`,
-      [repIds, from.toISOString(), to.toISOString()],
+  async marketerContext(
+    m: EntityManager,
+    q: { marketerId: string; periodId: string; from: Date; to: Date },
+  ): Promise<{ quota: number | null; byRep: Record<string, number>; total: number; busy: Interval[] }> {
+    const [row]: { quota: number | null; by_rep: Record<string, number>; busy: [number, number][] }[] = await m.query(
+      `SELECT (SELECT quota FROM enrollments WHERE marketer_id = $1 AND period_id = $2) AS quota,
+              COALESCE((SELECT json_object_agg(x.rep_id, x.n)
+                          FROM (SELECT rep_id, count(*)::int AS n FROM bookings
+                                 WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' GROUP BY rep_id) x), '{}') AS by_rep,
+              COALESCE((SELECT json_agg(json_build_array(y.s, y.e) ORDER BY y.s)
+                          FROM (SELECT (extract(epoch FROM starts_at) / 60)::int AS s, (extract(epoch FROM ends_at) / 60)::int AS e FROM bookings
+                                 WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) y), '[]') AS busy`,
+      [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString()],
     );
-    const out = new Map<string, RepCall[]>();
-    for (const r of rows) {
-      let list = out.get(r.rep_id);
-      if (!list) out.set(r.rep_id, (list = []));
-      list.push({ start: Number(r.s), end: Number(r.e), seatsTaken: r.seats });
-    }
-    return out;
-  }
-
-  /** A marketer's own commitments overlapping [from, to): their bookings that hold time. Epoch minutes. */
-  async marketerBusy(m: EntityManager, marketerId: string, from: Date, to: Date): Promise<{ start: number; end: number }[]> {
-    const rows: { s: string; e: string }[] = await m.query(
-      `SELECT (extract(epoch FROM starts_at) / 60)::bigint AS s, (extract(epoch FROM ends_at) / 60)::bigint AS e
-         FROM bookings
-        WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)
-        ORDER BY starts_at`,
-      [marketerId, from.toISOString(), to.toISOString()],
-    );
-    return rows.map((r) => ({ start: Number(r.s), end: Number(r.e) }));
-  }
-
-  /** A marketer's sessions in a period (not cancelled) per rep, and their quota (null when not enrolled). */
-  async marketerPeriodLoad(m: EntityManager, marketerId: string, periodId: string): Promise<{ byRep: Record<string, number>; total: number; quota: number | null }> {
-    const rows: { rep_id: string; n: number }[] = await m.query(
-      `SELECT rep_id, count(*)::int AS n FROM bookings
-        WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' GROUP BY rep_id`,
-      [marketerId, periodId],
-    );
-    const [enrol] = await m.query(`SELECT quota FROM enrollments WHERE marketer_id = $1 AND period_id = $2`, [marketerId, periodId]);
-    const byRep: Record<string, number> = {};
-    let total = 0;
-    for (const r of rows) {
-      byRep[r.rep_id] = r.n;
-      total += r.n;
-    }
-    return { byRep, total, quota: enrol ? Number(enrol.quota) : null };
+    const total = Object.values(row.by_rep).reduce((n, k) => n + k, 0);
+    return { quota: row.quota === null ? null : Number(row.quota), byRep: row.by_rep, total, busy: row.busy.map(([start, end]) => ({ start, end })) };
   }
 }

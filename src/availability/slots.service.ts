@@ -7,11 +7,11 @@ import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
-import { SlotDto, SlotsQuery } from './availability.dto.js';
+import { SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
 import { localToEpoch, parseIsoDate } from './engine/local-time.js';
-import { checkSlot, findSlots, MarketerContext, RepSupply, SlotCheck, SlotQuery, WallWindow } from './engine/slot-engine.js';
-import { localIso, utcIso } from './local-format.js';
+import { checkSlot, findSlotsColumnar, MarketerContext, SlotCheck, SlotQuery } from './engine/slot-engine.js';
+import { slotsJson } from './slots-json.js';
 
 /** The longest range one slot search may span. */
 export const MAX_RANGE_DAYS = 93;
@@ -31,7 +31,15 @@ export interface SlotsResult {
   from: string;
   to: string;
   marketer?: MarketerLimits;
-  slots: SlotDto[];
+  /** The `slots` array, already serialised (see slots-json.ts). */
+  slotsJson: Buffer;
+  count: number;
+}
+
+/** The response body: the result with its slots array spliced in as written. */
+export function slotsBody(r: SlotsResult): Buffer {
+  const { slotsJson: json, count: _count, ...head } = r;
+  return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), json, Buffer.from('}')]);
 }
 
 /** Parses a from/to value: a date (00:00 in `zone`; for `to`, the end of that day) or a date-time with offset. */
@@ -77,22 +85,14 @@ export class SlotsService {
     const found = await this.programs.findPeriodWithProgram(m, q.periodId);
     if (!found) throw notFound('Period', q.periodId);
     const built = await this.buildQuery(m, found, { from, to, repId: q.repId, marketerId });
-    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), slots: [] };
+    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), slotsJson: Buffer.from('[]'), count: 0 };
     if (built.limits) base.marketer = built.limits;
     if (!built.query) return base;
 
-    const wantType = q.callType;
-    const wantMs = q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true';
-    for (const s of findSlots(built.query)) {
-      if (wantType !== undefined && s.callType !== wantType) continue;
-      if (wantMs !== undefined && (s.marketingSourced ?? false) !== wantMs) continue;
-      const slot: SlotDto = { repId: s.repId, startsAt: utcIso(s.start), endsAt: utcIso(s.end), localStart: localIso(s.start, zone), capacityLeft: s.capacityLeft };
-      if (s.label !== undefined) slot.label = s.label;
-      if (s.callType !== undefined) slot.callType = s.callType;
-      if (s.marketingSourced !== undefined) slot.marketingSourced = s.marketingSourced;
-      base.slots.push(slot);
-    }
-    return base;
+    const filter = { callType: q.callType, marketingSourced: q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true' };
+    const cols = findSlotsColumnar(built.query);
+    const out = slotsJson(cols, built.query.reps.map((r) => r.repId), zone, filter);
+    return { ...base, slotsJson: out.json, count: out.count };
   }
 
   /** Decides one slot with exactly the listing's rules (the booking engine calls this inside its transaction). */
@@ -111,45 +111,41 @@ export class SlotsService {
     opts: { from: Date; to: Date; repId?: string; marketerId?: string },
   ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
     const s = program.settings;
+    if (period.status === 'closed' || period.status === 'rolled_up') return {};
+    // Independent reads go out together (on separate pooled connections outside a transaction).
+    const [ctx, supply] = await Promise.all([
+      opts.marketerId
+        ? this.repo.marketerContext(m, {
+            marketerId: opts.marketerId,
+            periodId: period.id,
+            from: new Date(opts.from.getTime() - DAY_MS),
+            to: new Date(opts.to.getTime() + DAY_MS),
+          })
+        : undefined,
+      // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
+      this.repo.supply(m, {
+        periodId: period.id,
+        repId: opts.repId,
+        fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
+        toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
+        from: new Date(opts.from.getTime() - 8 * DAY_MS),
+        to: new Date(opts.to.getTime() + 8 * DAY_MS),
+      }),
+    ]);
     let marketer: MarketerContext | undefined;
     let limits: MarketerLimits | undefined;
-    if (opts.marketerId) {
-      const load = await this.repo.marketerPeriodLoad(m, opts.marketerId, period.id);
+    if (ctx && opts.marketerId) {
       limits = {
         marketerId: opts.marketerId,
-        enrolled: load.quota !== null,
-        quota: load.quota,
-        booked: load.total,
-        quotaReached: load.quota !== null && load.total >= load.quota,
+        enrolled: ctx.quota !== null,
+        quota: ctx.quota,
+        booked: ctx.total,
+        quotaReached: ctx.quota !== null && ctx.total >= ctx.quota,
       };
       if (!limits.enrolled || limits.quotaReached) return { limits };
-      const busy = await this.repo.marketerBusy(m, opts.marketerId, new Date(opts.from.getTime() - DAY_MS), new Date(opts.to.getTime() + DAY_MS));
-      marketer = { busy, bookingsByRep: load.byRep, sameRepLimit: s.sameRepLimit };
+      marketer = { busy: ctx.busy, bookingsByRep: ctx.byRep, sameRepLimit: s.sameRepLimit };
     }
-    if (period.status === 'closed' || period.status === 'rolled_up') return { limits };
-
-    const reps = await this.repo.activeRosterReps(m, period.id, opts.repId);
-    if (reps.length === 0) return { limits };
-    const repIds = reps.map((r) => r.rep_id);
-    // Local dates can sit up to 14 hours either side of the UTC range; weeks matter for the cap.
-    const fromDate = DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!;
-    const toDate = DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!;
-    const overrides = await this.repo.overridesFor(m, repIds, fromDate, toDate);
-    const calls = await this.repo.callsFor(m, repIds, new Date(opts.from.getTime() - 8 * DAY_MS), new Date(opts.to.getTime() + 8 * DAY_MS));
-
-    const byRep = new Map<string, Record<string, WallWindow[]>>();
-    for (const o of overrides) {
-      let rec = byRep.get(o.rep_id);
-      if (!rec) byRep.set(o.rep_id, (rec = {}));
-      rec[o.on_date] = o.windows;
-    }
-    const supply: RepSupply[] = reps.map((r) => ({
-      repId: r.rep_id,
-      timeZone: r.time_zone,
-      weekly: r.weekly,
-      overrides: byRep.get(r.rep_id) ?? {},
-      calls: calls.get(r.rep_id) ?? [],
-    }));
+    if (supply.length === 0) return { limits };
     const bounds = {
       start: localToEpoch(program.timeZone, parseIsoDate(period.startsOn)!, 0),
       end: localToEpoch(program.timeZone, parseIsoDate(period.endsOn)!, 1440),

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:3000',
       adminEmail: 'admin@ridealong.local',
       logLevel: 'info',
+      webConcurrency: 1,
     });
   });
 
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
     ['ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['EMBEDDED_PG_PORT', '80'],
+    ['WEB_CONCURRENCY', '0'],
   ])('rejects a bad %s and names it', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

@@ -68,6 +68,13 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_\-.~]+$/, { message: 'ADMIN_TOKEN may hold only letters, digits and - _ . ~' })
   ADMIN_TOKEN?: string;
 
+  /** HTTP worker processes (node:cluster) sharing the port; 1 runs in-process. */
+  @Transform(toInt)
+  @IsInt({ message: 'WEB_CONCURRENCY must be an integer from 1 to 64' })
+  @Min(1, { message: 'WEB_CONCURRENCY must be an integer from 1 to 64' })
+  @Max(64, { message: 'WEB_CONCURRENCY must be an integer from 1 to 64' })
+  WEB_CONCURRENCY: number = 1;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -84,6 +91,7 @@ export interface AppConfig {
   adminEmail: string;
   adminToken?: string;
   logLevel: LogLevel;
+  webConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -119,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     adminEmail: parsed.ADMIN_EMAIL.toLowerCase(),
     adminToken: parsed.ADMIN_TOKEN,
     logLevel: parsed.LOG_LEVEL,
+    webConcurrency: parsed.WEB_CONCURRENCY,
   };
 }
 

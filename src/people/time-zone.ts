@@ -2,8 +2,14 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 import { IANAZone } from 'luxon';
 
 /** True for a real IANA zone name (Europe/Berlin, Asia/Kathmandu, UTC), false for offsets and made-up names. */
+const known = new Set<string>();
+
 export function isIanaZone(value: unknown): value is string {
-  return typeof value === 'string' && value.length <= 64 && /^[A-Za-z]/.test(value) && IANAZone.isValidZone(value);
+  if (typeof value !== 'string') return false;
+  if (known.has(value)) return true; // Luxon builds an Intl formatter to check; zones do not stop being valid
+  const ok = value.length <= 64 && /^[A-Za-z]/.test(value) && IANAZone.isValidZone(value);
+  if (ok && known.size < 1000) known.add(value);
+  return ok;
 }
 
 export function IsIanaZone(options?: ValidationOptions) {

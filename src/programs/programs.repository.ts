@@ -17,11 +17,17 @@ export class ProgramsRepository {
     return m.findOneBy(Period, { id });
   }
 
+  /** A period and its program in one query. */
   async findPeriodWithProgram(m: EntityManager, id: string): Promise<{ period: Period; program: Program } | null> {
-    const period = await m.findOneBy(Period, { id });
+    const period = await m
+      .getRepository(Period)
+      .createQueryBuilder('pe')
+      .innerJoinAndMapOne('pe.program', Program, 'pr', 'pr.id = pe.program_id')
+      .where('pe.id = :id', { id })
+      .getOne();
     if (!period) return null;
-    const program = await m.findOneByOrFail(Program, { id: period.programId });
-    return { period, program };
+    const { program, ...rest } = period as Period & { program: Program };
+    return { period: Object.assign(new Period(), rest), program };
   }
 
   listPeriods(m: EntityManager, programId: string): Promise<Period[]> {

@@ -4,12 +4,14 @@ import {
   type RepCall,
   type RepSupply,
   type Slot,
+  type SlotColumns,
   type SlotQuery,
   type WallWindow,
   type WeeklyWindow,
   InvalidEngineSettingsError,
   checkSlot,
   findSlots,
+  findSlotsColumnar,
 } from './slot-engine.js';
 import { epochToLocal } from './local-time.js';
 
@@ -62,6 +64,54 @@ function firstAndLastPerLocalDay(zone: string, slots: Slot[]): [string, string, 
 }
 
 const withSettings = (s: Partial<EngineSettings>): Partial<SlotQuery> => ({ settings: { ...SETTINGS, ...s } });
+
+/** Slot `i` of a columnar listing as the `Slot` object `findSlots` returns for it. */
+function slotAt(q: SlotQuery, c: SlotColumns, i: number): Slot {
+  const slot: Slot = { repId: q.reps[c.repIndex[i]].repId, start: c.start[i], end: c.end[i], capacityLeft: c.capacityLeft[i] };
+  return c.windowMeta[i] < 0 ? slot : { ...slot, ...c.meta[c.windowMeta[i]] };
+}
+
+/**
+ * The listing built independently of the engine's ordering: each rep listed alone (one run, in
+ * start order), concatenated in input order, then a stable comparison sort by start then repId.
+ * Each entry carries the index of its rep in `q.reps`.
+ */
+function referenceListing(q: SlotQuery): { slot: Slot; repIndex: number }[] {
+  return q.reps
+    .flatMap((r, repIndex) => findSlots({ ...q, reps: [r] }).map((slot) => ({ slot, repIndex })))
+    .sort((a, b) => a.slot.start - b.slot.start || (a.slot.repId < b.slot.repId ? -1 : a.slot.repId > b.slot.repId ? 1 : 0));
+}
+
+/**
+ * Checks the columnar listing of `q` against `findSlots(q)` and against `referenceListing(q)`, and
+ * the shape of the columns; returns the listing.
+ */
+function expectColumnsAgree(q: SlotQuery): { columns: SlotColumns; slots: Slot[] } {
+  const c = findSlotsColumnar(q);
+  const slots = findSlots(q);
+  const reference = referenceListing(q);
+  expect(c.count).toBe(slots.length);
+  for (const column of [c.start, c.end, c.repIndex, c.capacityLeft, c.windowMeta]) {
+    expect(column.length).toBeGreaterThanOrEqual(c.count);
+  }
+  const fromColumns = Array.from({ length: c.count }, (_, i) => slotAt(q, c, i));
+  expect(fromColumns).toStrictEqual(slots);
+  expect(slots).toStrictEqual(reference.map((r) => r.slot));
+  expect(Array.from(c.repIndex.subarray(0, c.count))).toEqual(reference.map((r) => r.repIndex));
+  // Metadata: shared objects, each used, none empty, indices in range or -1.
+  const bad: number[] = [];
+  const used = new Set<number>();
+  for (let i = 0; i < c.count; i++) {
+    const m = c.windowMeta[i];
+    if (c.end[i] - c.start[i] !== q.settings.slotMinutes || m < -1 || m >= c.meta.length) bad.push(i);
+    if (m >= 0) used.add(m);
+  }
+  expect(bad).toEqual([]);
+  expect(used.size).toBe(c.meta.length);
+  expect(new Set(c.meta).size).toBe(c.meta.length);
+  for (const m of c.meta) expect(m.label !== undefined || m.callType !== undefined || m.marketingSourced !== undefined).toBe(true);
+  return { columns: c, slots };
+}
 
 describe('findSlots', () => {
   describe('zones', () => {
@@ -475,6 +525,127 @@ describe('findSlots', () => {
   });
 });
 
+describe('findSlotsColumnar', () => {
+  const utcDay = (over: Partial<RepSupply> = {}) => ({ weekly: everyDay('00:00', '24:00'), ...over });
+
+  it('lists the same slots as findSlots, as columns in start then repId order', () => {
+    const reps = [
+      rep('ny', 'America/New_York', { weekly: [{ weekday: 3, start: '09:00', end: '11:00' }] }),
+      rep('kol', 'Asia/Kolkata', { weekly: [{ weekday: 3, start: '18:30', end: '20:30', callType: 'demo' }] }),
+      rep('ldn', 'Europe/London', { weekly: [{ weekday: 3, start: '14:00', end: '15:00' }] }),
+    ];
+    const q = query(reps, '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotGridMinutes: 30 }));
+    const c = findSlotsColumnar(q);
+    expect(c.count).toBe(7);
+    expect(Array.from(c.start.subarray(0, 3), utc)).toEqual(['2026-06-10T13:00Z', '2026-06-10T13:00Z', '2026-06-10T13:00Z']);
+    expect(Array.from(c.repIndex.subarray(0, c.count), (i) => reps[i].repId)).toEqual(['kol', 'ldn', 'ny', 'kol', 'ny', 'kol', 'ny']);
+    expect(Array.from(c.windowMeta.subarray(0, c.count))).toEqual([0, -1, -1, 0, -1, 0, -1]);
+    expect(c.meta).toEqual([{ callType: 'demo' }]);
+    expect(Array.from(c.capacityLeft.subarray(0, c.count))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expectColumnsAgree(q);
+  });
+
+  it('returns empty columns for no reps or an empty range', () => {
+    for (const q of [
+      query([], '2026-06-10T00:00Z', '2026-06-11T00:00Z'),
+      query([rep('utc', 'UTC')], '2026-06-10T00:00Z', '2026-06-10T00:00Z'),
+      query([rep('utc', 'UTC', { weekly: [] })], '2026-06-10T00:00Z', '2026-06-11T00:00Z'),
+    ]) {
+      const c = findSlotsColumnar(q);
+      expect(c.count).toBe(0);
+      expect(c.meta).toEqual([]);
+    }
+  });
+
+  it('shares one metadata object per window, not one per slot', () => {
+    const labelled: WeeklyWindow[] = [1, 2, 3, 4, 5].flatMap((weekday) => [
+      { weekday, start: '09:00', end: '12:00', label: 'Demos', callType: 'demo' },
+      { weekday, start: '13:00', end: '15:00' },
+    ]);
+    const q = query([rep('a', 'UTC', { weekly: labelled })], '2026-06-08T00:00Z', '2026-06-22T00:00Z');
+    const { columns: c } = expectColumnsAgree(q);
+    expect(c.count).toBe(10 * 5);
+    // Monday to Friday are five windows of the weekly list, each used on two weeks.
+    expect(c.meta).toHaveLength(5);
+    expect(c.meta.every((m) => m.label === 'Demos' && m.callType === 'demo' && m.marketingSourced === undefined)).toBe(true);
+    expect(Array.from(c.windowMeta.subarray(0, c.count)).filter((m) => m === -1)).toHaveLength(10 * 2);
+  });
+
+  it('orders a dense listing with ties across many reps and zones (the counting sort)', () => {
+    const zones = ['UTC', 'Europe/London', 'Asia/Kathmandu', 'Asia/Kolkata'];
+    const reps: RepSupply[] = [];
+    for (let i = 0; i < 12; i++) {
+      const zone = zones[i % zones.length];
+      const id = ['m', 'c', 'x', 'a', 'k', 'b'][i % 6] + String(11 - i);
+      reps.push(
+        rep(id, zone, {
+          ...utcDay(),
+          overrides: { '2026-06-11': [{ start: '06:00', end: '18:00', label: `L${i % 3}`, marketingSourced: i % 2 === 0 }] },
+          calls: [
+            { start: at('2026-06-10T09:00Z'), end: at('2026-06-10T09:30Z'), seatsTaken: i % 3 },
+            { start: at('2026-06-11T08:00Z'), end: at('2026-06-11T08:30Z'), seatsTaken: 1 },
+          ],
+        }),
+      );
+    }
+    const q = query(reps, '2026-06-10T00:00Z', '2026-06-13T00:00Z', withSettings({ slotMinutes: 30, slotGridMinutes: 15, seatsPerCall: 3 }));
+    const { columns: c, slots } = expectColumnsAgree(q);
+    expect(c.count).toBeGreaterThan(2000);
+    let ties = 0;
+    for (let i = 1; i < slots.length; i++) if (slots[i].start === slots[i - 1].start) ties++;
+    expect(ties).toBeGreaterThan(1000);
+    expect(new Set(slots.map((s) => s.capacityLeft))).toEqual(new Set([1, 2, 3]));
+    expect(c.meta.length).toBeGreaterThan(0);
+  });
+
+  it('orders a sparse listing over a long range (the k-way merge)', () => {
+    const weekly = (start: string, end: string, label?: string): WeeklyWindow[] => [{ weekday: 2, start, end, ...(label ? { label } : {}) }];
+    const reps = [
+      rep('r3', 'UTC', { weekly: weekly('09:00', '10:00') }),
+      rep('r1', 'Europe/London', { weekly: weekly('10:00', '11:00', 'one') }), // 09:00Z in summer: ties with r3
+      rep('r2', 'UTC', { weekly: weekly('09:00', '11:00', 'two'), calls: [{ start: at('2026-06-16T09:00Z'), end: at('2026-06-16T10:00Z'), seatsTaken: 1 }] }),
+      rep('r0', 'Asia/Kathmandu', { weekly: [] }),
+    ];
+    const q = query(reps, '2026-01-01T00:00Z', '2026-12-31T00:00Z', withSettings({ seatsPerCall: 2 }));
+    const { columns: c, slots } = expectColumnsAgree(q);
+    expect(c.count).toBeGreaterThan(52 * 3);
+    expect(c.count).toBeLessThan(52 * 5);
+    expect(slots.filter((s) => s.start === at('2026-06-16T09:00Z')).map((s) => [s.repId, s.capacityLeft, s.label])).toEqual([
+      ['r1', 2, 'one'],
+      ['r2', 1, 'two'],
+      ['r3', 2, undefined],
+    ]);
+  });
+
+  it('keeps the input order among reps with the same id', () => {
+    const reps = [
+      rep('dup', 'UTC', { weekly: everyDay('09:00', '10:00', { label: 'first' }) }),
+      rep('aaa', 'UTC', { weekly: everyDay('09:00', '10:00') }),
+      rep('dup', 'UTC', { weekly: everyDay('09:00', '10:00', { label: 'second' }) }),
+    ];
+    const { slots } = expectColumnsAgree(query(reps, '2026-06-10T00:00Z', '2026-06-11T00:00Z'));
+    expect(slots.map((s) => `${s.repId} ${s.label ?? ''}`)).toEqual(['aaa ', 'dup first', 'dup second']);
+  });
+
+  it('keeps minutes beyond the int32 range exact (after the year 6053)', () => {
+    const reps = [rep('b', 'Europe/London'), rep('a', 'UTC')];
+    const q = query(reps, '7000-06-10T00:00Z', '7000-06-11T00:00Z', { now: at('7000-06-01T00:00Z'), bounds: { start: at('7000-01-01T00:00Z'), end: at('7001-01-01T00:00Z') } });
+    expect(q.from).toBeGreaterThan(2 ** 31);
+    const { slots } = expectColumnsAgree(q);
+    expect(slots).toHaveLength(16);
+    expect(slots.slice(0, 2).map((s) => [utc(s.start), utc(s.end), s.repId])).toEqual([
+      ['7000-06-10T08:00Z', '7000-06-10T09:00Z', 'b'],
+      ['7000-06-10T09:00Z', '7000-06-10T10:00Z', 'a'],
+    ]);
+    for (const s of slots) expect(checkSlot(q, s.repId, s.start)).toEqual({ ok: true, slot: s });
+  });
+
+  it('rejects a zero grid like findSlots', () => {
+    const q = query([rep('utc', 'UTC')], '2026-06-10T00:00Z', '2026-06-11T00:00Z', withSettings({ slotGridMinutes: 0 }));
+    expect(() => findSlotsColumnar(q)).toThrow(InvalidEngineSettingsError);
+  });
+});
+
 describe('checkSlot', () => {
   const call = (start: string, seatsTaken: number): RepCall => ({ start: at(start), end: at(start) + 60, seatsTaken });
   const r = rep('utc', 'UTC', {
@@ -654,5 +825,73 @@ describe('findSlots and checkSlot agree (property)', () => {
     expect([...reasons].sort()).toEqual(
       ['marketer_conflict', 'not_available', 'off_grid', 'outside_horizon', 'outside_notice', 'outside_period', 'rep_busy', 'rep_weekly_cap', 'same_rep_limit', 'slot_full'].sort(),
     );
+  });
+
+  /**
+   * `randomQuery` plus what the listings' ordering and columns must survive: clones of reps (same
+   * zone and windows, so the same starts, with their own calls) under ids that interleave with the
+   * originals, now and then a duplicate id, call types and lead flags besides labels, and a
+   * shuffled rep order. `long` stretches the range to weeks and thins the windows, so that the
+   * output is sparse next to the range.
+   */
+  function withTiesAndMeta(base: SlotQuery, rnd: () => number, long: boolean): SlotQuery {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    const decorate = <W extends WallWindow>(w: W): W => ({
+      ...w,
+      ...(rnd() < 0.3 ? { callType: pick(['demo', 'renewal']) } : {}),
+      ...(rnd() < 0.3 ? { marketingSourced: rnd() < 0.5 } : {}),
+    });
+    const reps: RepSupply[] = base.reps.map((r) => ({
+      ...r,
+      weekly: (long ? r.weekly.slice(0, 2) : r.weekly).map(decorate),
+      overrides: Object.fromEntries(Object.entries(r.overrides).map(([date, list]) => [date, list.map(decorate)])),
+    }));
+    for (const r of [...reps]) {
+      for (let n = int(0, 2); n > 0; n--) {
+        const repId = rnd() < 0.1 ? r.repId : pick([`${r.repId}x`, `a${r.repId}`, `zz${r.repId}`, `rep${int(0, 9)}`]);
+        reps.push({ ...r, repId, calls: r.calls.filter(() => rnd() < 0.5) });
+      }
+    }
+    for (let i = reps.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [reps[i], reps[j]] = [reps[j], reps[i]];
+    }
+    const q: SlotQuery = { ...base, reps };
+    if (long) {
+      q.settings = { ...q.settings, horizonDays: int(30, 120) };
+      q.to = q.from + int(30, 120) * 1440;
+      q.bounds = { start: q.bounds.start, end: q.bounds.start + 130 * 1440 };
+    }
+    return q;
+  }
+
+  it.each([
+    ['a few days', false],
+    ['weeks, sparse', true],
+  ])('findSlotsColumnar and findSlots agree on random inputs over %s, with ties, metadata and capacity', (_, long) => {
+    const rnd = random(long ? 20261101 : 20260329);
+    let listed = 0;
+    let ties = 0;
+    let withMeta = 0;
+    const capacities = new Set<number>();
+    const metaKeys = new Set<string>();
+    for (let trial = 0; trial < 60; trial++) {
+      const q = withTiesAndMeta(randomQuery(rnd), rnd, long);
+      const { columns: c, slots } = expectColumnsAgree(q);
+      listed += c.count;
+      for (let i = 1; i < slots.length; i++) if (slots[i].start === slots[i - 1].start) ties++;
+      for (let i = 0; i < c.count; i++) {
+        capacities.add(c.capacityLeft[i]);
+        if (c.windowMeta[i] >= 0) withMeta++;
+      }
+      for (const m of c.meta) metaKeys.add(Object.keys(m).sort().join('+'));
+    }
+    // The generator does produce what the columns must carry.
+    expect(listed).toBeGreaterThan(1000);
+    expect(ties).toBeGreaterThan(100);
+    expect(withMeta).toBeGreaterThan(100);
+    expect([...capacities].sort()).toEqual([1, 2, 3]);
+    for (const k of ['label', 'callType', 'marketingSourced']) expect([...metaKeys].some((x) => x.includes(k))).toBe(true);
   });
 });

@@ -1,0 +1,132 @@
+import { DateTime } from 'luxon';
+import pg from 'pg';
+import { BENCH_TOKEN, benchPort, boot, serverDatabase, stop } from './support.js';
+import { type BenchRow, median, percentile } from './table.js';
+
+const REPS = 200;
+const BOOKINGS = 5_000;
+const MARKETERS = 500;
+const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney'];
+/** Three two-hour windows a week per rep, on varying days and times (local to the rep). */
+const WINDOW_SETS = [
+  [{ weekday: 1, start: '10:00', end: '12:00' }, { weekday: 3, start: '14:00', end: '16:00' }, { weekday: 4, start: '09:00', end: '11:00' }],
+  [{ weekday: 2, start: '09:30', end: '11:30' }, { weekday: 4, start: '13:00', end: '15:00' }, { weekday: 5, start: '10:00', end: '12:00' }],
+  [{ weekday: 1, start: '15:00', end: '17:00' }, { weekday: 2, start: '11:00', end: '13:00' }, { weekday: 5, start: '09:00', end: '11:00' }],
+];
+
+/** Loads `total` GETs with `clients` concurrent keep-alive clients; exact latency percentiles. */
+export async function hammer(url: string, token: string, clients: number, total: number) {
+  const latencies: number[] = [];
+  let bytes = 0;
+  let slots = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < total) {
+        next++;
+        const t0 = performance.now();
+        const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+        const text = await res.text();
+        latencies.push(performance.now() - t0);
+        if (res.status !== 200) throw new Error(`GET /slots: ${res.status} ${text.slice(0, 300)}`);
+        if (!bytes) {
+          bytes = text.length;
+          slots = (JSON.parse(text) as { slots?: unknown[] }).slots?.length ?? 0; // once: the client's parsing is not the server's time
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: total / seconds, p50: median(latencies), p95: percentile(latencies, 95), p99: percentile(latencies, 99), bytes, slots };
+}
+
+export async function seed(url: string): Promise<{ periodId: string; marketerId: string; from: string; to: string }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    const today = DateTime.utc().startOf('day');
+    const settings = {
+      slotMinutes: 45, slotGridMinutes: 15, minNoticeHours: 12, horizonDays: 35, seatsPerCall: 1, repWeeklyCap: 10, quota: 200,
+      sameRepLimit: 50, cancelNoticeHours: 24, formDueHours: 24, periodCadence: 'none', rollupCadence: 'period', rollupRecipients: [],
+      onboardingShifts: 3, onboardingDays: 30,
+    };
+    const [{ id: programId }] = (await c.query(`INSERT INTO programs (name, kind, time_zone, settings) VALUES ('Bench', 'call_shadowing', 'UTC', $1) RETURNING id`, [settings])).rows;
+    const [{ id: periodId }] = (
+      await c.query(`INSERT INTO periods (program_id, starts_on, ends_on, status) VALUES ($1, $2, $3, 'open') RETURNING id`, [programId, today.minus({ days: 1 }).toISODate(), today.plus({ days: 40 }).toISODate()])
+    ).rows;
+    const reps = (
+      await c.query(
+        `INSERT INTO users (email, name, time_zone, roles) SELECT 'rep' || i || '@bench.example', 'Rep ' || i, ($1::text[])[1 + i % 4], ARRAY['rep'] FROM generate_series(0, $2 - 1) i RETURNING id, time_zone`,
+        [ZONES, REPS],
+      )
+    ).rows as { id: string; time_zone: string }[];
+    const marketers = (
+      await c.query(`INSERT INTO users (email, name, time_zone, roles) SELECT 'mk' || i || '@bench.example', 'Marketer ' || i, 'Europe/Berlin', ARRAY['marketer'] FROM generate_series(0, $1 - 1) i RETURNING id`, [MARKETERS])
+    ).rows as { id: string }[];
+    await c.query(`INSERT INTO roster_entries (period_id, rep_id, status) SELECT $1, unnest($2::uuid[]), 'active'`, [periodId, reps.map((r) => r.id)]);
+    await c.query(`INSERT INTO enrollments (period_id, marketer_id, quota) SELECT $1, unnest($2::uuid[]), 200`, [periodId, marketers.map((m) => m.id)]);
+    await c.query(
+      `INSERT INTO availability (rep_id, time_zone, weekly) SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::jsonb[])`,
+      [reps.map((r) => r.id), reps.map((r) => r.time_zone), reps.map((_, i) => JSON.stringify(WINDOW_SETS[i % WINDOW_SETS.length]))],
+    );
+    // 25 calls per rep over the four weeks, on distinct days, 45 minutes on the hour; no marketer in two places.
+    const taken = new Set<string>();
+    const rows: [string, string, string, string][] = [];
+    const perRep = BOOKINGS / REPS;
+    reps.forEach((rep, r) => {
+      for (let k = 0; k < perRep; k++) {
+        const start = today.plus({ days: 1 + k + (r % 3), hours: 7 + ((r + k) % 11) });
+        let m = (k * REPS + r) % MARKETERS;
+        while (taken.has(`${m}|${start.toMillis()}`)) m = (m + 1) % MARKETERS;
+        taken.add(`${m}|${start.toMillis()}`);
+        rows.push([rep.id, marketers[m].id, start.toISO()!, start.plus({ minutes: 45 }).toISO()!]);
+      }
+    });
+    await c.query(
+      `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at)
+       SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::timestamptz[]), unnest($5::timestamptz[])`,
+      [periodId, rows.map((x) => x[0]), rows.map((x) => x[1]), rows.map((x) => x[2]), rows.map((x) => x[3])],
+    );
+    await c.query('COMMIT');
+    await c.query('ANALYZE');
+    return { periodId, marketerId: marketers[0].id, from: today.plus({ days: 1 }).toISODate()!, to: today.plus({ days: 28 }).toISODate()! };
+  } finally {
+    await c.end();
+  }
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const db = await serverDatabase('slots');
+  if (!db) return [{ area: 'slots http', case: 'GET /api/v1/slots, 200 reps', result: 'skipped: no PostgreSQL server answered' }];
+  const rows: BenchRow[] = [];
+  const fmt = (r: Awaited<ReturnType<typeof hammer>>) =>
+    `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (${r.slots.toLocaleString('en')} slots, ${(r.bytes / 1024).toFixed(0)} KiB)`;
+  try {
+    let s: Awaited<ReturnType<typeof seed>> | undefined;
+    for (const workers of [1, 2]) {
+      const service = await boot({ DATABASE_URL: db.url, WEB_CONCURRENCY: String(workers) }, benchPort(2));
+      try {
+        s ??= await seed(db.url);
+        const base = `${service.url}/api/v1/slots?periodId=${s.periodId}&from=${s.from}&to=${s.to}&timeZone=Europe/Berlin`;
+        const week = `${service.url}/api/v1/slots?periodId=${s.periodId}&from=${s.from}&to=${DateTime.fromISO(s.from).plus({ days: 6 }).toISODate()}&timeZone=Europe/Berlin&marketerId=${s.marketerId}`;
+        await hammer(base, BENCH_TOKEN, 4, 40); // warm-up
+        const all = await hammer(base, BENCH_TOKEN, 8, 400);
+        const withMarketer = await hammer(`${base}&marketerId=${s.marketerId}`, BENCH_TOKEN, 8, 400);
+        const oneWeek = await hammer(week, BENCH_TOKEN, 8, 400);
+        const label = `WEB_CONCURRENCY=${workers}`;
+        rows.push(
+          { area: 'slots http', case: `GET /api/v1/slots, ${REPS}-rep roster × 4 weeks, ${BOOKINGS.toLocaleString('en')} bookings in PostgreSQL, 8 clients, 400 requests, ${label}`, result: fmt(all), target: 'p95 < 150 ms' },
+          { area: 'slots http', case: `the same with marketerId (own commitments, same-rep limit, quota), ${label}`, result: fmt(withMarketer), target: 'p95 < 150 ms' },
+          { area: 'slots http', case: `one week with marketerId (what the week view asks), ${label}`, result: fmt(oneWeek) },
+        );
+      } finally {
+        await stop(service);
+      }
+    }
+  } finally {
+    await db.drop();
+  }
+  return rows;
+}
