@@ -7,29 +7,24 @@ export interface SlotFilter {
 }
 
 const ascii = (s: string) => Buffer.from(s, 'utf8');
-const ENDS_AT = ascii('","endsAt":"');
-const LOCAL_START = ascii('","localStart":"');
-const CAPACITY = ascii('","capacityLeft":');
 
 /**
  * Writes a listing straight from the engine's columns as the JSON array of the contract's slot objects
  * (`repId, startsAt, endsAt, localStart, capacityLeft, label?, callType?, marketingSourced?`) into one
  * buffer, with no object or string per slot: instants repeat across reps, so each is formatted once per
- * call and copied as bytes; rep ids and window metadata are encoded once. Returns the bytes and how
+ * call (with its end and local time) and copied as bytes; rep ids and window metadata are encoded once. Returns the bytes and how
  * many slots they hold. (A listing can hold tens of thousands of slots; JSON.stringify over objects
  * spent most of a request's time building and collecting them.)
  */
 export function slotsJson(cols: SlotColumns, repIds: readonly string[], zone: string, filter: SlotFilter = {}): { json: Buffer; count: number } {
-  const utc = new Map<number, Buffer>();
-  const local = new Map<number, Buffer>();
-  const utcOf = (t: number) => {
-    let b = utc.get(t);
-    if (b === undefined) utc.set(t, (b = ascii(utcIso(t))));
-    return b;
-  };
-  const localOf = (t: number) => {
-    let b = local.get(t);
-    if (b === undefined) local.set(t, (b = ascii(localIso(t, zone))));
+  // Per (start, end): `<startsAt>","endsAt":"<endsAt>","localStart":"<local>","capacityLeft":` as one chunk.
+  const middles = new Map<number, Buffer>();
+  const middleOf = (start: number, end: number) => {
+    const key = start * 4096 + (end - start); // slots last under 4096 minutes
+    let b = middles.get(key);
+    if (b === undefined) {
+      middles.set(key, (b = ascii(`${utcIso(start)}","endsAt":"${utcIso(end)}","localStart":"${localIso(start, zone)}","capacityLeft":`)));
+    }
     return b;
   };
   const metaJson = cols.meta.map((m) => {
@@ -43,14 +38,10 @@ export function slotsJson(cols: SlotColumns, repIds: readonly string[], zone: st
   const repPrefix = repIds.map((id) => ascii(`{"repId":${JSON.stringify(id)},"startsAt":"`));
   const maxRep = repPrefix.reduce((n, b) => Math.max(n, b.length), 0);
   const maxMeta = metaJson.reduce((n, b) => Math.max(n, b.length), 1);
-  const perSlot = maxRep + 2 * 24 + 32 + ENDS_AT.length + LOCAL_START.length + CAPACITY.length + 12 + maxMeta + 1;
+  const perSlot = maxRep + 128 + 12 + maxMeta + 1;
 
   const buf = Buffer.allocUnsafe(2 + perSlot * cols.count); // perSlot bounds every slot's bytes
   let o = 0;
-  const put = (b: Buffer) => {
-    buf.set(b, o);
-    o += b.length;
-  };
   buf[o++] = 0x5b; // [
   let count = 0;
   for (let i = 0; i < cols.count; i++) {
@@ -59,16 +50,18 @@ export function slotsJson(cols: SlotColumns, repIds: readonly string[], zone: st
     if (filter.callType !== undefined && meta?.callType !== filter.callType) continue;
     if (filter.marketingSourced !== undefined && (meta?.marketingSourced ?? false) !== filter.marketingSourced) continue;
     if (count++) buf[o++] = 0x2c; // ,
-    const s = cols.start[i];
-    put(repPrefix[cols.repIndex[i]]);
-    put(utcOf(s));
-    put(ENDS_AT);
-    put(utcOf(cols.end[i]));
-    put(LOCAL_START);
-    put(localOf(s));
-    put(CAPACITY);
-    o += buf.write(String(cols.capacityLeft[i]), o, 'latin1');
-    put(mi >= 0 ? metaJson[mi] : plainEnd);
+    const prefix = repPrefix[cols.repIndex[i]];
+    buf.set(prefix, o);
+    o += prefix.length;
+    const middle = middleOf(cols.start[i], cols.end[i]);
+    buf.set(middle, o);
+    o += middle.length;
+    const cap = cols.capacityLeft[i];
+    if (cap >= 0 && cap < 10) buf[o++] = 0x30 + cap;
+    else o += buf.write(String(cap), o, 'latin1');
+    const tail = mi >= 0 ? metaJson[mi] : plainEnd;
+    buf.set(tail, o);
+    o += tail.length;
   }
   buf[o++] = 0x5d; // ]
   return { json: buf.subarray(0, o), count };
