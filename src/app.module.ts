@@ -13,6 +13,9 @@ import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { Clock } from './common/clock.js';
 
+/** The resolved database URL (DATABASE_URL or the embedded server's), for what needs its own connection. */
+export const DATABASE_URL = Symbol('DATABASE_URL');
+
 export interface AppModuleOptions {
   config: AppConfig;
   /** Resolved database URL (DATABASE_URL or the embedded server's). */
@@ -43,10 +46,11 @@ export class AppModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: DATABASE_URL, useValue: databaseUrl },
         Clock,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],
-      exports: [APP_CONFIG, Clock],
+      exports: [APP_CONFIG, DATABASE_URL, Clock],
     };
   }
 }
