@@ -1,5 +1,6 @@
 // Every migration, in order. A spec checks that each file in this folder is listed here.
 import { CreatePeople1795312000000 } from './1795312000000-CreatePeople.js';
 import { CreateProgramsAndAvailability1795320000000 } from './1795320000000-CreateProgramsAndAvailability.js';
+import { CreateMailOutbox1795330000000 } from './1795330000000-CreateMailOutbox.js';
 
-export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000];

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller.js';
 import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
 
 /** The resolved database URL (DATABASE_URL or the embedded server's), for what needs its own connection. */
@@ -42,6 +43,7 @@ export class AppModule {
         PeopleModule,
         ProgramsModule,
         AvailabilityModule,
+        MailModule,
       ],
       controllers: [HealthController],
       providers: [

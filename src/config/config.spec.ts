@@ -23,6 +23,9 @@ describe('loadConfig', () => {
       adminEmail: 'admin@ridealong.local',
       logLevel: 'info',
       webConcurrency: 1,
+      jobsPollSeconds: 2,
+      jobsRetryLimit: 10,
+      jobsRetryDelaySeconds: 5,
     });
   });
 
@@ -36,6 +39,9 @@ describe('loadConfig', () => {
       ADMIN_EMAIL: 'Ops@Example.com',
       ADMIN_TOKEN: 'a-very-long-admin-token-123456',
       LOG_LEVEL: 'debug',
+      JOBS_POLL_SECONDS: '0.5',
+      JOBS_RETRY_LIMIT: '3',
+      JOBS_RETRY_DELAY_SECONDS: '1',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -46,6 +52,9 @@ describe('loadConfig', () => {
       adminEmail: 'ops@example.com',
       adminToken: 'a-very-long-admin-token-123456',
       logLevel: 'debug',
+      jobsPollSeconds: 0.5,
+      jobsRetryLimit: 3,
+      jobsRetryDelaySeconds: 1,
     });
   });
 
@@ -65,6 +74,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['EMBEDDED_PG_PORT', '80'],
     ['WEB_CONCURRENCY', '0'],
+    ['JOBS_POLL_SECONDS', '0.1'],
+    ['JOBS_POLL_SECONDS', 'often'],
+    ['JOBS_RETRY_LIMIT', '-1'],
+    ['JOBS_RETRY_LIMIT', '1.5'],
+    ['JOBS_RETRY_DELAY_SECONDS', '0'],
   ])('rejects a bad %s and names it', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

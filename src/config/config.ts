@@ -1,11 +1,13 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value.trim()) : value;
 const emptyToUndefined = ({ value }: { value: unknown }) =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
@@ -75,6 +77,27 @@ export class EnvironmentVariables {
   @Max(64, { message: 'WEB_CONCURRENCY must be an integer from 1 to 64' })
   WEB_CONCURRENCY: number = 1;
 
+  /** How often each instance's job workers (mail, reminders) look for due jobs, in seconds (pg-boss allows 0.5+). */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'JOBS_POLL_SECONDS must be a number of seconds from 0.5 to 60' })
+  @Min(0.5, { message: 'JOBS_POLL_SECONDS must be a number of seconds from 0.5 to 60' })
+  @Max(60, { message: 'JOBS_POLL_SECONDS must be a number of seconds from 0.5 to 60' })
+  JOBS_POLL_SECONDS: number = 2;
+
+  /** Retries of a failing job (e.g. an email while SMTP is down) before it is failed for good. */
+  @Transform(toInt)
+  @IsInt({ message: 'JOBS_RETRY_LIMIT must be an integer from 0 to 100' })
+  @Min(0, { message: 'JOBS_RETRY_LIMIT must be an integer from 0 to 100' })
+  @Max(100, { message: 'JOBS_RETRY_LIMIT must be an integer from 0 to 100' })
+  JOBS_RETRY_LIMIT: number = 10;
+
+  /** Seconds before a failed job's first retry; each further retry waits about twice as long (with jitter). */
+  @Transform(toInt)
+  @IsInt({ message: 'JOBS_RETRY_DELAY_SECONDS must be an integer from 1 to 3600' })
+  @Min(1, { message: 'JOBS_RETRY_DELAY_SECONDS must be an integer from 1 to 3600' })
+  @Max(3600, { message: 'JOBS_RETRY_DELAY_SECONDS must be an integer from 1 to 3600' })
+  JOBS_RETRY_DELAY_SECONDS: number = 5;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -92,6 +115,9 @@ export interface AppConfig {
   adminToken?: string;
   logLevel: LogLevel;
   webConcurrency: number;
+  jobsPollSeconds: number;
+  jobsRetryLimit: number;
+  jobsRetryDelaySeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +154,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     adminToken: parsed.ADMIN_TOKEN,
     logLevel: parsed.LOG_LEVEL,
     webConcurrency: parsed.WEB_CONCURRENCY,
+    jobsPollSeconds: parsed.JOBS_POLL_SECONDS,
+    jobsRetryLimit: parsed.JOBS_RETRY_LIMIT,
+    jobsRetryDelaySeconds: parsed.JOBS_RETRY_DELAY_SECONDS,
   };
 }
 

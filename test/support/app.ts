@@ -29,7 +29,8 @@ export async function startTestApp(
   logTo?: NodeJS.WritableStream,
 ): Promise<TestApp> {
   const db = database ?? (await createTestDatabase());
-  const config = loadConfig({ ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'silent', ...env });
+  // VAR_DIR keeps .eml files of apps without SMTP_URL out of the developer's var/mail.
+  const config = loadConfig({ ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'silent', VAR_DIR: `var/test-${process.pid}`, ...env });
   const app = await createApp(config, db.url, createRootLogger(config.logLevel, logTo));
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;

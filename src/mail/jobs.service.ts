@@ -1,0 +1,251 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool } from 'pg';
+import PgBoss from 'pg-boss';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { jobIdForKey } from './job-key.js';
+
+export interface SendJobOptions {
+  /** Not before this instant. */
+  startAfter?: Date;
+  /**
+   * At most one job per queue and key: the job id is derived from the key, so a second send with the same
+   * key (from any instance, any transaction) returns null while pg-boss keeps the first job (until it is
+   * archived, 12 hours after it finished). Put the occasion in the key, e.g. `rollup:<program>:<period>`.
+   */
+  singletonKey?: string;
+  /** Retries after the first attempt; default JOBS_RETRY_LIMIT. */
+  retryLimit?: number;
+  /** Seconds before the first retry; default JOBS_RETRY_DELAY_SECONDS. */
+  retryDelay?: number;
+  /** Double the delay on every retry (with jitter); default true. */
+  retryBackoff?: boolean;
+  /** A handler running longer than this is failed (and retried); default 15 minutes. */
+  expireInSeconds?: number;
+  /** Queue that receives a copy of the job when it has failed for good. */
+  deadLetter?: string;
+}
+
+export interface JobInfo {
+  id: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+export type JobHandler<T> = (data: T, job: JobInfo) => Promise<void>;
+
+/** pg-boss's schema in the app's database. */
+export const JOBS_SCHEMA = 'pgboss';
+/** How long shutdown waits for running handlers before pg-boss fails them (they are retried elsewhere). */
+const STOP_TIMEOUT_MS = 10_000;
+/** Then how long it waits for a last fetch or completion to return (main.ts gives shutdown 20 s in all). */
+const SETTLE_TIMEOUT_MS = 5_000;
+
+/** Thrown for a batch in which several jobs failed; pg-boss stores it in each failed job's `output`. */
+class JobBatchError extends AggregateError {
+  constructor(errors: unknown[]) {
+    super(errors, `${errors.length} jobs of the batch failed: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`);
+  }
+}
+
+/**
+ * A durable job queue in the app's PostgreSQL (pg-boss), sharing TypeORM's connection pool.
+ * `send` enqueues inside the caller's transaction, so a job exists exactly when that transaction commits.
+ * Every instance runs the workers; pg-boss hands each job to one of them (FOR UPDATE SKIP LOCKED), retries
+ * failures with backoff, and fails a job whose handler runs past its expiry (then retried). Handlers must be
+ * idempotent: a job may run again after a crash or a timeout.
+ */
+@Injectable()
+export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Jobs');
+  private readonly boss: PgBoss;
+  private started?: Promise<void>;
+  private readonly queues = new Map<string, Promise<void>>();
+  /** pg-boss queries and handlers under way, so shutdown can let them finish before the pool closes. */
+  private busy = 0;
+  private closed = false;
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => this.execute(text, values) },
+      schema: JOBS_SCHEMA,
+      migrate: true, // installs or upgrades its schema on start (instances take turns: startInTurn)
+      schedule: false, // periodic work is @nestjs/schedule's; ticks enqueue with a key
+      supervise: true, // maintenance: fails jobs whose handler died or hung, archives old ones
+      pollingIntervalSeconds: config.jobsPollSeconds,
+      retryLimit: config.jobsRetryLimit,
+      retryDelay: config.jobsRetryDelaySeconds,
+      retryBackoff: true,
+    });
+    this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.start();
+  }
+
+  /**
+   * Enqueues inside the caller's transaction (`m` from `dataSource.transaction`): the job exists iff it
+   * commits. Returns the job id, or null when a singleton key suppressed it.
+   */
+  async send(m: EntityManager, name: string, data: object, options: SendJobOptions = {}): Promise<string | null> {
+    await this.ensureQueue(name);
+    if (options.deadLetter) await this.ensureQueue(options.deadLetter);
+    const { startAfter, ...rest } = options;
+    return this.boss.send(name, data, {
+      ...rest,
+      ...(startAfter ? { startAfter } : {}),
+      ...(options.singletonKey !== undefined ? { id: jobIdForKey(name, options.singletonKey) } : {}),
+      db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await m.query(text, values) }) },
+    });
+  }
+
+  /**
+   * Runs `handler` for each job of the queue (creating the queue if needed), on every instance. A handler
+   * that throws has its job retried with backoff until the retry limit, then failed for good.
+   * `batchSize` jobs are fetched at once and handled concurrently.
+   */
+  async work<T extends object>(name: string, handler: JobHandler<T>, options: { batchSize?: number } = {}): Promise<void> {
+    await this.ensureQueue(name);
+    const batchSize = options.batchSize ?? 1;
+    const worker: { id?: string } = {};
+    worker.id = await this.boss.work<T>(name, { batchSize, includeMetadata: true }, async (jobs) => {
+      this.busy++;
+      try {
+        const done: string[] = [];
+        const failed: unknown[] = [];
+        await Promise.all(
+          jobs.map(async (job) => {
+            const info: JobInfo = { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit };
+            try {
+              await handler(job.data, info);
+              done.push(job.id);
+            } catch (err) {
+              failed.push(err);
+              const final = job.retryCount >= job.retryLimit;
+              this.logger[final ? 'error' : 'warn'](
+                { err, queue: name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 },
+                final ? 'job failed for good' : 'job failed; it will be retried',
+              );
+            }
+          }),
+        );
+        // A full batch means more may be due: fetch again now instead of after the polling interval.
+        if (jobs.length === batchSize && worker.id && !this.closed) this.boss.notifyWorker(worker.id);
+        if (failed.length > 0) {
+          // pg-boss fails every job of a rejected batch that is still active: complete the good ones first.
+          if (done.length > 0) await this.boss.complete(name, done);
+          throw failed.length === 1 ? failed[0] : new JobBatchError(failed);
+        }
+      } finally {
+        this.busy--;
+      }
+    });
+  }
+
+  /** Jobs of a queue not finished yet (created, retry or active); for tests and health checks. */
+  async unfinished(name: string): Promise<number> {
+    const rows: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND state < 'completed'`, [name]);
+    return rows[0].n;
+  }
+
+  /** Stops fetching, lets running handlers finish (bounded), then lets the pool close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    try {
+      await this.boss.stop({ graceful: true, wait: true, timeout: STOP_TIMEOUT_MS });
+    } catch (err) {
+      this.logger.error({ err }, 'stopping the job queue failed');
+    }
+    // stop() resolves while a worker may still finish a fetch (and then run what it fetched) or record a
+    // job's completion: wait for those, so nothing touches the pool after TypeORM closes it.
+    const until = Date.now() + SETTLE_TIMEOUT_MS;
+    let quiet = 0;
+    while (quiet < 2 && Date.now() < until) {
+      quiet = this.busy === 0 ? quiet + 1 : 0;
+      await sleep(10);
+    }
+    this.closed = true;
+  }
+
+  private start(): Promise<void> {
+    this.started ??= this.startInTurn();
+    return this.started;
+  }
+
+  /**
+   * Instances start pg-boss one at a time: on a fresh database pg-boss installs its schema, and two
+   * installs at once can fail with a duplicate-key error pg-boss does not expect (it only tolerates
+   * "already exists"), which would stop the boot. The lock is held on a connection of its own.
+   */
+  private async startInTurn(): Promise<void> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(hashtext('ridealong:pgboss:start'))`);
+      await this.boss.start();
+    } finally {
+      await runner.query(`SELECT pg_advisory_unlock(hashtext('ridealong:pgboss:start'))`).catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  private ensureQueue(name: string): Promise<void> {
+    let created = this.queues.get(name);
+    if (!created) {
+      created = this.start().then(() => this.createQueue(name));
+      created.catch(() => this.queues.delete(name));
+      this.queues.set(name, created);
+    }
+    return created;
+  }
+
+  /**
+   * Creates a pg-boss queue (a partition of its job table) unless it exists. pg-boss 10 does not serialise
+   * this: instances creating different queues at once deadlock on the job and queue tables, so take turns.
+   */
+  private async createQueue(name: string): Promise<void> {
+    const exists: unknown[] = await this.db.query(`SELECT 1 FROM ${JOBS_SCHEMA}.queue WHERE name = $1`, [name]);
+    if (exists.length > 0) return;
+    await this.db.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('ridealong:pgboss:create_queue'))`);
+      await m.query(`SELECT ${JOBS_SCHEMA}.create_queue($1, $2::json)`, [name, JSON.stringify({ policy: 'standard' })]);
+    });
+  }
+
+  /**
+   * pg-boss's own queries run on TypeORM's pool (same database, no second pool to size or close).
+   * Some are scripts with their own BEGIN … COMMIT (schema install, maintenance) that pg-boss expects to
+   * fail when another instance got there first: a failed script leaves its connection inside an aborted
+   * transaction, so roll it back before the connection goes back to the pool the app shares.
+   */
+  private async execute(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
+    if (this.closed) return { rows: [] };
+    const pool = (this.db.driver as unknown as { master?: Pool }).master;
+    if (!pool) throw new Error('the database pool is not open');
+    this.busy++;
+    try {
+      const client = await pool.connect();
+      try {
+        const result = await client.query(text, values);
+        client.release();
+        return result;
+      } catch (err) {
+        const clean = await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        );
+        client.release(clean ? undefined : true); // a connection that cannot roll back is closed, not reused
+        throw err;
+      }
+    } finally {
+      this.busy--;
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { OutgoingMail } from './mail.types.js';
+import type { OutboxRow, OutboxStatus } from './message.js';
+
+interface RawRow {
+  id: string;
+  dedupe_key: string;
+  recipient: string;
+  recipient_name: string | null;
+  subject: string;
+  text: string;
+  html: string;
+  calendar_method: string | null;
+  calendar_content: string | null;
+  calendar_filename: string | null;
+  attachments: OutboxRow['attachments'];
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  message_id: string;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const toRow = (r: RawRow): OutboxRow => ({
+  id: r.id,
+  dedupeKey: r.dedupe_key,
+  recipient: r.recipient,
+  recipientName: r.recipient_name,
+  subject: r.subject,
+  text: r.text,
+  html: r.html,
+  calendarMethod: r.calendar_method,
+  calendarContent: r.calendar_content,
+  calendarFilename: r.calendar_filename,
+  attachments: r.attachments,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  messageId: r.message_id,
+  createdAt: r.created_at,
+  sentAt: r.sent_at,
+});
+
+/** Queries on `mail_outbox`; no decisions. */
+@Injectable()
+export class MailOutboxRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Inserts the row unless its dedupe key exists (waits for a concurrent insert of the same key); true when inserted. */
+  async insertUnlessDuplicate(m: EntityManager, row: { id: string; dedupeKey: string; messageId: string; mail: OutgoingMail }): Promise<boolean> {
+    const { mail } = row;
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO mail_outbox (id, dedupe_key, recipient, recipient_name, subject, text, html,
+                                calendar_method, calendar_content, calendar_filename, attachments, message_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+       ON CONFLICT (dedupe_key) DO NOTHING
+       RETURNING id`,
+      [
+        row.id,
+        row.dedupeKey,
+        mail.to.email,
+        mail.to.name ?? null,
+        mail.subject,
+        mail.text,
+        mail.html,
+        mail.calendar?.method ?? null,
+        mail.calendar?.content ?? null,
+        mail.calendar?.filename ?? null,
+        JSON.stringify(mail.attachments ?? []),
+        row.messageId,
+      ],
+    );
+    return inserted.length === 1;
+  }
+
+  /**
+   * Locks the row for the sender's transaction. A second sender of the same row (a duplicated or retried
+   * job) waits here, then sees the first one's outcome; `lock_timeout` bounds the wait (the job then retries).
+   */
+  async lockForSending(m: EntityManager, id: string): Promise<OutboxRow | null> {
+    await m.query(`SET LOCAL lock_timeout = '15s'`);
+    const rows: RawRow[] = await m.query(`SELECT * FROM mail_outbox WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async markSent(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [id]);
+  }
+
+  /** Counts a failed attempt; `final` gives the row up (status failed). */
+  async markAttemptFailed(m: EntityManager, id: string, error: string, final: boolean): Promise<void> {
+    await m.query(
+      `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
+       WHERE id = $1 AND status = 'pending'`,
+      [id, error, final],
+    );
+  }
+
+  /** Gives a still-pending row up (its job failed for good without the sender recording it, e.g. a timeout). */
+  async markFailedIfPending(id: string, error: string): Promise<OutboxRow | null> {
+    const rows: [RawRow[], number] = await this.db.query(
+      `UPDATE mail_outbox SET status = 'failed', last_error = coalesce(last_error, $2) WHERE id = $1 AND status = 'pending' RETURNING *`,
+      [id, error],
+    );
+    return rows[0][0] ? toRow(rows[0][0]) : null;
+  }
+
+  async countByStatus(status: OutboxStatus): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM mail_outbox WHERE status = $1`, [status]);
+    return n;
+  }
+
+  async findByDedupeKey(key: string): Promise<OutboxRow | null> {
+    const rows: RawRow[] = await this.db.query(`SELECT * FROM mail_outbox WHERE dedupe_key = $1`, [key]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { JobInfo, JobsService } from './jobs.service.js';
+import { MailOutboxRepository } from './mail-outbox.repository.js';
+import { MailTransport } from './mail.transport.js';
+import type { OutgoingMail } from './mail.types.js';
+import { composeMessage, describeSendError, emlFileName, messageIdFor, type OutboxRow } from './message.js';
+
+/** The queue whose jobs send outbox rows; its data is `{ outboxId }`. */
+export const MAIL_SEND_QUEUE = 'mail-send';
+/** Receives the jobs of MAIL_SEND_QUEUE that failed for good, to mark their rows failed. */
+export const MAIL_FAILED_QUEUE = 'mail-failed';
+/** Jobs fetched (and messages sent) at once per instance. */
+const SEND_BATCH = 5;
+/** A send attempt running longer than this is failed and retried (SMTP timeouts are shorter). */
+const SEND_EXPIRE_SECONDS = 300;
+
+interface SendJob {
+  outboxId: string;
+}
+
+/**
+ * The durable outbox. `enqueue` writes the message and its send job in the caller's transaction; the
+ * workers (every instance) send each row once: the row is locked while it is sent and marked sent in the
+ * same transaction, so a duplicated or retried job finds it sent and does nothing. SMTP failures are
+ * retried with backoff (JOBS_RETRY_LIMIT, JOBS_RETRY_DELAY_SECONDS); a row whose retries ran out is
+ * marked `failed` with its last error and logged, never dropped.
+ */
+@Injectable()
+export class MailService implements OnModuleInit {
+  private readonly logger = new Logger('Mail');
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly jobs: JobsService,
+    private readonly repo: MailOutboxRepository,
+    private readonly transport: MailTransport,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.work<SendJob>(MAIL_FAILED_QUEUE, (data) => this.giveUp(data.outboxId));
+    await this.jobs.work<SendJob>(MAIL_SEND_QUEUE, (data, job) => this.deliver(data.outboxId, job), { batchSize: SEND_BATCH });
+  }
+
+  /**
+   * Writes the message to the outbox in the caller's transaction, with a dedupe key (unique): the same key
+   * twice queues once (returns false the second time). A pg-boss job in the same transaction sends it.
+   */
+  async enqueue(m: EntityManager, dedupeKey: string, mail: OutgoingMail): Promise<boolean> {
+    const id = randomUUID();
+    const inserted = await this.repo.insertUnlessDuplicate(m, { id, dedupeKey, messageId: messageIdFor(id, this.config.mailFrom), mail });
+    if (!inserted) return false;
+    await this.jobs.send(m, MAIL_SEND_QUEUE, { outboxId: id } satisfies SendJob, {
+      deadLetter: MAIL_FAILED_QUEUE,
+      expireInSeconds: SEND_EXPIRE_SECONDS,
+    });
+    return true;
+  }
+
+  /** Messages not sent yet and not given up (committed rows only). */
+  pending(): Promise<number> {
+    return this.repo.countByStatus('pending');
+  }
+
+  /** Messages given up after their retries ran out. */
+  failed(): Promise<number> {
+    return this.repo.countByStatus('failed');
+  }
+
+  /** Resolves once no message is pending; rejects after `timeoutMs`. For tests and scripts. */
+  async drain(timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const left = await this.pending();
+      if (left === 0) return;
+      if (Date.now() > until) throw new Error(`mail outbox not drained after ${timeoutMs} ms: ${left} pending`);
+      await sleep(100);
+    }
+  }
+
+  /** The outbox row of a dedupe key (status, attempts, last error, Message-ID), or null. */
+  find(dedupeKey: string): Promise<OutboxRow | null> {
+    return this.repo.findByDedupeKey(dedupeKey);
+  }
+
+  /** Sends one row unless it is already sent or given up; throws on failure so the job is retried. */
+  private async deliver(outboxId: string, job: JobInfo): Promise<void> {
+    const final = job.retryCount >= job.retryLimit;
+    let failure: { err: unknown; row: OutboxRow } | undefined;
+    await this.db.transaction(async (m) => {
+      const row = await this.repo.lockForSending(m, outboxId);
+      if (!row) {
+        this.logger.warn({ outboxId, jobId: job.id }, 'mail job for a missing outbox row; nothing to send');
+        return;
+      }
+      if (row.status !== 'pending') return; // sent by an earlier run of this job, or given up
+      try {
+        await this.transport.send(composeMessage(row, this.config.mailFrom), emlFileName(row));
+      } catch (err) {
+        await this.repo.markAttemptFailed(m, outboxId, describeSendError(err), final);
+        failure = { err, row };
+        return;
+      }
+      await this.repo.markSent(m, outboxId);
+    });
+    if (failure) {
+      const { err, row } = failure;
+      if (final) {
+        this.logger.error(
+          { err, outboxId, dedupeKey: row.dedupeKey, to: row.recipient, attempts: row.attempts + 1 },
+          'mail could not be sent and is given up (status failed in mail_outbox)',
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** A send job failed for good without its last attempt marking the row (e.g. it timed out): mark it now. */
+  private async giveUp(outboxId: string): Promise<void> {
+    const row = await this.repo.markFailedIfPending(outboxId, 'the send job failed for good');
+    if (row) {
+      this.logger.error(
+        { outboxId, dedupeKey: row.dedupeKey, to: row.recipient, attempts: row.attempts, lastError: row.lastError },
+        'mail could not be sent and is given up (status failed in mail_outbox)',
+      );
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+
+/**
+ * Where mail goes: the SMTP server of `SMTP_URL`, or, when it is unset, one `.eml` file per message under
+ * `<VAR_DIR>/mail/` (the file name is fixed per outbox row, so sending a row again overwrites its file).
+ */
+@Injectable()
+export class MailTransport implements OnApplicationShutdown {
+  private readonly transporter: Transporter;
+  /** Folder of the .eml files; undefined when sending over SMTP. */
+  readonly emlDir?: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    if (config.smtpUrl) {
+      this.transporter = nodemailer.createTransport({
+        url: config.smtpUrl,
+        // Fail an attempt well within the job's expiry, so it is retried rather than left hanging.
+        connectionTimeout: 30_000,
+        greetingTimeout: 30_000,
+        socketTimeout: 60_000,
+      });
+    } else {
+      this.emlDir = path.resolve(config.varDir, 'mail');
+      this.transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+    }
+  }
+
+  /** Sends one message; rejects when the server does not accept it. `fileName` names the .eml in file mode. */
+  async send(message: SendMailOptions, fileName: string): Promise<void> {
+    const info = await this.transporter.sendMail(message);
+    if (!this.emlDir) return;
+    await mkdir(this.emlDir, { recursive: true });
+    const file = path.join(this.emlDir, fileName);
+    const partial = path.join(this.emlDir, `.${fileName}.${process.pid}.partial`); // hidden, not *.eml
+    await writeFile(partial, (info as { message: Buffer }).message);
+    await rename(partial, file); // readers never see half a file
+  }
+
+  onApplicationShutdown(): void {
+    this.transporter.close();
+  }
+}
