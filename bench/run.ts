@@ -4,6 +4,7 @@ import { markdownTable, type BenchRow } from './table.js';
 const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'slot-engine': () => import('./slot-engine.bench.js'),
   'slots-http': () => import('./slots-http.bench.js'),
+  bookings: () => import('./bookings.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

@@ -11,6 +11,7 @@ import { HealthController } from './health/health.controller.js';
 import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
+import { BookingsModule } from './bookings/bookings.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
 
@@ -44,6 +45,7 @@ export class AppModule {
         ProgramsModule,
         AvailabilityModule,
         MailModule,
+        BookingsModule,
       ],
       controllers: [HealthController],
       providers: [

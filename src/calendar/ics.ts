@@ -139,7 +139,8 @@ export function addLines(ics: string, calendarLines: string[], eventLines: strin
     out.push(line);
   }
   if (vevent !== eventLines.length) throw new Error('ical-generator wrote fewer VEVENTs than events');
-  return foldLines(out.join('\r\n')) + '\r\n';
+  // Fold only the lines that need it: most are short, and folding measures UTF-8 octets character by character.
+  return out.map((line) => (Buffer.byteLength(line) <= 75 ? line : foldLines(line))).join('\r\n') + '\r\n';
 }
 
 function ownEventLines(event: CalendarEvent, people: People): string[] {
@@ -156,7 +157,19 @@ function ownEventLines(event: CalendarEvent, people: People): string[] {
 }
 
 /** The zone's canonical TZID (timezones-ical-library maps aliases: US/Eastern -> America/New_York) and VTIMEZONE. */
+const vtimezones = new Map<string, { tzid: string; block: string }>();
+
+/** The VTIMEZONE for a zone, built once per zone per process (tzdata does not change under a running process). */
 function vtimezone(zone: string): { tzid: string; block: string } {
+  let found = vtimezones.get(zone);
+  if (!found) {
+    found = buildVtimezone(zone);
+    if (vtimezones.size < 1000) vtimezones.set(zone, found);
+  }
+  return found;
+}
+
+function buildVtimezone(zone: string): { tzid: string; block: string } {
   if (typeof zone !== 'string' || !IANAZone.isValidZone(zone)) {
     throw new RangeError(`timeZone must be an IANA time zone such as Europe/Berlin, not ${JSON.stringify(zone)}`);
   }

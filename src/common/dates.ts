@@ -21,3 +21,21 @@ export function IsIsoDate(options?: ValidationOptions) {
 export function todayIn(zone: string, now: Date): string {
   return DateTime.fromJSDate(now, { zone }).toISODate()!;
 }
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An instant: a date-time with a UTC offset (or Z), e.g. 2027-03-15T13:00:00Z. */
+export function isInstant(value: unknown): value is string {
+  return typeof value === 'string' && INSTANT.test(value) && DateTime.fromISO(value, { setZone: true }).isValid;
+}
+
+export function IsInstant(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an instant with an offset, like 2027-03-15T13:00:00Z`, ...options },
+      validator: { validate: isInstant },
+    });
+}

@@ -1,7 +1,8 @@
 import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { Availability, AvailabilityOverride } from '../availability/availability.entity.js';
 import { ApiToken } from '../people/api-token.entity.js';
+import { Booking, WaitlistEntry } from '../bookings/booking.entity.js';
 import { User } from '../people/user.entity.js';
 import { Enrollment, Period, Program, RosterEntry } from '../programs/program.entity.js';
 
-export const entities = [User, ApiToken, AuditEntry, Program, Period, RosterEntry, Enrollment, Availability, AvailabilityOverride];
+export const entities = [User, ApiToken, AuditEntry, Program, Period, RosterEntry, Enrollment, Availability, AvailabilityOverride, Booking, WaitlistEntry];

@@ -19,6 +19,10 @@ export class Program {
   @Column('jsonb')
   settings: ProgramSettings;
 
+  /** The guide marketers get with confirmations and reminders; null uses the default one. */
+  @Column('text', { name: 'preparation_note', nullable: true })
+  preparationNote: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -28,6 +28,13 @@ export class CreateProgramDto {
   @ValidateNested()
   @Type(() => ProgramSettingsDto)
   settings?: ProgramSettingsDto;
+
+  @ApiPropertyOptional({ description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 4000)
+  preparationNote?: string;
 }
 
 export class UpdateProgramDto {
@@ -49,6 +56,13 @@ export class UpdateProgramDto {
   @ValidateNested()
   @Type(() => ProgramSettingsDto)
   settings?: ProgramSettingsDto;
+
+  @ApiPropertyOptional({ description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 4000)
+  preparationNote?: string;
 }
 
 export class CreatePeriodDto {

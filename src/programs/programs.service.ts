@@ -41,7 +41,7 @@ export class ProgramsService {
     return this.db.transaction(async (m) => {
       const program = await m.save(
         Program,
-        m.create(Program, { name: dto.name, kind: dto.kind, timeZone: dto.timeZone, settings: resolveSettings(dto.settings) }),
+        m.create(Program, { name: dto.name, kind: dto.kind, timeZone: dto.timeZone, settings: resolveSettings(dto.settings), preparationNote: dto.preparationNote ?? null }),
       );
       await this.audit.record(m, { actorId: actor.id, action: 'program.create', entity: 'program', entityId: program.id, details: { name: program.name } });
       return program;
@@ -64,6 +64,7 @@ export class ProgramsService {
       const before = { name: program.name, timeZone: program.timeZone, settings: program.settings };
       if (dto.name !== undefined) program.name = dto.name;
       if (dto.timeZone !== undefined) program.timeZone = dto.timeZone;
+      if (dto.preparationNote !== undefined) program.preparationNote = dto.preparationNote;
       if (dto.settings) {
         const merged = resolveSettings(dto.settings, program.settings);
         if (merged.slotGridMinutes > merged.slotMinutes) {

@@ -51,7 +51,8 @@ export async function enrol(t: TestApp, periodId: string, marketer: Person, quot
 /** A booking row straight into the table the slot search reads (the booking engine's seam). */
 export async function insertBooking(t: TestApp, b: { periodId: string; repId: string; marketerId: string; startsAt: string; endsAt: string; status?: string }): Promise<string> {
   const [row] = await t.db.query(
-    `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at, status) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at, status, uid)
+     VALUES ($1, $2, $3, $4, $5, $6, 'booking-' || gen_random_uuid() || '@test') RETURNING id`,
     [b.periodId, b.repId, b.marketerId, b.startsAt, b.endsAt, b.status ?? 'confirmed'],
   );
   return row.id;

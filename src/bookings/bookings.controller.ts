@@ -1,0 +1,111 @@
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { DomainError } from '../common/errors.js';
+import { uuidParam as uuid } from '../common/uuid.pipe.js';
+import { validationError } from '../common/validation.js';
+import { CurrentUser, Public, Roles } from '../people/auth.decorators.js';
+import { User } from '../people/user.entity.js';
+import { Booking, WaitlistEntry } from './booking.entity.js';
+import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, ListBookingsQuery, RescheduleBookingDto } from './bookings.dto.js';
+import { BookingsService } from './bookings.service.js';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+@ApiTags('bookings')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class BookingsController {
+  constructor(private readonly bookings: BookingsService) {}
+
+  /** Takes a seat; retries with the same Idempotency-Key and body return the first 201. */
+  @Post('bookings')
+  @Roles('marketer', 'lifecycle')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async create(
+    @CurrentUser() actor: User,
+    @Body() dto: CreateBookingDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Booking> {
+    if (key !== undefined && !KEY.test(key)) throw validationError([{ field: 'Idempotency-Key', problems: ['Idempotency-Key must be 1-200 visible ASCII characters'] }]);
+    const { booking, replayed } = await this.bookings.create(actor, dto, key);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(201);
+    return booking;
+  }
+
+  @Get('bookings')
+  async list(@CurrentUser() actor: User, @Query() q: ListBookingsQuery) {
+    return { bookings: await this.bookings.list(actor, q) };
+  }
+
+  @Get('bookings/:id')
+  get(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<Booking> {
+    return this.bookings.get(actor, id);
+  }
+
+  @Post('bookings/:id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: CancelBookingDto): Promise<Booking> {
+    return this.bookings.cancel(actor, id, dto.reason);
+  }
+
+  @Post('bookings/:id/reschedule')
+  @HttpCode(200)
+  reschedule(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: RescheduleBookingDto): Promise<Booking> {
+    return this.bookings.reschedule(actor, id, dto.startsAt, dto.repId);
+  }
+
+  @Post('bookings/:id/attendance')
+  @HttpCode(200)
+  attendance(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: AttendanceDto): Promise<Booking> {
+    return this.bookings.attendance(actor, id, dto.outcome);
+  }
+
+  @Get('bookings/:id/invite.ics')
+  @Header('Content-Type', 'text/calendar; charset=utf-8')
+  invite(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<string> {
+    return this.bookings.inviteFile(actor, id);
+  }
+
+  @Post('waitlist')
+  @Roles('marketer')
+  join(@CurrentUser() actor: User, @Body() dto: JoinWaitlistDto): Promise<WaitlistEntry> {
+    return this.bookings.joinWaitlist(actor, dto);
+  }
+
+  @Get('waitlist')
+  async waitlist(@CurrentUser() actor: User): Promise<{ entries: WaitlistEntry[] }> {
+    return { entries: await this.bookings.listWaitlist(actor) };
+  }
+
+  @Delete('waitlist/:id')
+  @HttpCode(204)
+  leave(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<void> {
+    return this.bookings.leaveWaitlist(actor, id);
+  }
+
+  /** A new secret feed URL (the old one stops working). */
+  @Post('me/calendar-token')
+  calendarToken(@CurrentUser() actor: User): Promise<{ token: string; url: string }> {
+    return this.bookings.rotateFeedToken(actor);
+  }
+}
+
+@ApiTags('calendar')
+@Controller('calendar')
+export class CalendarFeedController {
+  constructor(private readonly bookings: BookingsService) {}
+
+  /** The secret feed of a user's upcoming bookings (subscribe to it in a calendar app). */
+  @Public()
+  @Get(':file')
+  async feed(@Param('file') file: string, @Res() res: Response): Promise<void> {
+    const m = /^(rc_[A-Za-z0-9_-]{20,64})\.ics$/.exec(file);
+    const body = m ? await this.bookings.feed(m[1]) : null;
+    if (body === null) throw new DomainError('not_found', 'No calendar feed at this address');
+    res.type('text/calendar; charset=utf-8').setHeader('Cache-Control', 'private, max-age=300');
+    res.send(body);
+  }
+}

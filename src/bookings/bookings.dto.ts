@@ -1,0 +1,94 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsInstant } from '../common/dates.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class CreateBookingDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'periodId must be a UUID' })
+  periodId: string;
+
+  @ApiProperty()
+  @IsUUID('all', { message: 'repId must be a UUID' })
+  repId: string;
+
+  @ApiProperty({ example: '2027-03-15T13:00:00.000Z', description: 'A slot start from GET /slots' })
+  @IsInstant()
+  startsAt: string;
+
+  @ApiPropertyOptional({ description: 'The lifecycle team books for a marketer; a marketer books for themself' })
+  @IsOptional()
+  @IsUUID('all', { message: 'marketerId must be a UUID' })
+  marketerId?: string;
+}
+
+export class CancelBookingDto {
+  @ApiProperty({ example: 'Customer moved the call' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 1000)
+  reason: string;
+}
+
+export class RescheduleBookingDto {
+  @ApiProperty()
+  @IsInstant()
+  startsAt: string;
+
+  @ApiPropertyOptional({ description: 'Move to another rep of the roster' })
+  @IsOptional()
+  @IsUUID('all', { message: 'repId must be a UUID' })
+  repId?: string;
+}
+
+export const OUTCOMES = ['completed', 'marketer_no_show', 'rep_no_show', 'customer_no_show'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export class AttendanceDto {
+  @ApiProperty({ enum: OUTCOMES })
+  @IsIn(OUTCOMES)
+  outcome: Outcome;
+}
+
+export class ListBookingsQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: "true: bookings I am in (as marketer or rep); the lifecycle team may list everyone's" })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  mine?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be a date or an instant' })
+  from?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be a date or an instant' })
+  to?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'periodId must be a UUID' })
+  periodId?: string;
+
+  @ApiPropertyOptional({ enum: ['confirmed', 'cancelled', 'completed', 'no_show'] })
+  @IsOptional()
+  @IsIn(['confirmed', 'cancelled', 'completed', 'no_show'])
+  status?: string;
+}
+
+export class JoinWaitlistDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'periodId must be a UUID' })
+  periodId: string;
+
+  @ApiProperty()
+  @IsUUID('all', { message: 'repId must be a UUID' })
+  repId: string;
+
+  @ApiProperty()
+  @IsInstant()
+  startsAt: string;
+}

@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Booking, WaitlistEntry } from './booking.entity.js';
+
+export interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  time_zone: string;
+  roles: string[];
+  active: boolean;
+}
+
+/** Queries of the booking engine; PostgreSQL features are SQL here (advisory locks, exclusion constraints). */
+@Injectable()
+export class BookingsRepository {
+  /**
+   * Serialises everything that decides about these reps and marketers (caps that span rows): advisory
+   * transaction locks, always taken in one order so two transactions cannot deadlock on them.
+   */
+  async lock(m: EntityManager, keys: string[]): Promise<void> {
+    // One round trip; the sorted subquery fixes the order the locks are taken in.
+    await m.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT k FROM unnest($1::text[]) k ORDER BY k) s`, [[...new Set(keys)].sort()]);
+  }
+
+  /** Like lock, but gives up at once instead of waiting (used for waitlisted marketers mid-transaction). */
+  async tryLock(m: EntityManager, key: string): Promise<boolean> {
+    const [{ ok }] = await m.query('SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS ok', [key]);
+    return ok;
+  }
+
+  findForUpdate(m: EntityManager, id: string): Promise<Booking | null> {
+    return m.getRepository(Booking).createQueryBuilder('b').setLock('pessimistic_write').where('b.id = :id', { id }).getOne();
+  }
+
+  find(m: EntityManager, id: string): Promise<Booking | null> {
+    return m.findOneBy(Booking, { id });
+  }
+
+  /** Seats already taken on the rep's call over [start, end). */
+  async takenSeats(m: EntityManager, repId: string, start: Date, end: Date): Promise<number[]> {
+    const rows: { seat: number }[] = await m.query(
+      `SELECT seat FROM bookings WHERE rep_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($2, $3)`,
+      [repId, start.toISOString(), end.toISOString()],
+    );
+    return rows.map((r) => r.seat);
+  }
+
+  people(m: EntityManager, ids: string[]): Promise<PersonRow[]> {
+    return m.query(`SELECT id, name, email, time_zone, roles, active FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Idempotency: claims the key for this request, or returns what the first request with it stored. */
+  async claimKey(m: EntityManager, userId: string, scope: string, key: string, hash: string): Promise<{ claimed: true } | { claimed: false; hash: string; status: number | null; response: unknown }> {
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO idempotency_keys (user_id, scope, key, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1`,
+      [userId, scope, key, hash],
+    );
+    if (inserted.length) return { claimed: true };
+    const [row] = await m.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3`, [userId, scope, key]);
+    return { claimed: false, hash: row.request_hash, status: row.status_code, response: row.response };
+  }
+
+  async storeKeyResponse(m: EntityManager, userId: string, scope: string, key: string, status: number, response: unknown): Promise<void> {
+    await m.query(`UPDATE idempotency_keys SET status_code = $4, response = $5 WHERE user_id = $1 AND scope = $2 AND key = $3`, [userId, scope, key, status, JSON.stringify(response)]);
+  }
+
+  /** Waiting entries for one call, first come first served, locked so two releases cannot both serve one. */
+  waitingFor(m: EntityManager, repId: string, startsAt: Date): Promise<WaitlistEntry[]> {
+    return m
+      .getRepository(WaitlistEntry)
+      .createQueryBuilder('w')
+      .setLock('pessimistic_write')
+      .where(`w.rep_id = :repId AND w.starts_at = :startsAt AND w.status = 'waiting'`, { repId, startsAt })
+      .orderBy('w.created_at', 'ASC')
+      .addOrderBy('w.id', 'ASC')
+      .getMany();
+  }
+
+  list(m: EntityManager, q: { userId?: string; periodId?: string; status?: string; from?: Date; to?: Date; limit: number }) {
+    const qb = m
+      .getRepository(Booking)
+      .createQueryBuilder('b')
+      .innerJoin('users', 'r', 'r.id = b.rep_id')
+      .innerJoin('users', 'mk', 'mk.id = b.marketer_id')
+      .addSelect(['r.name AS rep_name', 'mk.name AS marketer_name'])
+      .orderBy('b.starts_at', 'ASC')
+      .limit(q.limit);
+    if (q.userId) qb.andWhere('(b.rep_id = :u OR b.marketer_id = :u)', { u: q.userId });
+    if (q.periodId) qb.andWhere('b.period_id = :p', { p: q.periodId });
+    if (q.status) qb.andWhere('b.status = :s', { s: q.status });
+    if (q.from) qb.andWhere('b.ends_at > :from', { from: q.from });
+    if (q.to) qb.andWhere('b.starts_at < :to', { to: q.to });
+    return qb.getRawAndEntities();
+  }
+
+  /** The user whose calendar feed this token hash opens. */
+  async feedOwner(m: EntityManager, hash: Buffer): Promise<PersonRow | null> {
+    const [row] = await m.query(
+      `SELECT u.id, u.name, u.email, u.time_zone, u.roles, u.active FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1 AND u.active`,
+      [hash],
+    );
+    return row ?? null;
+  }
+
+  async setFeedToken(m: EntityManager, userId: string, hash: Buffer): Promise<void> {
+    await m.query(
+      `INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()`,
+      [userId, hash],
+    );
+  }
+
+  /** Upcoming (and just-past) confirmed bookings a user is in, with the facts an invite needs. */
+  feedBookings(m: EntityManager, userId: string, since: Date): Promise<FeedRow[]> {
+    return m.query(
+      `${FACTS_SELECT} WHERE (b.rep_id = $1 OR b.marketer_id = $1) AND b.status = 'confirmed' AND b.ends_at > $2 ORDER BY b.starts_at LIMIT 500`,
+      [userId, since.toISOString()],
+    );
+  }
+
+  /** The same facts for one booking. */
+  async facts(m: EntityManager, bookingId: string): Promise<FeedRow | null> {
+    const [row] = await m.query(`${FACTS_SELECT} WHERE b.id = $1`, [bookingId]);
+    return row ?? null;
+  }
+}
+
+/** A booking with its program, people and the rep's call zone: what emails and invites are made of. */
+const FACTS_SELECT = `
+  SELECT b.id, b.uid, b.sequence, b.starts_at, b.ends_at, b.status, b.cancel_reason, p.name AS program_name, p.preparation_note,
+         r.id AS rep_id, r.name AS rep_name, r.email AS rep_email, r.time_zone AS rep_zone,
+         mk.id AS marketer_id, mk.name AS marketer_name, mk.email AS marketer_email, mk.time_zone AS marketer_zone,
+         COALESCE(a.time_zone, r.time_zone) AS call_zone
+    FROM bookings b
+    JOIN periods pe ON pe.id = b.period_id JOIN programs p ON p.id = pe.program_id
+    JOIN users r ON r.id = b.rep_id JOIN users mk ON mk.id = b.marketer_id
+    LEFT JOIN availability a ON a.rep_id = b.rep_id`;
+
+export interface FeedRow {
+  id: string;
+  uid: string;
+  sequence: number;
+  starts_at: Date;
+  ends_at: Date;
+  status: 'confirmed' | 'cancelled' | 'completed' | 'no_show';
+  cancel_reason?: string | null;
+  program_name: string;
+  preparation_note: string | null;
+  rep_id: string;
+  rep_name: string;
+  rep_email: string;
+  rep_zone: string;
+  marketer_id: string;
+  marketer_name: string;
+  marketer_email: string;
+  marketer_zone: string;
+  call_zone: string;
+}
