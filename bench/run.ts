@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'slot-engine': () => import('./slot-engine.bench.js'),
   'slots-http': () => import('./slots-http.bench.js'),
   bookings: () => import('./bookings.bench.js'),
+  observations: () => import('./observations.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

@@ -4,5 +4,6 @@ import { CreateProgramsAndAvailability1795320000000 } from './1795320000000-Crea
 import { CreateMailOutbox1795330000000 } from './1795330000000-CreateMailOutbox.js';
 import { CreateBookingEngine1795340000000 } from './1795340000000-CreateBookingEngine.js';
 import { CreateThemes1795350000000 } from './1795350000000-CreateThemes.js';
+import { CreateObservations1795360000000 } from './1795360000000-CreateObservations.js';
 
-export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000];

@@ -12,6 +12,7 @@ import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
+import { ObservationsModule } from './observations/observations.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
@@ -48,6 +49,7 @@ export class AppModule {
         MailModule,
         BookingsModule,
         ThemesModule,
+        ObservationsModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -14,6 +14,7 @@ import { User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SlotsService } from '../availability/slots.service.js';
+import { ObservationsService } from '../observations/observations.service.js';
 import { Booking, WaitlistEntry } from './booking.entity.js';
 import { BookingFacts, bookingEvent, bookingInvite, BookingMailKind, bookingMail } from './booking-messages.js';
 import { CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
@@ -113,6 +114,7 @@ export class BookingsService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly jobs: JobsService,
     private readonly clock: Clock,
+    private readonly observations: ObservationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -278,6 +280,18 @@ export class BookingsService implements OnModuleInit {
       const noShowParty = outcome === 'completed' ? null : (outcome.replace('_no_show', '') as 'rep' | 'marketer' | 'customer');
       await m.update(Booking, { id }, { status, noShowParty, attendanceBy: actor.id, attendanceAt: this.clock.now() });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.attendance', entity: 'booking', entityId: id, details: { outcome, before: booking.status } });
+      if (status === 'completed') {
+        // The marketer's observation form opens with the completion, in the same transaction.
+        const found = (await this.programs.findPeriodWithProgram(m, booking.periodId))!;
+        await this.observations.openForSession(m, {
+          programId: found.program.id,
+          periodId: booking.periodId,
+          bookingId: id,
+          authorId: booking.marketerId,
+          repId: booking.repId,
+          endedAt: booking.endsAt,
+        });
+      }
       return (await this.repo.find(m, id))!;
     });
   }

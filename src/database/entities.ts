@@ -2,6 +2,7 @@ import { AuditEntry } from '../audit/audit-entry.entity.js';
 import { Availability, AvailabilityOverride } from '../availability/availability.entity.js';
 import { ApiToken } from '../people/api-token.entity.js';
 import { Booking, WaitlistEntry } from '../bookings/booking.entity.js';
+import { FormTemplate, Observation } from '../observations/observation.entity.js';
 import { User } from '../people/user.entity.js';
 import { Enrollment, Period, Program, RosterEntry } from '../programs/program.entity.js';
 import { Theme, ThemeHistory } from '../themes/theme.entity.js';

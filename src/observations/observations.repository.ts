@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { FormTemplate, Observation } from './observation.entity.js';
+
+export interface ExportRow {
+  id: string;
+  submitted_at: Date;
+  late: boolean;
+  author_name: string;
+  rep_name: string | null;
+  answers: Record<string, unknown>;
+  marked_names: string[];
+  theme_names: string[] | null;
+}
+
+@Injectable()
+export class ObservationsRepository {
+  latestTemplate(m: EntityManager, programId: string): Promise<FormTemplate | null> {
+    return m.findOne(FormTemplate, { where: { programId }, order: { version: 'DESC' } });
+  }
+
+  template(m: EntityManager, programId: string, version: number): Promise<FormTemplate | null> {
+    return m.findOneBy(FormTemplate, { programId, version });
+  }
+
+  findForUpdate(m: EntityManager, id: string): Promise<Observation | null> {
+    return m.getRepository(Observation).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id }).getOne();
+  }
+
+  /** Opens the form for a booking once (a repeated "completed" changes nothing); returns it, new or not. */
+  async openForBooking(m: EntityManager, o: Partial<Observation>): Promise<{ observation: Observation; created: boolean }> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO observations (program_id, period_id, booking_id, author_id, rep_id, template_version, session_ended_at, due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (booking_id) DO NOTHING RETURNING id`,
+      [o.programId, o.periodId, o.bookingId, o.authorId, o.repId, o.templateVersion, o.sessionEndedAt, o.dueAt],
+    );
+    const observation = await m.findOneByOrFail(Observation, rows.length ? { id: rows[0].id } : { bookingId: o.bookingId! });
+    return { observation, created: rows.length > 0 };
+  }
+
+  async addRevision(m: EntityManager, o: Observation, editedBy: string): Promise<void> {
+    await m.query(`INSERT INTO observation_revisions (observation_id, revision, status, answers, edited_by) VALUES ($1, $2, $3, $4, $5)`, [
+      o.id,
+      o.revision,
+      o.status,
+      JSON.stringify(o.answers),
+      editedBy,
+    ]);
+  }
+
+  revisions(m: EntityManager, id: string): Promise<{ revision: number; status: string; answers: unknown; edited_by: string; at: Date }[]> {
+    return m.query(`SELECT revision, status, answers, edited_by, at FROM observation_revisions WHERE observation_id = $1 ORDER BY revision`, [id]);
+  }
+
+  async setThemes(m: EntityManager, id: string, themeIds: string[]): Promise<void> {
+    await m.query(`DELETE FROM observation_themes WHERE observation_id = $1`, [id]);
+    if (themeIds.length) {
+      await m.query(`INSERT INTO observation_themes (observation_id, theme_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [id, themeIds]);
+    }
+  }
+
+  list(m: EntityManager, q: { authorId?: string; periodId?: string; status?: string; now: Date }): Promise<Observation[]> {
+    const qb = m.getRepository(Observation).createQueryBuilder('o').orderBy('o.due_at', 'ASC').limit(1000);
+    if (q.authorId) qb.andWhere('o.author_id = :a', { a: q.authorId });
+    if (q.periodId) qb.andWhere('o.period_id = :p', { p: q.periodId });
+    if (q.status === 'due') qb.andWhere(`o.status <> 'submitted' AND o.due_at >= :now`, { now: q.now });
+    else if (q.status === 'overdue') qb.andWhere(`o.status <> 'submitted' AND o.due_at < :now`, { now: q.now });
+    else if (q.status) qb.andWhere('o.status = :s', { s: q.status });
+    return qb.getMany();
+  }
+
+  /** The facts a form email needs. */
+  async mailFacts(m: EntityManager, id: string) {
+    const [row] = await m.query(
+      `SELECT o.id, o.status, o.due_at, u.name AS author_name, u.email AS author_email, u.time_zone AS author_zone,
+              COALESCE(r.name, 'your support shift') AS rep_name, COALESCE(b.starts_at, o.session_ended_at) AS session_start,
+              p.name AS program_name, pe.focus
+         FROM observations o JOIN users u ON u.id = o.author_id
+         LEFT JOIN users r ON r.id = o.rep_id LEFT JOIN bookings b ON b.id = o.booking_id
+         JOIN programs p ON p.id = o.program_id JOIN periods pe ON pe.id = o.period_id
+        WHERE o.id = $1`,
+      [id],
+    );
+    return row as
+      | { id: string; status: string; due_at: Date; author_name: string; author_email: string; author_zone: string; rep_name: string; session_start: Date; program_name: string; focus: string | null }
+      | undefined;
+  }
+
+  /** One page of a period's submitted forms for the export, in id order after `afterId` (keyset, bounded memory). */
+  exportPage(m: EntityManager, periodId: string, afterId: string, limit: number): Promise<ExportRow[]> {
+    return m.query(
+      `SELECT o.id, o.submitted_at, o.late, a.name AS author_name, r.name AS rep_name, o.answers, o.marked_names,
+              (SELECT array_agg(t.name ORDER BY t.name) FROM observation_themes ot
+                 JOIN theme_canonical c ON c.theme_id = ot.theme_id JOIN themes t ON t.id = c.canonical_id
+                WHERE ot.observation_id = o.id) AS theme_names
+         FROM observations o JOIN users a ON a.id = o.author_id LEFT JOIN users r ON r.id = o.rep_id
+        WHERE o.period_id = $1 AND o.status = 'submitted' AND o.id > $2
+        ORDER BY o.id LIMIT $3`,
+      [periodId, afterId, limit],
+    );
+  }
+}
