@@ -13,6 +13,7 @@ import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
+import { RollupsModule } from './rollups/rollups.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
@@ -50,6 +51,7 @@ export class AppModule {
         BookingsModule,
         ThemesModule,
         ObservationsModule,
+        RollupsModule,
       ],
       controllers: [HealthController],
       providers: [

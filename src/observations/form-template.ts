@@ -10,6 +10,7 @@ export const EMPATHY_KEYS = ['says', 'thinks', 'does', 'feels', 'sees', 'hears']
 export const KNOWN_KEYS = [
   'mode',
   'segment',
+  'account',
   'empathy',
   'painPoints',
   'quotes',
@@ -39,6 +40,7 @@ export interface TemplateField {
 export const DEFAULT_FIELDS: TemplateField[] = [
   { key: 'mode', label: 'Did you watch behaviour or gather feedback? (one, never both)', required: true },
   { key: 'segment', label: "The customer's segment or persona", required: true },
+  { key: 'account', label: "The customer's company (kept inside ridealong; counts distinct accounts in rollups)", required: false },
   { key: 'empathy', label: 'Empathy map: what the customer says, thinks, does, feels, sees and hears', required: true },
   { key: 'painPoints', label: 'Pain points', required: false },
   { key: 'quotes', label: "Verbatim quotes: the customer's own words, and who said them", required: true },
@@ -111,6 +113,7 @@ const SHAPES: Record<KnownKey, Check> = {
     if (!(MODES as readonly unknown[]).includes(v)) problem(out, p, `${p} must be behavior or feedback (one per form, never mixed)`);
   },
   segment: text,
+  account: text,
   empathy: (v, p, out) => {
     if (!isObject(v)) return problem(out, p, `${p} must be {says, thinks, does, feels, sees, hears}, each a list of text`);
     onlyKeys(v, EMPATHY_KEYS, p, out);

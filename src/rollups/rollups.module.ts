@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProgramsModule } from '../programs/programs.module.js';
+import { RollupsController } from './rollups.controller.js';
+import { RollupsRepository } from './rollups.repository.js';
+import { RollupsService } from './rollups.service.js';
+
+@Module({
+  imports: [ProgramsModule],
+  controllers: [RollupsController],
+  providers: [RollupsRepository, RollupsService],
+  exports: [RollupsService],
+})
+export class RollupsModule {}

@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+
+export interface ThemeStat {
+  theme_id: string;
+  name: string;
+  weight: number;
+  mentions: number;
+  observers: number;
+  reps: number;
+  accounts: number;
+}
+
+/** The window's submitted forms of one program (sessions that ended in [from, to)). */
+const OBS = `SELECT o.id, o.author_id, o.rep_id, o.answers, o.marked_names, o.booking_id
+               FROM observations o
+              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
+
+/**
+ * The rollup's aggregation, in SQL: PostgreSQL reads the forms and returns numbers and short lists,
+ * never every form. Lists of free text are capped; the caller redacts what it gets.
+ */
+@Injectable()
+export class RollupsRepository {
+  /**
+   * Themes by weight normalised per observer: each observer's forms in the window share one unit, so a
+   * theme's weight is the sum over observers of (their forms naming it / their forms). Merged themes
+   * count toward the theme they were merged into (theme_canonical).
+   */
+  themeStats(m: EntityManager, programId: string, from: Date, to: Date): Promise<ThemeStat[]> {
+    return m.query(
+      `WITH obs AS (${OBS}),
+            per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
+            tagged AS (
+              SELECT DISTINCT o.id, o.author_id, o.rep_id, COALESCE(NULLIF(lower(btrim(o.answers->>'account')), ''), o.id::text) AS account, c.canonical_id AS theme_id
+                FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id)
+       SELECT g.theme_id, th.name, g.weight, g.mentions, g.observers, g.reps, g.accounts
+         FROM (SELECT tagged.theme_id, sum(1 / pa.n) AS weight, count(*)::int AS mentions, count(DISTINCT tagged.author_id)::int AS observers,
+                      count(DISTINCT tagged.rep_id)::int AS reps, count(DISTINCT tagged.account)::int AS accounts
+                 FROM tagged JOIN per_author pa USING (author_id) GROUP BY tagged.theme_id) g
+         JOIN themes th ON th.id = g.theme_id
+        ORDER BY g.weight DESC, g.mentions DESC, th.name`,
+      [programId, from.toISOString(), to.toISOString()],
+    );
+  }
+
+  /** Up to `per` quotes for each theme, from different observers first, then different accounts. */
+  quotes(m: EntityManager, programId: string, from: Date, to: Date, themeIds: string[], per: number) {
+    return m.query(
+      `WITH obs AS (${OBS}),
+            q AS (
+              SELECT c.canonical_id AS theme_id, o.author_id, o.marked_names, NULLIF(btrim(o.answers->>'account'), '') AS account,
+                     qt->>'text' AS text, COALESCE(qt->>'speaker', '') AS speaker, o.id AS obs_id
+                FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id
+                CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'quotes') = 'array' THEN o.answers->'quotes' ELSE '[]' END) qt
+               WHERE c.canonical_id = ANY($4::uuid[]) AND length(btrim(qt->>'text')) > 0),
+            ranked AS (
+              SELECT q.*, row_number() OVER (PARTITION BY theme_id, author_id ORDER BY obs_id) AS by_author,
+                          row_number() OVER (PARTITION BY theme_id, COALESCE(lower(account), obs_id::text) ORDER BY obs_id) AS by_account
+                FROM q),
+            picked AS (
+              SELECT ranked.*, row_number() OVER (PARTITION BY theme_id ORDER BY by_author, by_account, obs_id) AS n FROM ranked)
+       SELECT theme_id, author_id, marked_names, account, text, speaker FROM picked WHERE n <= $5 ORDER BY theme_id, n`,
+      [programId, from.toISOString(), to.toISOString(), themeIds, per],
+    ) as Promise<{ theme_id: string; author_id: string; marked_names: string[]; account: string | null; text: string; speaker: string }[]>;
+  }
+
+  /** Counts by mode and lead, moment averages, and capped lists of the free-text answers. */
+  async texts(m: EntityManager, programId: string, from: Date, to: Date, cap: number) {
+    const [row] = await m.query(
+      `WITH obs AS (${OBS})
+       SELECT
+         (SELECT count(*)::int FROM obs WHERE answers->>'mode' = 'behavior') AS behavior,
+         (SELECT count(*)::int FROM obs WHERE answers->>'mode' = 'feedback') AS feedback,
+         (SELECT count(*)::int FROM obs WHERE answers->'lead'->>'marketingSourced' = 'true') AS marketing_sourced,
+         (SELECT avg((answers->'peak'->>'valence')::int)::float8 FROM obs WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$') AS peak_avg,
+         (SELECT avg((answers->'end'->>'valence')::int)::float8 FROM obs WHERE answers->'end'->>'valence' ~ '^-?[0-2]$') AS end_avg,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i->>'category' AS category, i->>'text' AS text, o.author_id AS "authorId", o.marked_names AS marked
+            FROM obs o CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'ideas') = 'array' THEN o.answers->'ideas' ELSE '[]' END) i
+           WHERE length(btrim(i->>'text')) > 0 LIMIT $4 * 4) x) AS ideas,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'followUp' AS text, marked_names AS marked FROM obs
+           WHERE answers->'lead'->>'marketingSourced' = 'true' AND length(btrim(answers->'lead'->>'followUp')) > 0 LIMIT $4) x) AS follow_ups,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'lacked' AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(answers->'lead'->>'lacked')) > 0 LIMIT $4) x) AS lacked,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'peak'->>'text' AS text, (answers->'peak'->>'valence')::int AS valence, marked_names AS marked FROM obs
+           WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$' ORDER BY abs((answers->'peak'->>'valence')::int) DESC, id LIMIT $4) x) AS peaks,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'end'->>'text' AS text, (answers->'end'->>'valence')::int AS valence, marked_names AS marked FROM obs
+           WHERE answers->'end'->>'valence' ~ '^-?[0-2]$' ORDER BY abs((answers->'end'->>'valence')::int) DESC, id LIMIT $4) x) AS ends,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->>'negativeFeedback' AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(answers->>'negativeFeedback')) > 0 LIMIT $4) x) AS negative,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->>'focusFinding' AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(answers->>'focusFinding')) > 0 LIMIT $4) x) AS focus,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i AS text, o.marked_names AS marked
+            FROM obs o CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.answers->'intros') = 'array' THEN o.answers->'intros' ELSE '[]' END) i
+           WHERE length(btrim(i)) > 0 LIMIT $4) x) AS intros`,
+      [programId, from.toISOString(), to.toISOString(), cap],
+    );
+    return row as {
+      behavior: number;
+      feedback: number;
+      marketing_sourced: number;
+      peak_avg: number | null;
+      end_avg: number | null;
+      ideas: { category: string; text: string; authorId: string; marked: string[] }[];
+      follow_ups: { text: string; marked: string[] }[];
+      lacked: { text: string; marked: string[] }[];
+      peaks: { text: string; valence: number; marked: string[] }[];
+      ends: { text: string; valence: number; marked: string[] }[];
+      negative: { text: string; marked: string[] }[];
+      focus: { text: string; marked: string[] }[];
+      intros: { text: string; marked: string[] }[];
+    };
+  }
+
+  /** Sessions of the program's periods that started in the window, and the forms of sessions that ended in it. */
+  async coverage(m: EntityManager, programId: string, from: Date, to: Date, now: Date) {
+    const [row] = await m.query(
+      `WITH b AS (SELECT b.* FROM bookings b JOIN periods pe ON pe.id = b.period_id
+                   WHERE pe.program_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3),
+            o AS (SELECT * FROM observations WHERE program_id = $1 AND session_ended_at >= $2 AND session_ended_at < $3)
+       SELECT (SELECT count(*)::int FROM b) AS booked,
+              (SELECT count(*)::int FROM b WHERE status = 'completed') AS held,
+              (SELECT count(*)::int FROM b WHERE status = 'cancelled') AS cancelled,
+              (SELECT count(*)::int FROM b WHERE status = 'cancelled' AND late_cancel) AS late_cancelled,
+              (SELECT count(*)::int FROM b WHERE no_show_party = 'rep') AS ns_rep,
+              (SELECT count(*)::int FROM b WHERE no_show_party = 'marketer') AS ns_marketer,
+              (SELECT count(*)::int FROM b WHERE no_show_party = 'customer') AS ns_customer,
+              (SELECT count(*)::int FROM o WHERE status = 'submitted' AND NOT late) AS on_time,
+              (SELECT count(*)::int FROM o WHERE status = 'submitted' AND late) AS late,
+              (SELECT count(*)::int FROM o WHERE status <> 'submitted' AND due_at < $4) AS missing,
+              (SELECT count(*)::int FROM o WHERE status <> 'submitted' AND due_at >= $4) AS open,
+              (SELECT COALESCE(json_agg(x ORDER BY x.sessions DESC, x.name), '[]') FROM (
+                  SELECT u.id, u.name, count(*)::int AS sessions FROM b JOIN users u ON u.id = b.rep_id
+                   WHERE b.status IN ('completed', 'confirmed') GROUP BY u.id, u.name) x) AS reps`,
+      [programId, from.toISOString(), to.toISOString(), now.toISOString()],
+    );
+    return row as {
+      booked: number; held: number; cancelled: number; late_cancelled: number; ns_rep: number; ns_marketer: number; ns_customer: number;
+      on_time: number; late: number; missing: number; open: number; reps: { id: string; name: string; sessions: number }[];
+    };
+  }
+
+  /** Each enrolled marketer of the period: quota, sessions held so far in the period, forms submitted. */
+  marketers(m: EntityManager, periodId: string): Promise<{ id: string; name: string; quota: number; sessions: number; submitted: number }[]> {
+    return m.query(
+      `SELECT u.id, u.name, e.quota,
+              (SELECT count(*)::int FROM bookings b WHERE b.period_id = e.period_id AND b.marketer_id = e.marketer_id AND b.status = 'completed') AS sessions,
+              (SELECT count(*)::int FROM observations o WHERE o.period_id = e.period_id AND o.author_id = e.marketer_id AND o.status = 'submitted') AS submitted
+         FROM enrollments e JOIN users u ON u.id = e.marketer_id
+        WHERE e.period_id = $1 ORDER BY u.name`,
+      [periodId],
+    );
+  }
+
+  /** Rollup rows the schedule owes: closed periods (period cadence) or finished weeks (weekly cadence) without one. */
+  programsForSchedule(m: EntityManager): Promise<{ id: string; time_zone: string; cadence: string }[]> {
+    return m.query(`SELECT id, time_zone, settings->>'rollupCadence' AS cadence FROM programs`);
+  }
+
+  closedPeriodsWithoutRollup(m: EntityManager, programId: string, today: string): Promise<{ id: string; starts_on: string; ends_on: string }[]> {
+    return m.query(
+      `SELECT pe.id, to_char(pe.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(pe.ends_on, 'YYYY-MM-DD') AS ends_on
+         FROM periods pe WHERE pe.program_id = $1 AND pe.ends_on < $2::date
+          AND NOT EXISTS (SELECT 1 FROM rollups r WHERE r.program_id = pe.program_id AND r.period_id = pe.id AND r.kind = 'period')
+        ORDER BY pe.starts_on DESC LIMIT 4`,
+      [programId, today],
+    );
+  }
+
+  /** Inserts the rollup row unless the window has one; returns the id only when this call created it. */
+  async claim(m: EntityManager, r: { programId: string; periodId: string | null; from: Date; to: Date; kind: string; createdBy: string | null }): Promise<string | null> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO rollups (program_id, period_id, window_from, window_to, kind, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (program_id, window_from, window_to) DO NOTHING RETURNING id`,
+      [r.programId, r.periodId, r.from.toISOString(), r.to.toISOString(), r.kind, r.createdBy],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async recipients(m: EntityManager, emails: string[]): Promise<{ email: string; name: string; time_zone: string | null }[]> {
+    if (emails.length) {
+      return m.query(
+        `SELECT e AS email, COALESCE(u.name, e) AS name, u.time_zone FROM unnest($1::text[]) e LEFT JOIN users u ON lower(u.email) = lower(e) AND u.active`,
+        [emails],
+      );
+    }
+    return m.query(`SELECT email, name, time_zone FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY email`);
+  }
+}

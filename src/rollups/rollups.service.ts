@@ -1,0 +1,249 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { todayIn } from '../common/dates.js';
+import { DomainError, notFound } from '../common/errors.js';
+import { validationError } from '../common/validation.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { JobsService } from '../mail/jobs.service.js';
+import { MailService } from '../mail/mail.service.js';
+import { redact } from '../observations/redact.js';
+import { Period, Program } from '../programs/program.entity.js';
+import { ProgramsRepository } from '../programs/programs.repository.js';
+import { User } from '../people/user.entity.js';
+import { atRisk, changes, ideaGroup, round, splitRanking } from './ranking.js';
+import { rollupEmail } from './render.js';
+import { Rollup } from './rollup.entity.js';
+import type { RankedTheme, RollupReport } from './rollup.types.js';
+import { RollupsRepository, ThemeStat } from './rollups.repository.js';
+
+export const ROLLUP_JOB = 'rollup.build';
+const LIST_CAP = 50;
+const TOP_QUOTED = 10;
+const QUOTES_PER_THEME = 3;
+
+@Injectable()
+export class RollupsService implements OnModuleInit {
+  private readonly logger = new Logger('Rollups');
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly repo: RollupsRepository,
+    private readonly programs: ProgramsRepository,
+    private readonly jobs: JobsService,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.work<{ rollupId: string }>(ROLLUP_JOB, (data) => this.build(data.rollupId));
+  }
+
+  // ------------------------------------------------------------ the report
+
+  /** Everything the rollup says about one program over [from, to), aggregated in SQL. */
+  async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
+    const now = this.clock.now();
+    const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
+    const [stats, previous, texts, coverage, marketers] = await Promise.all([
+      this.repo.themeStats(m, program.id, from, to),
+      this.repo.themeStats(m, program.id, prevFrom, from),
+      this.repo.texts(m, program.id, from, to, LIST_CAP),
+      this.repo.coverage(m, program.id, from, to, now),
+      period ? this.repo.marketers(m, period.id) : Promise.resolve([]),
+    ]);
+    const { ranked, emerging } = splitRanking(stats);
+    const quoted = ranked.slice(0, TOP_QUOTED).map((s) => s.theme_id);
+    const quotes = quoted.length ? await this.repo.quotes(m, program.id, from, to, quoted, QUOTES_PER_THEME) : [];
+    const red = (text: string | null | undefined, marked: string[] = []) => (text ? redact(text, { marked }).text : '');
+    const themed = (s: ThemeStat): RankedTheme => ({
+      themeId: s.theme_id,
+      name: s.name,
+      weight: round(Number(s.weight)),
+      mentions: s.mentions,
+      observers: s.observers,
+      reps: s.reps,
+      accounts: s.accounts,
+      quotes: quotes
+        .filter((q) => q.theme_id === s.theme_id)
+        .map((q) => ({ text: red(q.text, q.marked_names), speaker: red(q.speaker, q.marked_names), authorId: q.author_id, account: q.account ? red(q.account, q.marked_names) : null })),
+    });
+    const elapsed = period ? periodElapsed(period, program.timeZone, to) : 1;
+    const held = stats.length > 0 || coverage.booked > 0 || coverage.on_time + coverage.late > 0;
+    return {
+      program: { id: program.id, name: program.name, timeZone: program.timeZone },
+      window: { from: from.toISOString(), to: to.toISOString() },
+      period: period ? { id: period.id, focus: period.focus } : null,
+      generatedAt: now.toISOString(),
+      empty: !held,
+      coverage: {
+        booked: coverage.booked,
+        held: coverage.held,
+        cancelled: coverage.cancelled,
+        lateCancelled: coverage.late_cancelled,
+        noShows: { rep: coverage.ns_rep, marketer: coverage.ns_marketer, customer: coverage.ns_customer },
+        forms: { onTime: coverage.on_time, late: coverage.late, missing: coverage.missing, open: coverage.open },
+        marketers: marketers.map((mk) => ({ ...mk, atRisk: atRisk(mk.sessions, mk.quota, elapsed) })),
+        reps: coverage.reps,
+      },
+      themes: ranked.map(themed),
+      emerging: emerging.map(themed),
+      changes: changes(stats.map((s) => ({ ...s, weight: Number(s.weight) })), previous.map((s) => ({ ...s, weight: Number(s.weight) }))),
+      ideas: texts.ideas.slice(0, LIST_CAP * 4).map((i) => ({ category: i.category, group: ideaGroup(i.category), text: red(i.text, i.marked), authorId: i.authorId })),
+      leads: { marketingSourced: texts.marketing_sourced, followUps: texts.follow_ups.map((x) => red(x.text, x.marked)), lacked: texts.lacked.map((x) => red(x.text, x.marked)) },
+      byMode: { behavior: texts.behavior, feedback: texts.feedback },
+      moments: {
+        peaks: texts.peaks.map((x) => ({ text: red(x.text, x.marked), valence: x.valence })),
+        ends: texts.ends.map((x) => ({ text: red(x.text, x.marked), valence: x.valence })),
+        peakAverage: texts.peak_avg === null ? null : round(texts.peak_avg),
+        endAverage: texts.end_avg === null ? null : round(texts.end_avg),
+      },
+      negativeFeedback: texts.negative.map((x) => red(x.text, x.marked)),
+      focusFindings: texts.focus.map((x) => red(x.text, x.marked)),
+      intros: texts.intros.map((x) => red(x.text, x.marked)),
+    };
+  }
+
+  // ------------------------------------------------------------ running once
+
+  /** On demand: the existing rollup of the same window, or a new one built now (and emailed through the queue). */
+  async runNow(actor: User, dto: { programId: string; from: string; to: string }): Promise<{ rollup: Rollup; created: boolean }> {
+    const found = await this.programs.findProgram(this.db.manager, dto.programId);
+    if (!found) throw new DomainError('not_found', `Program ${dto.programId} was not found`, { field: 'programId' });
+    const from = bound(dto.from, found.timeZone, 'from');
+    const to = bound(dto.to, found.timeZone, 'to');
+    if (to <= from) throw validationError([{ field: 'to', problems: ['to must be after from'] }]);
+    if (to.getTime() - from.getTime() > 400 * 86_400_000) throw validationError([{ field: 'to', problems: ['a rollup covers at most 400 days'] }]);
+    const id = await this.db.transaction(async (m) => {
+      const claimed = await this.repo.claim(m, { programId: found.id, periodId: null, from, to, kind: 'custom', createdBy: actor.id });
+      if (claimed) await this.audit.record(m, { actorId: actor.id, action: 'rollup.request', entity: 'rollup', entityId: claimed, details: { from: from.toISOString(), to: to.toISOString() } });
+      return claimed;
+    });
+    if (id) {
+      await this.build(id);
+      return { rollup: (await this.db.manager.findOneBy(Rollup, { id }))!, created: true };
+    }
+    const existing = await this.db.manager.findOneByOrFail(Rollup, { programId: found.id, windowFrom: from, windowTo: to });
+    if (existing.status === 'pending') await this.build(existing.id);
+    return { rollup: (await this.db.manager.findOneBy(Rollup, { id: existing.id }))!, created: false };
+  }
+
+  /**
+   * Builds, stores and emails one rollup in one transaction, at most once: the row is locked, a ready
+   * rollup is left alone, and the emails' outbox keys make a retried job harmless.
+   */
+  async build(rollupId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const row = await m.getRepository(Rollup).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :rollupId', { rollupId }).getOne();
+      if (!row || row.status === 'ready') return;
+      const program = (await this.programs.findProgram(m, row.programId))!;
+      const period = row.periodId ? await this.programs.findPeriod(m, row.periodId) : await this.periodAt(m, program.id, row.windowFrom, row.windowTo);
+      const report = await this.report(m, program, period, row.windowFrom, row.windowTo);
+      await m.update(Rollup, { id: rollupId }, { status: 'ready', report: report as never, generatedAt: this.clock.now(), periodId: period?.id ?? null });
+      for (const r of await this.repo.recipients(m, program.settings.rollupRecipients)) {
+        const zone = r.time_zone ?? program.timeZone;
+        const mail = rollupEmail(report, zone, `${this.config.publicUrl}/rollups/${rollupId}`);
+        await this.mail.enqueue(m, `rollup:${rollupId}:${r.email.toLowerCase()}`, {
+          to: { name: r.name, email: r.email },
+          subject: mail.subject,
+          html: mail.html,
+          text: mail.text,
+          attachments: [{ filename: 'themes.csv', contentType: 'text/csv; charset=utf-8', content: mail.csv }],
+        });
+      }
+      if (row.kind === 'period' && period) await m.query(`UPDATE periods SET status = 'rolled_up' WHERE id = $1 AND status = 'closed'`, [period.id]);
+      await this.audit.record(m, { actorId: null, action: 'rollup.build', entity: 'rollup', entityId: rollupId, details: { themes: report.themes.length, empty: report.empty } });
+    });
+  }
+
+  private async periodAt(m: EntityManager, programId: string, from: Date, to: Date): Promise<Period | null> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT pe.id FROM periods pe JOIN programs p ON p.id = pe.program_id
+        WHERE pe.program_id = $1 AND tstzrange(($2::timestamptz), ($3::timestamptz)) && tstzrange((pe.starts_on::timestamp AT TIME ZONE p.time_zone), ((pe.ends_on + 1)::timestamp AT TIME ZONE p.time_zone))
+        ORDER BY pe.starts_on DESC LIMIT 1`,
+      [programId, from.toISOString(), to.toISOString()],
+    );
+    return rows.length ? this.programs.findPeriod(m, rows[0].id) : null;
+  }
+
+  // ------------------------------------------------------------ schedule
+
+  @Cron(CronExpression.EVERY_HOUR, { name: 'rollups' })
+  async tick(): Promise<void> {
+    try {
+      await this.enqueueDue(this.clock.now());
+    } catch (e) {
+      this.logger.error({ err: e }, 'rollup tick failed');
+    }
+  }
+
+  /**
+   * Claims the rollups the schedule owes (one row per program and window: the unique key makes this
+   * happen once however many instances tick) and enqueues their builds in the same transaction.
+   */
+  async enqueueDue(now: Date): Promise<string[]> {
+    return this.db.transaction(async (m) => {
+      const claimed: string[] = [];
+      for (const p of await this.repo.programsForSchedule(m)) {
+        const today = todayIn(p.time_zone, now);
+        const windows: { from: Date; to: Date; periodId: string | null; kind: 'period' | 'weekly' }[] = [];
+        if (p.cadence === 'weekly') {
+          const monday = DateTime.fromISO(today, { zone: p.time_zone }).startOf('week');
+          windows.push({ from: monday.minus({ weeks: 1 }).toJSDate(), to: monday.toJSDate(), periodId: null, kind: 'weekly' });
+        }
+        for (const pe of await this.repo.closedPeriodsWithoutRollup(m, p.id, today)) {
+          if (p.cadence !== 'period') continue;
+          windows.push({
+            from: DateTime.fromISO(pe.starts_on, { zone: p.time_zone }).toJSDate(),
+            to: DateTime.fromISO(pe.ends_on, { zone: p.time_zone }).plus({ days: 1 }).toJSDate(),
+            periodId: pe.id,
+            kind: 'period',
+          });
+        }
+        for (const w of windows) {
+          const id = await this.repo.claim(m, { programId: p.id, periodId: w.periodId, from: w.from, to: w.to, kind: w.kind, createdBy: null });
+          if (!id) continue;
+          await this.jobs.send(m, ROLLUP_JOB, { rollupId: id }, { singletonKey: `rollup:${id}`, retryLimit: 5 });
+          claimed.push(id);
+        }
+      }
+      return claimed;
+    });
+  }
+
+  // ------------------------------------------------------------ read
+
+  async get(id: string): Promise<Rollup> {
+    const r = await this.db.manager.findOneBy(Rollup, { id });
+    if (!r) throw notFound('Rollup', id);
+    return r;
+  }
+
+  list(programId?: string): Promise<Rollup[]> {
+    return this.db.manager.find(Rollup, { where: programId ? { programId } : {}, order: { windowFrom: 'DESC' }, take: 200, select: { id: true, programId: true, periodId: true, windowFrom: true, windowTo: true, kind: true, status: true, generatedAt: true, createdAt: true } });
+  }
+}
+
+/** A date (midnight in the program's zone; `to` means the end of that day) or an instant with offset. */
+function bound(value: string, zone: string, field: 'from' | 'to'): Date {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    const d = DateTime.fromISO(value, { zone });
+    if (d.isValid) return (field === 'to' ? d.plus({ days: 1 }) : d).toJSDate();
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(value)) {
+    const d = DateTime.fromISO(value, { setZone: true });
+    if (d.isValid) return d.toJSDate();
+  }
+  throw validationError([{ field, problems: [`${field} must be a date (2026-10-01) or an instant with an offset`] }]);
+}
+
+/** How much of the period has passed at `at` (0..1), by its dates in the program's zone. */
+function periodElapsed(period: Period, zone: string, at: Date): number {
+  const start = DateTime.fromISO(period.startsOn, { zone }).toMillis();
+  const end = DateTime.fromISO(period.endsOn, { zone }).plus({ days: 1 }).toMillis();
+  return Math.min(1, Math.max(0, (at.getTime() - start) / (end - start)));
+}
