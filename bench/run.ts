@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'slots-http': () => import('./slots-http.bench.js'),
   bookings: () => import('./bookings.bench.js'),
   observations: () => import('./observations.bench.js'),
+  rollups: () => import('./rollups.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

@@ -23,9 +23,12 @@ export class CreateRollups1795370000000 implements MigrationInterface {
         CONSTRAINT rollups_ready_has_report CHECK ((status = 'ready') = (report IS NOT NULL))
       )`);
     await q.query(`CREATE INDEX observations_program_session_idx ON observations (program_id, session_ended_at) WHERE status = 'submitted'`);
+    // The customer's company, normalised once at write time, so counting distinct accounts reads no answer documents.
+    await q.query(`ALTER TABLE observations ADD COLUMN account_key text GENERATED ALWAYS AS (NULLIF(lower(btrim(answers->>'account')), '')) STORED`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE observations DROP COLUMN account_key`);
     await q.query(`DROP INDEX observations_program_session_idx`);
     await q.query(`DROP TABLE rollups`);
   }

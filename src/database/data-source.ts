@@ -18,6 +18,8 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     logging: false,
     poolSize,
     applicationName: 'ridealong',
+    // Rollups sort and hash a few hundred thousand rows: enough memory per operation to stay off disk.
+    extra: { options: '-c work_mem=32MB' },
   };
 }
 

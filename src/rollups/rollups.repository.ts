@@ -16,6 +16,11 @@ const OBS = `SELECT o.id, o.author_id, o.rep_id, o.answers, o.marked_names, o.bo
                FROM observations o
               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
+/** The same forms with only what counting needs (no answer documents to read). */
+const OBS_KEYS = `SELECT o.id, o.author_id, o.rep_id, o.account_key AS account
+               FROM observations o
+              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
+
 /**
  * The rollup's aggregation, in SQL: PostgreSQL reads the forms and returns numbers and short lists,
  * never every form. Lists of free text are capped; the caller redacts what it gets.
@@ -29,10 +34,10 @@ export class RollupsRepository {
    */
   themeStats(m: EntityManager, programId: string, from: Date, to: Date): Promise<ThemeStat[]> {
     return m.query(
-      `WITH obs AS (${OBS}),
+      `WITH obs AS MATERIALIZED (${OBS_KEYS}),
             per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
             tagged AS (
-              SELECT DISTINCT o.id, o.author_id, o.rep_id, COALESCE(NULLIF(lower(btrim(o.answers->>'account')), ''), o.id::text) AS account, c.canonical_id AS theme_id
+              SELECT DISTINCT o.id, o.author_id, o.rep_id, COALESCE(o.account, o.id::text) AS account, c.canonical_id AS theme_id
                 FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id)
        SELECT g.theme_id, th.name, g.weight, g.mentions, g.observers, g.reps, g.accounts
          FROM (SELECT tagged.theme_id, sum(1 / pa.n) AS weight, count(*)::int AS mentions, count(DISTINCT tagged.author_id)::int AS observers,
@@ -44,37 +49,54 @@ export class RollupsRepository {
     );
   }
 
-  /** Up to `per` quotes for each theme, from different observers first, then different accounts. */
+  /**
+   * Up to `per` quotes for each theme, from different observers first, then different accounts: one
+   * form per observer and theme is considered, and only the chosen forms' quotes are read.
+   */
   quotes(m: EntityManager, programId: string, from: Date, to: Date, themeIds: string[], per: number) {
     return m.query(
-      `WITH obs AS (${OBS}),
-            q AS (
-              SELECT c.canonical_id AS theme_id, o.author_id, o.marked_names, NULLIF(btrim(o.answers->>'account'), '') AS account,
-                     qt->>'text' AS text, COALESCE(qt->>'speaker', '') AS speaker, o.id AS obs_id
+      `WITH obs AS MATERIALIZED (${OBS_KEYS}),
+            cand AS (
+              SELECT DISTINCT ON (c.canonical_id, o.author_id) c.canonical_id AS theme_id, o.id, o.author_id, o.account
                 FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id
-                CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'quotes') = 'array' THEN o.answers->'quotes' ELSE '[]' END) qt
-               WHERE c.canonical_id = ANY($4::uuid[]) AND length(btrim(qt->>'text')) > 0),
+               WHERE c.canonical_id = ANY($4::uuid[])
+               ORDER BY c.canonical_id, o.author_id, o.id),
             ranked AS (
-              SELECT q.*, row_number() OVER (PARTITION BY theme_id, author_id ORDER BY obs_id) AS by_author,
-                          row_number() OVER (PARTITION BY theme_id, COALESCE(lower(account), obs_id::text) ORDER BY obs_id) AS by_account
-                FROM q),
+              SELECT cand.*, row_number() OVER (PARTITION BY theme_id, COALESCE(account, id::text) ORDER BY id) AS by_account FROM cand),
             picked AS (
-              SELECT ranked.*, row_number() OVER (PARTITION BY theme_id ORDER BY by_author, by_account, obs_id) AS n FROM ranked)
-       SELECT theme_id, author_id, marked_names, account, text, speaker FROM picked WHERE n <= $5 ORDER BY theme_id, n`,
+              SELECT ranked.*, row_number() OVER (PARTITION BY theme_id ORDER BY by_account, id) AS n FROM ranked)
+       SELECT p.theme_id, p.author_id, o.marked_names, NULLIF(btrim(o.answers->>'account'), '') AS account, q.text, q.speaker
+         FROM picked p JOIN observations o ON o.id = p.id
+         CROSS JOIN LATERAL (
+           SELECT qt->>'text' AS text, COALESCE(qt->>'speaker', '') AS speaker
+             FROM jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'quotes') = 'array' THEN o.answers->'quotes' ELSE '[]' END) qt
+            WHERE length(btrim(qt->>'text')) > 0 LIMIT 1) q
+        WHERE p.n <= $5 * 2
+        ORDER BY p.theme_id, p.n`,
       [programId, from.toISOString(), to.toISOString(), themeIds, per],
-    ) as Promise<{ theme_id: string; author_id: string; marked_names: string[]; account: string | null; text: string; speaker: string }[]>;
+    ).then((rows: { theme_id: string; author_id: string; marked_names: string[]; account: string | null; text: string; speaker: string }[]) => {
+      // Forms without a quote drop out above; keep the first `per` per theme.
+      const seen = new Map<string, number>();
+      return rows.filter((r) => {
+        const n = (seen.get(r.theme_id) ?? 0) + 1;
+        seen.set(r.theme_id, n);
+        return n <= per;
+      });
+    });
   }
 
   /** Counts by mode and lead, moment averages, and capped lists of the free-text answers. */
   async texts(m: EntityManager, programId: string, from: Date, to: Date, cap: number) {
     const [row] = await m.query(
-      `WITH obs AS (${OBS})
-       SELECT
-         (SELECT count(*)::int FROM obs WHERE answers->>'mode' = 'behavior') AS behavior,
-         (SELECT count(*)::int FROM obs WHERE answers->>'mode' = 'feedback') AS feedback,
-         (SELECT count(*)::int FROM obs WHERE answers->'lead'->>'marketingSourced' = 'true') AS marketing_sourced,
-         (SELECT avg((answers->'peak'->>'valence')::int)::float8 FROM obs WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$') AS peak_avg,
-         (SELECT avg((answers->'end'->>'valence')::int)::float8 FROM obs WHERE answers->'end'->>'valence' ~ '^-?[0-2]$') AS end_avg,
+      `WITH obs AS MATERIALIZED (${OBS})
+       , totals AS (
+           SELECT count(*) FILTER (WHERE answers->>'mode' = 'behavior')::int AS behavior,
+                  count(*) FILTER (WHERE answers->>'mode' = 'feedback')::int AS feedback,
+                  count(*) FILTER (WHERE answers->'lead'->>'marketingSourced' = 'true')::int AS marketing_sourced,
+                  avg((answers->'peak'->>'valence')::int) FILTER (WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$')::float8 AS peak_avg,
+                  avg((answers->'end'->>'valence')::int) FILTER (WHERE answers->'end'->>'valence' ~ '^-?[0-2]$')::float8 AS end_avg
+             FROM obs)
+       SELECT totals.behavior, totals.feedback, totals.marketing_sourced, totals.peak_avg, totals.end_avg,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i->>'category' AS category, i->>'text' AS text, o.author_id AS "authorId", o.marked_names AS marked
             FROM obs o CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'ideas') = 'array' THEN o.answers->'ideas' ELSE '[]' END) i
            WHERE length(btrim(i->>'text')) > 0 LIMIT $4 * 4) x) AS ideas,
@@ -92,7 +114,8 @@ export class RollupsRepository {
            WHERE length(btrim(answers->>'focusFinding')) > 0 LIMIT $4) x) AS focus,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i AS text, o.marked_names AS marked
             FROM obs o CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.answers->'intros') = 'array' THEN o.answers->'intros' ELSE '[]' END) i
-           WHERE length(btrim(i)) > 0 LIMIT $4) x) AS intros`,
+           WHERE length(btrim(i)) > 0 LIMIT $4) x) AS intros
+         FROM totals`,
       [programId, from.toISOString(), to.toISOString(), cap],
     );
     return row as {

@@ -143,7 +143,8 @@ export class RollupsService implements OnModuleInit {
       if (!row || row.status === 'ready') return;
       const program = (await this.programs.findProgram(m, row.programId))!;
       const period = row.periodId ? await this.programs.findPeriod(m, row.periodId) : await this.periodAt(m, program.id, row.windowFrom, row.windowTo);
-      const report = await this.report(m, program, period, row.windowFrom, row.windowTo);
+      // The reads run on pooled connections in parallel while this transaction holds the row.
+      const report = await this.report(this.db.manager, program, period, row.windowFrom, row.windowTo);
       await m.update(Rollup, { id: rollupId }, { status: 'ready', report: report as never, generatedAt: this.clock.now(), periodId: period?.id ?? null });
       for (const r of await this.repo.recipients(m, program.settings.rollupRecipients)) {
         const zone = r.time_zone ?? program.timeZone;
