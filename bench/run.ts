@@ -15,7 +15,13 @@ const rows: BenchRow[] = [];
 for (const [name, load] of Object.entries(suites)) {
   if (wanted.length && !wanted.includes(name)) continue;
   process.stderr.write(`bench: ${name}…\n`);
-  rows.push(...(await (await load()).run()));
+  try {
+    rows.push(...(await (await load()).run()));
+  } catch (e) {
+    // One failing suite should not hide the others' rows; the failure is a row of its own, and the exit code says so.
+    process.exitCode = 1;
+    rows.push({ area: name, case: 'benchmark failed', result: e instanceof Error ? e.message.split('\n')[0] : String(e) });
+  }
 }
 console.log(`\nnode ${process.version}, ${new Date().toISOString()}\n`);
 console.log(markdownTable(rows));

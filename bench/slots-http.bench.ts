@@ -84,8 +84,8 @@ export async function seed(url: string): Promise<{ periodId: string; marketerId:
       }
     });
     await c.query(
-      `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at)
-       SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::timestamptz[]), unnest($5::timestamptz[])`,
+      `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at, uid)
+       SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::timestamptz[]), unnest($5::timestamptz[]), 'booking-' || gen_random_uuid() || '@bench'`,
       [periodId, rows.map((x) => x[0]), rows.map((x) => x[1]), rows.map((x) => x[2]), rows.map((x) => x[3])],
     );
     await c.query('COMMIT');
