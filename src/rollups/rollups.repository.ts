@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { ThemeStatIn } from './ranking.js';
 
-export interface ThemeStat {
-  theme_id: string;
-  name: string;
-  weight: number;
-  mentions: number;
-  observers: number;
-  reps: number;
-  accounts: number;
-}
+/** One theme's numbers in a window (the shape ranking.ts works on). */
+export type ThemeStat = ThemeStatIn;
 
 /** The window's submitted forms of one program (sessions that ended in [from, to)). */
 const OBS = `SELECT o.id, o.author_id, o.rep_id, o.answers, o.marked_names, o.booking_id
