@@ -263,6 +263,13 @@ describe('bookings (HTTP, real PostgreSQL, real SMTP)', () => {
       const promoted = await t.http.get(`/api/v1/bookings/${byId[w2.body.id].booking_id}`).set(bearer(second.token)).expect(200);
       expect(promoted.body).toMatchObject({ marketerId: second.id, repId: rep2.id, startsAt: at('10:00', d), status: 'confirmed' });
       await sink.waitFor(() => sink.to(second.email).some((m) => /seat opened/i.test(m.parsed.subject ?? '')));
+      // Leaving: only the marketer who waits (or the lifecycle team); others are told it does not exist.
+      const mine = await t.http.get('/api/v1/waitlist').set(bearer(first.token)).expect(200);
+      expect(mine.body.entries.map((e: { id: string }) => e.id)).toEqual([w1.body.id]);
+      await t.http.delete(`/api/v1/waitlist/${w1.body.id}`).set(bearer(second.token)).expect(404);
+      await t.http.delete(`/api/v1/waitlist/${w1.body.id}`).set(bearer(first.token)).expect(204);
+      await t.http.delete(`/api/v1/waitlist/${w1.body.id}`).set(bearer(first.token)).expect(409);
+      expect((await t.http.get('/api/v1/waitlist').set(bearer(first.token)).expect(200)).body.entries).toEqual([]);
     });
   });
 
