@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   bookings: () => import('./bookings.bench.js'),
   observations: () => import('./observations.bench.js'),
   rollups: () => import('./rollups.bench.js'),
+  rotation: () => import('./rotation.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

@@ -1,0 +1,653 @@
+/**
+ * The onboarding rotation generator: which new marketer works which support shifts.
+ *
+ * API
+ * - `generate({ shifts, hires, existing, shiftsPerHire: K, windowDays: N, now })` returns every
+ *   assignment that stands after the run (kept ones with `isNew: false`, added ones with
+ *   `isNew: true`), the unconfirmed existing ones it let go (`released`), and a report: fill per
+ *   shift, count per marketer, the balance reached, and each requirement it could not meet, with
+ *   the reason. `shifts` come from `expandShifts` (./shifts.ts); instants are epoch minutes.
+ * - Pure: no Nest, no database, no clock (`now` is passed in). Deterministic: the same input, in
+ *   any order, gives the same output. Bad input throws `RotationInputError` (a `RangeError`) whose
+ *   `field` names the field, e.g. `hires[3].startedOn`.
+ *
+ * The rule: each hire gets K shifts whose start lies on their local dates
+ * [startedOn, startedOn + N) (in the hire's zone), at most one per local day (again the hire's),
+ * never overlapping their time off, their busy time (bookings, shifts elsewhere) or each other,
+ * never above a shift's capacity, and only on shifts starting after `now`.
+ *
+ * Kept as they are ("frozen"): confirmed existing assignments, and any existing assignment whose
+ * shift has already started (history is not rewritten). They fill capacity, count toward the
+ * marketer's K (wherever they lie), block their local day and their time, and steer spreading.
+ * Unconfirmed assignments on future shifts are drafts: they are planned again from scratch, and
+ * come back with `isNew: false` when the plan picks the same shift; the others are `released`.
+ * So regenerating after new hires with the earlier result confirmed only adds. Every existing
+ * assignment must name one of `shifts` (else `existing[i].shiftKey` is refused): expand the
+ * templates over the hires' windows and over the dates of the assignments you hold.
+ *
+ * How (greedy, no search over combinations):
+ * 1. Per hire, the candidate shifts: the window is an index range of the shifts sorted by start
+ *    (two binary searches); each candidate is checked against time off, busy time and frozen
+ *    assignments by binary search. O(shifts-in-window × log) per hire.
+ * 2. Hires are served most constrained first (fewest candidates, then marketerId), one shift per
+ *    hire per round, K rounds, so early hires do not take the best shifts for all K picks.
+ * 3. A pick is the candidate with the lowest fill ratio (filled / capacity; with equal capacities
+ *    simply the least-loaded shift), then the fewest repeats of weekday and time of day among the
+ *    hire's shifts (morning before 12:00, afternoon before 17:00, evening; the queue's local
+ *    weekday and start, which decide which customers call), then the earliest start, then key.
+ * 4. Repair: a hire still short tries each full candidate shift and moves another hire's new
+ *    assignment from it to one of that hire's free candidates (one augmenting step). Bounded by
+ *    `REPAIR_BUDGET` candidate checks per run, so a hopelessly short capacity stays fast.
+ * 5. Balance polish: from the fullest shifts (by fill ratio) move one marketer to an emptier
+ *    shift, directly or along a chain of two (h moves p -> q, another hire moves q -> v), when the
+ *    two ends' fill ratios end up strictly closer; with equal capacities, only while they differ by
+ *    two or more. This is what brings max - min load to 1 when a fair answer exists and greedy
+ *    missed it. Shares `REPAIR_BUDGET`; a chain search stops after `CHAIN_BUDGET` checks.
+ * 6. Spread polish: for each new pick that repeats a weekday or time of day of the hire's other
+ *    shifts, try a candidate with fewer repeats: move there if that brings the two shifts' fill
+ *    ratios closer (never further apart), or swap with a hire on it when their repeats rise by
+ *    less than ours fall (loads unchanged). Every change lowers the total repeats.
+ * Steps 5 and 6 run at most `POLISH_PASSES` rounds each; only new picks ever move.
+ * Cost: O(hires × (shifts-in-window × (log + K))) plus the bounded repair and polish.
+ *
+ * Report: `perShift` lists every shift in start order; `balance.minShiftLoad/maxShiftLoad` are
+ * over the shifts some hire could have been given (after `now` and inside at least one hire's
+ * window), `minMarketer/maxMarketer` over the hires. `unmet` gives, per hire short of K, the
+ * reason that blocked most usefully: `capacity full` (shifts free for them were full), else
+ * `one shift per day`, `time off`, `busy`, or `no eligible shift in window` (nothing starts in
+ * the window after `now`), with counts in `detail`.
+ */
+import { type EpochMinute, type Interval, normalize } from '../../availability/engine/intervals.js';
+import { epochToLocal, isValidTimeZone, localToEpoch } from '../../availability/engine/local-time.js';
+import { RotationInputError, type Shift, parseDateField } from './shifts.js';
+
+export type { Shift, ShiftTemplate } from './shifts.js';
+export { RotationInputError, expandShifts } from './shifts.js';
+
+export interface Hire {
+  marketerId: string;
+  /** First day at the company, `yyyy-MM-dd`, a date in `timeZone`. */
+  startedOn: string;
+  timeZone: string;
+  timeOff: Interval[];
+  /** Bookings and shifts elsewhere: anything the marketer cannot be on a shift during. */
+  busy: Interval[];
+}
+
+export interface Existing {
+  marketerId: string;
+  shiftKey: string;
+  confirmed: boolean;
+}
+
+export interface GenerateInput {
+  shifts: Shift[];
+  hires: Hire[];
+  existing: Existing[];
+  /** K: `onboardingShifts`, an integer >= 0. */
+  shiftsPerHire: number;
+  /** N: `onboardingDays`, an integer >= 1. */
+  windowDays: number;
+  /** Epoch minutes; only shifts starting after it get new assignments. */
+  now: EpochMinute;
+}
+
+export interface Assignment {
+  marketerId: string;
+  shiftKey: string;
+  /** False for an existing assignment kept, or an unconfirmed one the plan picked again. */
+  isNew: boolean;
+}
+
+export type UnmetReason = 'no eligible shift in window' | 'time off' | 'busy' | 'one shift per day' | 'capacity full';
+
+export interface UnmetRequirement {
+  marketerId: string;
+  missing: number;
+  reason: UnmetReason;
+  /** Human-readable counts, e.g. `12 shifts start in the window after now: 9 full, 3 during time off`. */
+  detail: string;
+}
+
+export interface RotationReport {
+  perShift: { shiftKey: string; filled: number; capacity: number }[];
+  perMarketer: { marketerId: string; count: number }[];
+  balance: { minShiftLoad: number; maxShiftLoad: number; minMarketer: number; maxMarketer: number };
+  unmet: UnmetRequirement[];
+}
+
+export interface GenerateResult {
+  /** Sorted by shift start, shift key, marketerId. */
+  assignments: Assignment[];
+  /** Unconfirmed existing assignments (future shifts) not in `assignments`: delete them. */
+  released: { marketerId: string; shiftKey: string }[];
+  report: RotationReport;
+}
+
+/** Upper bound on candidate checks spent in the repair and balance steps of one run. */
+export const REPAIR_BUDGET = 4_000_000;
+/** Candidate checks one shift may spend looking for a two-hire chain in the balance polish. */
+const CHAIN_BUDGET = 2_000;
+/** Rounds of the balance and of the spread polish (each change lowers a measure, so both end anyway). */
+const POLISH_PASSES = 4;
+const MAX_SHIFTS_PER_HIRE = 366;
+const MAX_WINDOW_DAYS = 3660;
+
+interface HireState {
+  hire: Hire;
+  /** Normalized. */
+  timeOff: Interval[];
+  busy: Interval[];
+  /** Shift indices: frozen assignments, then new picks. */
+  kept: number[];
+  picks: number[];
+  /** The window as a range of shift indices: `wlo..hi` all of it, `lo..hi` starting after `now`. */
+  wlo: number;
+  lo: number;
+  hi: number;
+  candidates: number[];
+  need: number;
+  /** Local day (hire's zone) of each shift start, lazily filled; shared by hires of a zone. */
+  days: Float64Array;
+}
+
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function bucketOf(localStartMinute: number): number {
+  return localStartMinute < 720 ? 0 : localStartMinute < 1020 ? 1 : 2;
+}
+
+/** True when normalized `list` has an interval overlapping [start, end). */
+function overlapsAny(list: readonly Interval[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length && list[lo].start < end;
+}
+
+/** First index in ascending `starts` with `starts[i] >= x` (or `> x` when `strict`). */
+function lowerBound(starts: Float64Array, x: number, strict = false): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (strict ? starts[mid] <= x : starts[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function validateIntervals(list: unknown, field: string): Interval[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) throw new RotationInputError(field, 'must be an array of {start, end}');
+  list.forEach((iv: Interval, j) => {
+    if (iv === null || typeof iv !== 'object' || !finite(iv.start) || !finite(iv.end)) {
+      throw new RotationInputError(`${field}[${j}]`, 'must be {start, end} in epoch minutes');
+    }
+    if (iv.end <= iv.start) throw new RotationInputError(`${field}[${j}].end`, 'must be after start');
+  });
+  return normalize(list as Interval[]);
+}
+
+function validateScalars(input: GenerateInput): void {
+  if (input === null || typeof input !== 'object') throw new RotationInputError('input', 'must be an object');
+  const k = input.shiftsPerHire;
+  if (!Number.isInteger(k) || k < 0 || k > MAX_SHIFTS_PER_HIRE) {
+    throw new RotationInputError('shiftsPerHire', `must be an integer from 0 to ${MAX_SHIFTS_PER_HIRE}`);
+  }
+  const n = input.windowDays;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WINDOW_DAYS) {
+    throw new RotationInputError('windowDays', `must be an integer from 1 to ${MAX_WINDOW_DAYS}`);
+  }
+  if (!finite(input.now)) throw new RotationInputError('now', 'must be a finite number of epoch minutes');
+  for (const f of ['shifts', 'hires', 'existing'] as const) {
+    if (!Array.isArray(input[f])) throw new RotationInputError(f, 'must be an array');
+  }
+}
+
+function validateShift(s: Shift, path: string): void {
+  if (s === null || typeof s !== 'object') throw new RotationInputError(path, 'must be an object');
+  if (typeof s.key !== 'string' || s.key.length === 0) throw new RotationInputError(`${path}.key`, 'must be a non-empty string');
+  if (!finite(s.start)) throw new RotationInputError(`${path}.start`, 'must be epoch minutes');
+  if (!finite(s.end) || s.end <= s.start) throw new RotationInputError(`${path}.end`, 'must be after start');
+  if (!Number.isInteger(s.capacity) || s.capacity < 1) throw new RotationInputError(`${path}.capacity`, 'must be an integer >= 1');
+  if (!Number.isInteger(s.weekday) || s.weekday < 1 || s.weekday > 7) {
+    throw new RotationInputError(`${path}.weekday`, 'must be an integer from 1 to 7');
+  }
+  if (!finite(s.localStartMinute) || s.localStartMinute < 0 || s.localStartMinute >= 1440) {
+    throw new RotationInputError(`${path}.localStartMinute`, 'must be a minute of the day, 0 to 1439');
+  }
+}
+
+export function generate(input: GenerateInput): GenerateResult {
+  validateScalars(input);
+  const { now, windowDays } = input;
+  const K = input.shiftsPerHire;
+
+  // Shifts, sorted by (start, key): an index is then the deterministic tie-break.
+  input.shifts.forEach((s, i) => validateShift(s, `shifts[${i}]`));
+  const shifts = [...input.shifts].sort((a, b) => a.start - b.start || cmpStr(a.key, b.key));
+  const n = shifts.length;
+  const index = new Map<string, number>();
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const caps = new Int32Array(n);
+  const weekdays = new Int8Array(n);
+  const buckets = new Int8Array(n);
+  const fill = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = shifts[i];
+    if (index.has(s.key)) {
+      throw new RotationInputError(`shifts[${input.shifts.indexOf(s)}].key`, `is a duplicate: ${s.key}`);
+    }
+    index.set(s.key, i);
+    starts[i] = s.start;
+    ends[i] = s.end;
+    caps[i] = s.capacity;
+    weekdays[i] = s.weekday;
+    buckets[i] = bucketOf(s.localStartMinute);
+  }
+
+  // Hires, sorted by marketerId.
+  const zoneDays = new Map<string, Float64Array>();
+  const states: HireState[] = input.hires.map((h, i) => {
+    const path = `hires[${i}]`;
+    if (h === null || typeof h !== 'object') throw new RotationInputError(path, 'must be an object');
+    if (typeof h.marketerId !== 'string' || h.marketerId.length === 0) {
+      throw new RotationInputError(`${path}.marketerId`, 'must be a non-empty string');
+    }
+    const d0 = parseDateField(h.startedOn, `${path}.startedOn`);
+    if (typeof h.timeZone !== 'string' || !isValidTimeZone(h.timeZone)) {
+      throw new RotationInputError(`${path}.timeZone`, `is not a known IANA time zone: ${String(h.timeZone)}`);
+    }
+    const timeOff = validateIntervals(h.timeOff, `${path}.timeOff`);
+    const busy = validateIntervals(h.busy, `${path}.busy`);
+    let days = zoneDays.get(h.timeZone);
+    if (!days) {
+      days = new Float64Array(n).fill(NaN);
+      zoneDays.set(h.timeZone, days);
+    }
+    const winStart = localToEpoch(h.timeZone, d0, 0);
+    const winEnd = localToEpoch(h.timeZone, d0 + windowDays, 0);
+    const wlo = lowerBound(starts, winStart);
+    const hi = lowerBound(starts, winEnd);
+    const lo = Math.min(hi, Math.max(wlo, lowerBound(starts, now, true)));
+    return { hire: h, timeOff, busy, kept: [], picks: [], wlo, lo, hi, candidates: [], need: 0, days };
+  });
+  states.sort((a, b) => cmpStr(a.hire.marketerId, b.hire.marketerId));
+  const byId = new Map<string, number>();
+  states.forEach((st, i) => {
+    if (byId.has(st.hire.marketerId)) {
+      const at = input.hires.findLastIndex((h) => h.marketerId === st.hire.marketerId);
+      throw new RotationInputError(`hires[${at}].marketerId`, `is a duplicate: ${st.hire.marketerId}`);
+    }
+    byId.set(st.hire.marketerId, i);
+  });
+
+  const dayOf = (st: HireState, i: number): number => {
+    let d = st.days[i];
+    if (Number.isNaN(d)) {
+      d = epochToLocal(st.hire.timeZone, starts[i]).day;
+      st.days[i] = d;
+    }
+    return d;
+  };
+
+  // Existing assignments: frozen ones are kept, future unconfirmed ones are drafts.
+  const pairKey = (m: string, k: string) => `${m}\u0000${k}`;
+  const seen = new Set<string>();
+  const frozen: { marketerId: string; shift: number }[] = [];
+  const drafts: { marketerId: string; shiftKey: string }[] = [];
+  input.existing.forEach((e, i) => {
+    const path = `existing[${i}]`;
+    if (e === null || typeof e !== 'object') throw new RotationInputError(path, 'must be an object');
+    if (typeof e.marketerId !== 'string' || e.marketerId.length === 0) {
+      throw new RotationInputError(`${path}.marketerId`, 'must be a non-empty string');
+    }
+    const s = typeof e.shiftKey === 'string' ? index.get(e.shiftKey) : undefined;
+    if (s === undefined) throw new RotationInputError(`${path}.shiftKey`, `is not one of the shifts: ${String(e.shiftKey)}`);
+    if (typeof e.confirmed !== 'boolean') throw new RotationInputError(`${path}.confirmed`, 'must be a boolean');
+    const pk = pairKey(e.marketerId, e.shiftKey);
+    if (seen.has(pk)) throw new RotationInputError(path, `is a duplicate: ${e.marketerId} on ${e.shiftKey}`);
+    seen.add(pk);
+    if (e.confirmed || starts[s] <= now) frozen.push({ marketerId: e.marketerId, shift: s });
+    else drafts.push({ marketerId: e.marketerId, shiftKey: e.shiftKey });
+  });
+  for (const f of frozen) {
+    fill[f.shift]++;
+    const h = byId.get(f.marketerId);
+    if (h !== undefined) states[h].kept.push(f.shift);
+  }
+
+  // 1. Candidates per hire.
+  for (const st of states) {
+    st.kept.sort((a, b) => a - b);
+    st.need = Math.max(0, K - st.kept.length);
+    if (st.need === 0) continue;
+    const keptDays = st.kept.map((k) => dayOf(st, k));
+    for (let i = st.lo; i < st.hi; i++) {
+      if (overlapsAny(st.timeOff, starts[i], ends[i]) || overlapsAny(st.busy, starts[i], ends[i])) continue;
+      if (keptDays.includes(dayOf(st, i))) continue;
+      if (st.kept.some((k) => starts[k] < ends[i] && starts[i] < ends[k])) continue;
+      st.candidates.push(i);
+    }
+  }
+
+  /** Whether shift `i` fits hire `st`'s own shifts (day, overlap), ignoring the pick `without`. */
+  const fitsOwn = (st: HireState, i: number, without: number): boolean => {
+    const d = dayOf(st, i);
+    for (const p of st.picks) {
+      if (p === without) continue;
+      if (p === i || dayOf(st, p) === d || (starts[p] < ends[i] && starts[i] < ends[p])) return false;
+    }
+    return true;
+  };
+  const penalty = (st: HireState, i: number, without: number): number => {
+    let pen = 0;
+    for (const p of st.kept) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
+    for (const p of st.picks) {
+      if (p !== without) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
+    }
+    return pen;
+  };
+  let budget = REPAIR_BUDGET;
+  /** The best free candidate for `st` (see step 3), ignoring its pick `without`; -1 if none. */
+  const bestFor = (st: HireState, without = -1, charge = false): number => {
+    let best = -1;
+    let bestPen = 0;
+    if (charge) budget -= st.candidates.length;
+    for (const i of st.candidates) {
+      if (i === without || fill[i] >= caps[i] || !fitsOwn(st, i, without)) continue;
+      if (best < 0) {
+        best = i;
+        bestPen = penalty(st, i, without);
+        continue;
+      }
+      const a = fill[i] * caps[best];
+      const b = fill[best] * caps[i];
+      if (a > b) continue;
+      const pen = penalty(st, i, without);
+      if (a < b || pen < bestPen) {
+        best = i;
+        bestPen = pen;
+      }
+    }
+    return best;
+  };
+  /** Per shift, the hires with a new pick on it, in ascending order. */
+  const takers: number[][] = Array.from({ length: n }, () => []);
+  const assign = (h: number, i: number) => {
+    states[h].picks.push(i);
+    fill[i]++;
+    const list = takers[i];
+    let at = list.length;
+    while (at > 0 && list[at - 1] > h) at--;
+    list.splice(at, 0, h);
+  };
+  const unassign = (h: number, i: number) => {
+    const st = states[h];
+    st.picks.splice(st.picks.indexOf(i), 1);
+    fill[i]--;
+    takers[i].splice(takers[i].indexOf(h), 1);
+  };
+
+  // 2-3. Most constrained first, one pick per hire per round.
+  const order = states
+    .map((st, h) => h)
+    .filter((h) => states[h].need > 0)
+    .sort((a, b) => states[a].candidates.length - states[b].candidates.length || a - b);
+  let active = order;
+  while (active.length > 0) {
+    const next: number[] = [];
+    for (const h of active) {
+      const st = states[h];
+      const i = bestFor(st);
+      if (i < 0) continue;
+      assign(h, i);
+      if (st.picks.length < st.need) next.push(h);
+    }
+    active = next;
+  }
+
+  // 4. Repair: one augmenting step per missing shift.
+  for (const h of order) {
+    const st = states[h];
+    while (st.picks.length < st.need && budget > 0) {
+      let done = false;
+      for (const i of st.candidates) {
+        if (fill[i] < caps[i] || !fitsOwn(st, i, -1)) continue;
+        for (const h2 of takers[i]) {
+          if (h2 === h) continue;
+          const alt = bestFor(states[h2], i, true);
+          if (alt < 0) continue;
+          unassign(h2, i);
+          assign(h2, alt);
+          assign(h, i);
+          done = true;
+          break;
+        }
+        if (done || budget <= 0) break;
+      }
+      if (!done) break;
+    }
+  }
+
+  // 5. Balance polish: move load from fuller shifts to emptier ones, directly or along a chain of
+  // two hires (h: p -> q, h2: q -> v), only when the two ends' fill ratios get strictly closer.
+  /** Moving one marketer from p to v leaves both strictly between their old fill ratios. */
+  const narrows = (p: number, v: number): boolean =>
+    fill[v] < caps[v] && (fill[v] + 1) * caps[p] < fill[p] * caps[v] && fill[v] * caps[p] < (fill[p] - 1) * caps[v];
+  const move = (h: number, from: number, to: number) => {
+    unassign(h, from);
+    assign(h, to);
+  };
+  /** One balancing change away from shift p; true if it made one. */
+  const relieve = (p: number): boolean => {
+    for (const h of takers[p]) {
+      const st = states[h];
+      budget -= st.candidates.length;
+      let best = -1;
+      let bestPen = 0;
+      for (const v of st.candidates) {
+        if (!narrows(p, v) || !fitsOwn(st, v, p)) continue;
+        const pen = penalty(st, v, p);
+        if (best < 0 || pen < bestPen || (pen === bestPen && fill[v] * caps[best] < fill[best] * caps[v])) {
+          best = v;
+          bestPen = pen;
+        }
+      }
+      if (best >= 0) {
+        move(h, p, best);
+        return true;
+      }
+    }
+    const tried = new Set<number>();
+    let left = CHAIN_BUDGET;
+    for (const h of takers[p]) {
+      const st = states[h];
+      for (const q of st.candidates) {
+        if (q === p || tried.has(q) || !fitsOwn(st, q, p)) continue;
+        tried.add(q);
+        for (const h2 of takers[q]) {
+          if (h2 === h) continue;
+          const st2 = states[h2];
+          budget -= st2.candidates.length;
+          left -= st2.candidates.length;
+          if (budget <= 0 || left <= 0) return false;
+          for (const v of st2.candidates) {
+            if (v === q || !narrows(p, v) || !fitsOwn(st2, v, q)) continue;
+            move(h2, q, v);
+            move(h, p, q);
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  };
+  const reachable = new Uint8Array(n);
+  for (const st of states) if (st.need > 0) reachable.fill(1, st.lo, st.hi);
+  for (let pass = 0; pass < POLISH_PASSES && budget > 0; pass++) {
+    // Fullest first (by ratio, then index); a shift can only shed load to a reachable emptier one.
+    let minNum = 1;
+    let minDen = 1;
+    for (let i = 0; i < n; i++) {
+      if (reachable[i] && fill[i] * minDen < minNum * caps[i]) {
+        minNum = fill[i];
+        minDen = caps[i];
+      }
+    }
+    const sources = [];
+    for (let i = 0; i < n; i++) {
+      if (takers[i].length > 0 && (fill[i] - 1) * minDen > minNum * caps[i]) sources.push(i);
+    }
+    sources.sort((a, b) => fill[b] * caps[a] - fill[a] * caps[b] || a - b);
+    let changed = false;
+    for (const p of sources) {
+      while (budget > 0 && takers[p].length > 0 && relieve(p)) changed = true;
+    }
+    if (!changed) break;
+  }
+
+  // 6. Spread polish: trade picks for ones with fewer repeats, never unbalancing a shift.
+  const hasCandidate = (st: HireState, i: number): boolean => {
+    let lo = 0;
+    let hi = st.candidates.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (st.candidates[mid] < i) lo = mid + 1;
+      else hi = mid;
+    }
+    return st.candidates[lo] === i;
+  };
+  /** Moves `h` from pick `p` to a better-spread shift, or swaps with another hire; true if it did. */
+  const improve = (h: number, p: number): boolean => {
+    const st = states[h];
+    const penP = penalty(st, p, p);
+    if (penP === 0) return false;
+    for (const c of st.candidates) {
+      if (c === p || !fitsOwn(st, c, p)) continue;
+      const penC = penalty(st, c, p);
+      if (penC >= penP) continue;
+      // A move, when it narrows the two fill ratios: c one fuller is no fuller than p was, and
+      // p one emptier no emptier than c was (with equal capacities: fill[c] + 1 <= fill[p]).
+      if (fill[c] < caps[c] && (fill[c] + 1) * caps[p] <= fill[p] * caps[c] && (fill[p] - 1) * caps[c] >= fill[c] * caps[p]) {
+        unassign(h, p);
+        assign(h, c);
+        return true;
+      }
+      // A swap with a hire on c: loads stay as they are.
+      for (const h2 of takers[c]) {
+        const st2 = states[h2];
+        if (h2 === h || !hasCandidate(st2, p) || !fitsOwn(st2, p, c)) continue;
+        if (penP - penC + penalty(st2, c, c) - penalty(st2, p, c) <= 0) continue;
+        unassign(h, p);
+        unassign(h2, c);
+        assign(h, c);
+        assign(h2, p);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let pass = 0; pass < POLISH_PASSES; pass++) {
+    let changed = false;
+    for (const h of order) {
+      for (const p of [...states[h].picks]) if (improve(h, p)) changed = true;
+    }
+    if (!changed) break;
+  }
+
+  // Output.
+  const assignments: (Assignment & { shift: number })[] = [];
+  for (const f of frozen) assignments.push({ marketerId: f.marketerId, shiftKey: shifts[f.shift].key, isNew: false, shift: f.shift });
+  const chosen = new Set<string>();
+  for (const st of states) {
+    for (const i of st.picks) {
+      const pk = pairKey(st.hire.marketerId, shifts[i].key);
+      chosen.add(pk);
+      assignments.push({ marketerId: st.hire.marketerId, shiftKey: shifts[i].key, isNew: !seen.has(pk), shift: i });
+    }
+  }
+  assignments.sort((a, b) => a.shift - b.shift || cmpStr(a.marketerId, b.marketerId));
+  const released = drafts
+    .filter((d) => !chosen.has(pairKey(d.marketerId, d.shiftKey)))
+    .sort((a, b) => index.get(a.shiftKey)! - index.get(b.shiftKey)! || cmpStr(a.marketerId, b.marketerId));
+
+  const perShift = shifts.map((s, i) => ({ shiftKey: s.key, filled: fill[i], capacity: s.capacity }));
+  const perMarketer = states.map((st) => ({ marketerId: st.hire.marketerId, count: st.kept.length + st.picks.length }));
+  // Shifts reachable by some hire: a difference array over the window index ranges.
+  const reach = new Int32Array(n + 1);
+  for (const st of states) {
+    if (st.hi > st.lo) {
+      reach[st.lo]++;
+      reach[st.hi]--;
+    }
+  }
+  let minShiftLoad = Infinity;
+  let maxShiftLoad = -Infinity;
+  for (let i = 0, run = 0; i < n; i++) {
+    run += reach[i];
+    if (run === 0) continue;
+    minShiftLoad = Math.min(minShiftLoad, fill[i]);
+    maxShiftLoad = Math.max(maxShiftLoad, fill[i]);
+  }
+  const counts = perMarketer.map((p) => p.count);
+  const balance = {
+    minShiftLoad: Number.isFinite(minShiftLoad) ? minShiftLoad : 0,
+    maxShiftLoad: Number.isFinite(maxShiftLoad) ? maxShiftLoad : 0,
+    minMarketer: counts.length ? Math.min(...counts) : 0,
+    maxMarketer: counts.length ? Math.max(...counts) : 0,
+  };
+
+  const unmet: UnmetRequirement[] = [];
+  for (const st of states) {
+    const missing = st.need - st.picks.length;
+    if (missing > 0) unmet.push({ marketerId: st.hire.marketerId, missing, ...explain(st) });
+  }
+
+  /** Why `st` is short: each window shift it did not get, by its first blocker. */
+  function explain(st: HireState): { reason: UnmetReason; detail: string } {
+    const c = { full: 0, sameDay: 0, timeOff: 0, busy: 0 };
+    const own = [...st.kept, ...st.picks];
+    let others = 0;
+    for (let i = st.lo; i < st.hi; i++) {
+      if (own.includes(i)) continue;
+      others++;
+      if (overlapsAny(st.timeOff, starts[i], ends[i])) c.timeOff++;
+      else if (overlapsAny(st.busy, starts[i], ends[i])) c.busy++;
+      else if (own.some((p) => dayOf(st, p) === dayOf(st, i) || (starts[p] < ends[i] && starts[i] < ends[p]))) c.sameDay++;
+      else c.full++;
+    }
+    const total = st.hi - st.lo;
+    const past = st.lo - st.wlo;
+    if (others === 0) {
+      const started = past ? ` (${past} in it started already)` : '';
+      const detail = total
+        ? `only ${total} shift${total === 1 ? '' : 's'} start${total === 1 ? 's' : ''} in the window after now, all assigned to them${started}`
+        : `no shift starts in the window after now${started}`;
+      return { reason: 'no eligible shift in window', detail };
+    }
+    const parts = [
+      c.full && `${c.full} full`,
+      c.sameDay && `${c.sameDay} on a day (or at a time) already taken`,
+      c.timeOff && `${c.timeOff} during time off`,
+      c.busy && `${c.busy} during busy time`,
+    ].filter(Boolean);
+    const detail = `${others} other shift${others === 1 ? '' : 's'} start in the window after now: ${parts.join(', ')}`;
+    const reason: UnmetReason = c.full ? 'capacity full' : c.sameDay ? 'one shift per day' : c.timeOff ? 'time off' : 'busy';
+    return { reason, detail };
+  }
+
+  return {
+    assignments: assignments.map(({ marketerId, shiftKey, isNew }) => ({ marketerId, shiftKey, isNew })),
+    released,
+    report: { perShift, perMarketer, balance, unmet },
+  };
+}
