@@ -14,6 +14,7 @@ import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
+import { RotationsModule } from './rotations/rotations.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
@@ -52,6 +53,7 @@ export class AppModule {
         ThemesModule,
         ObservationsModule,
         RollupsModule,
+        RotationsModule,
       ],
       controllers: [HealthController],
       providers: [

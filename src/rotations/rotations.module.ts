@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { PeopleModule } from '../people/people.module.js';
+import { ProgramsModule } from '../programs/programs.module.js';
+import { RotationsController } from './rotations.controller.js';
+import { RotationsRepository } from './rotations.repository.js';
+import { RotationsService } from './rotations.service.js';
+
+@Module({
+  imports: [PeopleModule, ProgramsModule],
+  controllers: [RotationsController],
+  providers: [RotationsRepository, RotationsService],
+  exports: [RotationsService, RotationsRepository],
+})
+export class RotationsModule {}

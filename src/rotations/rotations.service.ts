@@ -1,0 +1,371 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { DomainError, forbidden, notFound } from '../common/errors.js';
+import { validationError } from '../common/validation.js';
+import { User } from '../people/user.entity.js';
+import { ProgramsRepository } from '../programs/programs.repository.js';
+import { type Existing, type Hire, type RotationReport, type UnmetRequirement, RotationInputError, expandShifts, generate } from './engine/assign.js';
+import { type Shift, type ShiftTemplate, validateTemplate } from './engine/shifts.js';
+import { CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery } from './rotations.dto.js';
+import { AssignmentRow, RotationsRepository, Span, TemplateRow, TimeOffRow } from './rotations.repository.js';
+
+const isLifecycle = (u: User) => u.roles.includes('lifecycle');
+const toMinute = (d: Date) => Math.floor(new Date(d).getTime() / 60_000);
+const fromMinute = (t: number) => new Date(t * 60_000);
+
+export interface TemplateView {
+  id: string;
+  programId: string;
+  weekday: number;
+  start: string;
+  end: string;
+  timeZone: string;
+  queue: string;
+  capacity: number;
+  active: boolean;
+  createdAt: Date;
+}
+
+export interface AssignmentView {
+  id: string;
+  periodId: string;
+  templateId: string;
+  shiftKey: string;
+  shiftDate: string;
+  queue: string | undefined;
+  queueTimeZone: string | undefined;
+  startsAt: string;
+  endsAt: string;
+  /** The start in the viewer's zone. */
+  localStart: string;
+  marketerId: string;
+  status: string;
+  uid: string;
+  sequence: number;
+}
+
+/** A requirement the run could not meet: the engine's reasons plus `no start date` (no `startedOn`). */
+export type GenerateUnmet = Omit<UnmetRequirement, 'reason'> & { reason: UnmetRequirement['reason'] | 'no start date' };
+
+export interface GenerateResponse {
+  /** The assignments this run added (earlier ones are never changed). */
+  assignments: AssignmentView[];
+  report: Omit<RotationReport, 'unmet'> & { unmet: GenerateUnmet[]; added: number; kept: number };
+}
+
+const templateView = (t: TemplateRow): TemplateView => ({
+  id: t.id,
+  programId: t.program_id,
+  weekday: t.weekday,
+  start: t.start_time,
+  end: t.end_time,
+  timeZone: t.time_zone,
+  queue: t.queue,
+  capacity: t.capacity,
+  active: t.active,
+  createdAt: t.created_at,
+});
+
+const engineTemplate = (t: TemplateRow): ShiftTemplate => ({
+  id: t.id,
+  weekday: t.weekday,
+  start: t.start_time,
+  end: t.end_time,
+  timeZone: t.time_zone,
+  queue: t.queue,
+  capacity: t.capacity,
+});
+
+function assignmentView(a: AssignmentRow, viewerZone: string): AssignmentView {
+  const startsAt = new Date(a.starts_at);
+  return {
+    id: a.id,
+    periodId: a.period_id,
+    templateId: a.template_id,
+    shiftKey: a.shift_key,
+    shiftDate: a.shift_date,
+    queue: a.queue,
+    queueTimeZone: a.time_zone,
+    startsAt: startsAt.toISOString(),
+    endsAt: new Date(a.ends_at).toISOString(),
+    localStart: DateTime.fromJSDate(startsAt, { zone: viewerZone }).toISO({ suppressMilliseconds: true })!,
+    marketerId: a.marketer_id,
+    status: a.status,
+    uid: a.uid,
+    sequence: a.sequence,
+  };
+}
+
+const SWAP_MESSAGES = {
+  shift_started: 'The shift has already started',
+  shift_full: 'Every place on that shift is taken',
+  time_off: 'The marketer has time off during that shift',
+  marketer_conflict: 'The marketer is busy (a booking or another shift) during that shift',
+  one_shift_per_day: 'The marketer already has a shift on that local day',
+} as const;
+
+const refuse = (code: keyof typeof SWAP_MESSAGES, details: Record<string, unknown> = {}) => new DomainError(code, SWAP_MESSAGES[code], details);
+
+const overlaps = (a: { starts_at: Date; ends_at: Date }, start: Date, end: Date) => new Date(a.starts_at) < end && start < new Date(a.ends_at);
+
+/** Support-shift rotations: templates, time off, generating assignments and swapping them. */
+@Injectable()
+export class RotationsService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly repo: RotationsRepository,
+    private readonly programs: ProgramsRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- templates
+
+  async createTemplate(actor: User, programId: string, dto: CreateShiftTemplateDto): Promise<TemplateView> {
+    try {
+      validateTemplate({ id: 'new', ...dto }, 'template');
+    } catch (e) {
+      if (e instanceof RotationInputError) {
+        const field = e.field.replace(/^template\.?/, '') || 'body';
+        throw validationError([{ field, problems: [e.message.replace(/^template\./, '')] }]);
+      }
+      throw e;
+    }
+    return this.db.transaction(async (m) => {
+      const program = await this.programs.findProgram(m, programId);
+      if (!program) throw notFound('Program', programId);
+      if (program.kind !== 'support_rotation') {
+        throw new DomainError('invalid_state', 'Shift templates belong to support_rotation programs', { kind: program.kind });
+      }
+      const row = await this.repo.insertTemplate(m, { programId, ...dto });
+      await this.audit.record(m, { actorId: actor.id, action: 'shift_template.create', entity: 'shift_template', entityId: row.id, details: { programId, ...dto } });
+      return templateView(row);
+    });
+  }
+
+  async listTemplates(programId: string): Promise<TemplateView[]> {
+    const m = this.db.manager;
+    if (!(await this.programs.findProgram(m, programId))) throw notFound('Program', programId);
+    return (await this.repo.listTemplates(m, programId)).map(templateView);
+  }
+
+  // ---------------------------------------------------------------- time off
+
+  async addTimeOff(actor: User, userId: string, dto: CreateTimeOffDto): Promise<TimeOffRow> {
+    if (actor.id !== userId && !isLifecycle(actor)) throw forbidden('Only that user or the lifecycle team records time off');
+    const startsAt = new Date(dto.startsAt);
+    const endsAt = new Date(dto.endsAt);
+    if (endsAt <= startsAt) throw validationError([{ field: 'endsAt', problems: ['endsAt must be after startsAt'] }]);
+    return this.db.transaction(async (m) => {
+      if (!(await this.repo.userExists(m, userId))) throw notFound('User', userId);
+      const row = await this.repo.insertTimeOff(m, { userId, startsAt, endsAt, reason: dto.reason || null });
+      await this.audit.record(m, { actorId: actor.id, action: 'time_off.create', entity: 'time_off', entityId: row.id, details: { userId, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() } });
+      return row;
+    });
+  }
+
+  async listTimeOff(actor: User, userId: string): Promise<TimeOffRow[]> {
+    if (actor.id !== userId && !isLifecycle(actor)) throw forbidden('Only that user or the lifecycle team reads time off');
+    if (!(await this.repo.userExists(this.db.manager, userId))) throw notFound('User', userId);
+    return this.repo.listTimeOff(this.db.manager, userId);
+  }
+
+  // ---------------------------------------------------------------- generate
+
+  async generate(actor: User, periodId: string): Promise<GenerateResponse> {
+    try {
+      return await this.db.transaction((m) => this.generateIn(m, actor, periodId));
+    } catch (e) {
+      throw fromConstraint(e) ?? e;
+    }
+  }
+
+  private async generateIn(m: EntityManager, actor: User, periodId: string): Promise<GenerateResponse> {
+    const found = await this.programs.findPeriodWithProgram(m, periodId);
+    if (!found) throw notFound('Period', periodId);
+    const { period, program } = found;
+    if (program.kind !== 'support_rotation') {
+      throw new DomainError('invalid_state', 'Rotations are generated for support_rotation programs', { kind: program.kind });
+    }
+    // One run per period at a time; swaps of the period hold this lock shared.
+    await this.repo.lock(m, [`rotation:${periodId}`]);
+    const K = program.settings.onboardingShifts;
+    const N = program.settings.onboardingDays;
+    const now = this.clock.now();
+
+    const people = await this.repo.enrolledMarketers(m, periodId);
+    const noStart: GenerateUnmet[] = people
+      .filter((p) => !p.started_on)
+      .map((p) => ({ marketerId: p.id, missing: K, reason: 'no start date', detail: 'the user has no startedOn (first day at the company)' }));
+    const hiresRows = people.filter((p) => p.started_on);
+    const ids = hiresRows.map((p) => p.id);
+    // The same per-marketer keys as bookings and swaps, so their busy time cannot change under this run.
+    if (ids.length) await this.repo.lock(m, ids.map((id) => `marketer:${id}`));
+    const group = (spans: Span[]) => {
+      const out = new Map<string, { start: number; end: number }[]>();
+      for (const s of spans) {
+        const list = out.get(s.user_id) ?? [];
+        list.push({ start: toMinute(s.starts_at), end: Math.ceil(new Date(s.ends_at).getTime() / 60_000) });
+        out.set(s.user_id, list);
+      }
+      return out;
+    };
+    const timeOff = group(ids.length ? await this.repo.timeOffOf(m, ids) : []);
+    const busy = group(ids.length ? await this.repo.busyOf(m, ids, { exceptPeriodId: periodId }) : []);
+    const hires: Hire[] = hiresRows.map((p) => ({
+      marketerId: p.id,
+      startedOn: p.started_on!,
+      timeZone: p.time_zone,
+      timeOff: timeOff.get(p.id) ?? [],
+      busy: busy.get(p.id) ?? [],
+    }));
+
+    // Confirmed and completed (history) assignments are both kept as they are: never moved, counted toward K.
+    const existingRows = await this.repo.periodAssignments(m, periodId);
+    const existing: Existing[] = existingRows.map((a) => ({ marketerId: a.marketer_id, shiftKey: a.shift_key, confirmed: true }));
+
+    // The dates that matter: the hires' windows (a day either side for zones) and the existing assignments' dates, clipped to the period.
+    const dates: string[] = [];
+    for (const h of hires) {
+      const d0 = DateTime.fromISO(h.startedOn, { zone: 'UTC' });
+      dates.push(d0.minus({ days: 1 }).toISODate()!, d0.plus({ days: N }).toISODate()!);
+    }
+    for (const a of existingRows) dates.push(a.shift_date);
+    const active = (await this.repo.listTemplates(m, program.id)).filter((t) => t.active);
+    const heldIds = [...new Set(existingRows.map((a) => a.template_id))].filter((id) => !active.some((t) => t.id === id));
+    const templates = [...active, ...(heldIds.length ? await this.repo.templatesByIds(m, heldIds) : [])];
+    const from = dates.length ? dates.reduce((a, b) => (a < b ? a : b)) : null;
+    const to = dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null;
+    const lo = from && from > period.startsOn ? from : period.startsOn;
+    const hi = to && to < period.endsOn ? to : period.endsOn;
+    const held = new Set(existingRows.map((a) => a.shift_key));
+    let shifts: Shift[] = [];
+    if (from && templates.length && lo <= hi) {
+      shifts = expandShifts(templates.map(engineTemplate), lo, hi).filter((s) => s.date >= period.startsOn && s.date <= period.endsOn && (active.some((t) => t.id === s.templateId) || held.has(s.key)));
+    }
+    // An existing assignment whose shift no longer expands (cannot normally happen) is left out rather than failing the run.
+    const keys = new Set(shifts.map((s) => s.key));
+    let result: ReturnType<typeof generate>;
+    try {
+      result = generate({
+        shifts,
+        hires,
+        existing: existing.filter((e) => keys.has(e.shiftKey)),
+        shiftsPerHire: K,
+        windowDays: N,
+        now: toMinute(now),
+      });
+    } catch (e) {
+      // Stored data the engine refuses (it validates everything it is given): a 422 naming the engine's field.
+      if (e instanceof RotationInputError) throw new DomainError('unprocessable', e.message, { field: e.field });
+      throw e;
+    }
+
+    const byKey = new Map(shifts.map((s) => [s.key, s]));
+    const created: string[] = [];
+    for (const a of result.assignments) {
+      if (!a.isNew) continue;
+      const s = byKey.get(a.shiftKey)!;
+      const id = randomUUID();
+      await this.repo.insertAssignment(m, {
+        id,
+        periodId,
+        templateId: s.templateId,
+        shiftKey: s.key,
+        shiftDate: s.date,
+        startsAt: fromMinute(s.start),
+        endsAt: fromMinute(s.end),
+        marketerId: a.marketerId,
+        createdBy: actor.id,
+      });
+      created.push(id);
+    }
+    const report = {
+      ...result.report,
+      unmet: [...result.report.unmet, ...noStart].sort((a, b) => (a.marketerId < b.marketerId ? -1 : a.marketerId > b.marketerId ? 1 : 0)),
+      added: created.length,
+      kept: existingRows.length,
+    };
+    await this.audit.record(m, {
+      actorId: actor.id,
+      action: 'rotation.generate',
+      entity: 'period',
+      entityId: periodId,
+      details: { added: created, kept: existingRows.length, unmet: report.unmet.map((u) => ({ marketerId: u.marketerId, missing: u.missing, reason: u.reason })) },
+    });
+    const rows = created.length ? await this.repo.findAssignmentsByIds(m, created) : [];
+    return { assignments: rows.map((r) => assignmentView(r, actor.timeZone)), report };
+  }
+
+  // ---------------------------------------------------------------- list
+
+  async list(actor: User, q: ListShiftsQuery): Promise<AssignmentView[]> {
+    const mine = q.mine === 'true' || !isLifecycle(actor);
+    if (!mine && !q.periodId) throw validationError([{ field: 'periodId', problems: ['periodId is required unless mine=true'] }]);
+    const rows = await this.repo.list(this.db.manager, { marketerId: mine ? actor.id : undefined, periodId: q.periodId });
+    return rows.map((r) => assignmentView(r, actor.timeZone));
+  }
+
+  // ---------------------------------------------------------------- swap
+
+  async swap(actor: User, id: string, toShiftKey: string): Promise<AssignmentView> {
+    const first = await this.repo.findAssignment(this.db.manager, id);
+    if (!first || (!isLifecycle(actor) && first.marketer_id !== actor.id)) throw notFound('Shift assignment', id);
+    const match = /^([0-9a-f-]{36})@(\d{4}-\d{2}-\d{2})$/i.exec(toShiftKey);
+    if (!match) throw validationError([{ field: 'toShiftKey', problems: ['toShiftKey must be a shift key `${templateId}@yyyy-MM-dd`'] }]);
+    const [, templateId, date] = match;
+    try {
+      return await this.db.transaction(async (m) => {
+        await this.repo.lockShared(m, `rotation:${first.period_id}`);
+        await this.repo.lock(m, [`shift:${first.shift_key}`, `shift:${toShiftKey}`, `marketer:${first.marketer_id}`]);
+        const a = (await this.repo.findAssignment(m, id, true))!;
+        if (a.status !== 'confirmed') throw new DomainError('invalid_state', `The assignment is ${a.status}`, { status: a.status });
+        if (a.shift_key === toShiftKey) throw new DomainError('invalid_state', 'The assignment is already on that shift', { field: 'toShiftKey' });
+        const found = (await this.programs.findPeriodWithProgram(m, a.period_id))!;
+        const tpl = await this.repo.findTemplate(m, templateId);
+        if (!tpl || tpl.program_id !== found.program.id || !tpl.active || date < found.period.startsOn || date > found.period.endsOn) {
+          throw new DomainError('not_found', `No shift ${toShiftKey} in this period`, { field: 'toShiftKey' });
+        }
+        const [shift] = expandShifts([engineTemplate(tpl)], date, date);
+        if (!shift) throw new DomainError('not_found', `No shift ${toShiftKey} in this period`, { field: 'toShiftKey' });
+        const start = fromMinute(shift.start);
+        const end = fromMinute(shift.end);
+        const now = this.clock.now();
+        if (start <= now) throw refuse('shift_started', { shiftKey: toShiftKey });
+        if (new Date(a.starts_at) <= now) throw refuse('shift_started', { shiftKey: a.shift_key });
+        if ((await this.repo.liveCountOn(m, toShiftKey, a.id)) >= tpl.capacity) throw refuse('shift_full', { shiftKey: toShiftKey, capacity: tpl.capacity });
+        const marketerId = a.marketer_id;
+        if ((await this.repo.timeOffOf(m, [marketerId])).some((t) => overlaps(t, start, end))) throw refuse('time_off');
+        if ((await this.repo.busyOf(m, [marketerId], { exceptAssignmentId: a.id })).some((b) => overlaps(b, start, end))) throw refuse('marketer_conflict');
+        const who = (await this.repo.userExists(m, marketerId))!;
+        const day = (d: Date) => DateTime.fromJSDate(new Date(d), { zone: who.time_zone }).toISODate();
+        const targetDay = day(start);
+        if ((await this.repo.otherLive(m, marketerId, a.id)).some((o) => day(o.starts_at) === targetDay)) throw refuse('one_shift_per_day', { date: targetDay });
+        await this.repo.moveAssignment(m, a.id, { templateId: tpl.id, shiftKey: shift.key, shiftDate: shift.date, startsAt: start, endsAt: end });
+        await this.audit.record(m, {
+          actorId: actor.id,
+          action: 'shift_assignment.swap',
+          entity: 'shift_assignment',
+          entityId: a.id,
+          details: { from: a.shift_key, to: shift.key, sequence: a.sequence + 1 },
+        });
+        return assignmentView((await this.repo.findAssignment(m, a.id))!, actor.timeZone);
+      });
+    } catch (e) {
+      throw fromConstraint(e) ?? e;
+    }
+  }
+}
+
+/** The database's own refusals, as the contract's codes. */
+function fromConstraint(e: unknown): DomainError | undefined {
+  if (!(e instanceof QueryFailedError)) return undefined;
+  const err = e.driverError as { code?: string; constraint?: string };
+  if (err.code === '23P01' && err.constraint === 'shift_assignments_marketer_one_place') return refuse('marketer_conflict');
+  if (err.code === '23505' && err.constraint === 'shift_assignments_one_per_shift') return refuse('marketer_conflict');
+  return undefined;
+}
