@@ -115,6 +115,32 @@ describe('bookings (HTTP, real PostgreSQL, real SMTP)', () => {
     });
   });
 
+  describe('support shifts', () => {
+    it('keep the marketer’s time: the slot search hides overlapping slots and booking one is a marketer_conflict', async () => {
+      const m = marketers[48];
+      const d = DateTime.fromISO(day).plus({ days: 26 }).toISODate()!;
+      const rotation = await makeProgram(t, {}, 'UTC', 'support_rotation');
+      const rp = await makePeriod(t, rotation, daysFromNow(0), daysFromNow(80));
+      const [{ id: templateId }] = await t.db.query(
+        `INSERT INTO shift_templates (program_id, weekday, start_time, end_time, time_zone, queue, capacity) VALUES ($1, 1, '10:00', '12:00', 'UTC', 'billing', 2) RETURNING id`,
+        [rotation],
+      );
+      await t.db.query(
+        `INSERT INTO shift_assignments (period_id, template_id, shift_key, shift_date, starts_at, ends_at, marketer_id, uid) VALUES ($1, $2, $3, $4, $5, $6, $7, 'shift-test-' || gen_random_uuid())`,
+        [rp, templateId, `${templateId}@${d}`, d, at('10:00', d), at('12:00', d), m.id],
+      );
+      const res = await t.http.get('/api/v1/slots').query({ periodId, repId: rep.id, from: d, to: d }).set(bearer(m.token)).expect(200);
+      const starts = res.body.slots.map((x: { startsAt: string }) => x.startsAt.slice(11, 16));
+      expect(starts).toContain('09:00');
+      expect(starts).not.toContain('09:30'); // 09:30-10:15 overlaps the shift
+      expect(starts).not.toContain('11:00');
+      expect(starts).toContain('12:00');
+      const refused = await book(m, { repId: rep.id, startsAt: at('11:00', d) }).expect(409);
+      expect(refused.body.code).toBe('marketer_conflict');
+      await book(m, { repId: rep.id, startsAt: at('12:00', d) }).expect(201);
+    });
+  });
+
   describe('Idempotency-Key', () => {
     it('returns the first response for the same key and body, 422 for another body, one row', async () => {
       const m = marketers[2];

@@ -88,7 +88,8 @@ export class AvailabilityRepository {
 
   /**
    * A marketer's side, in one query: their quota in the period (null when not enrolled), their sessions
-   * there per rep (not cancelled), and their own commitments overlapping [from, to) in epoch minutes.
+   * there per rep (not cancelled), and their own commitments (bookings and support shifts) overlapping
+   * [from, to) in epoch minutes.
    */
   async marketerContext(
     m: EntityManager,
@@ -101,6 +102,9 @@ export class AvailabilityRepository {
                                  WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' GROUP BY rep_id) x), '{}') AS by_rep,
               COALESCE((SELECT json_agg(json_build_array(y.s, y.e) ORDER BY y.s)
                           FROM (SELECT (extract(epoch FROM starts_at) / 60)::int AS s, (extract(epoch FROM ends_at) / 60)::int AS e FROM bookings
+                                 WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)
+                                UNION ALL -- support shifts hold the marketer's time too
+                                SELECT (extract(epoch FROM starts_at) / 60)::int, (extract(epoch FROM ends_at) / 60)::int FROM shift_assignments
                                  WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) y), '[]') AS busy`,
       [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString()],
     );
