@@ -7,5 +7,6 @@ import { CreateThemes1795350000000 } from './1795350000000-CreateThemes.js';
 import { CreateObservations1795360000000 } from './1795360000000-CreateObservations.js';
 import { CreateRollups1795370000000 } from './1795370000000-CreateRollups.js';
 import { CreateRotations1795380000000 } from './1795380000000-CreateRotations.js';
+import { AddShiftObservations1795390000000 } from './1795390000000-AddShiftObservations.js';
 
-export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000, AddShiftObservations1795390000000];

@@ -118,6 +118,16 @@ export class BookingsRepository {
     );
   }
 
+  /** Upcoming confirmed support shifts of a user, for the same feed. */
+  feedShifts(m: EntityManager, userId: string, since: Date): Promise<{ id: string; uid: string; sequence: number; starts_at: Date; ends_at: Date; queue: string; queue_zone: string; program_name: string; name: string; email: string; time_zone: string }[]> {
+    return m.query(
+      `SELECT a.id, a.uid, a.sequence, a.starts_at, a.ends_at, t.queue, t.time_zone AS queue_zone, p.name AS program_name, u.name, u.email, u.time_zone
+         FROM shift_assignments a JOIN shift_templates t ON t.id = a.template_id JOIN programs p ON p.id = t.program_id JOIN users u ON u.id = a.marketer_id
+        WHERE a.marketer_id = $1 AND a.status = 'confirmed' AND a.ends_at > $2 ORDER BY a.starts_at LIMIT 500`,
+      [userId, since.toISOString()],
+    );
+  }
+
   /** The same facts for one booking. */
   async facts(m: EntityManager, bookingId: string): Promise<FeedRow | null> {
     const [row] = await m.query(`${FACTS_SELECT} WHERE b.id = $1`, [bookingId]);

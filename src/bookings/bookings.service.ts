@@ -19,6 +19,7 @@ import { Booking, WaitlistEntry } from './booking.entity.js';
 import { BookingFacts, bookingEvent, bookingInvite, BookingMailKind, bookingMail } from './booking-messages.js';
 import { CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
 import { BookingsRepository, FeedRow } from './bookings.repository.js';
+import { shiftEvent } from '../rotations/shift-messages.js';
 
 export const REMINDER_JOB = 'booking.reminder';
 const isLifecycle = (u: User) => u.roles.includes('lifecycle');
@@ -459,7 +460,20 @@ export class BookingsService implements OnModuleInit {
     if (!owner) return null;
     const since = DateTime.fromJSDate(this.clock.now()).minus({ days: 1 }).toJSDate();
     const rows = await this.repo.feedBookings(this.db.manager, owner.id, since);
+    const shifts = await this.repo.feedShifts(this.db.manager, owner.id, since);
     const stamp = this.clock.now();
-    return feedIcs(`ridealong: ${owner.name}`, rows.map((r) => bookingEvent(factsOf(r), this.organizer, stamp, this.config.publicUrl)));
+    const events = [
+      ...rows.map((r) => bookingEvent(factsOf(r), this.organizer, stamp, this.config.publicUrl)),
+      ...shifts.map((r) =>
+        shiftEvent(
+          {
+            id: r.id, uid: r.uid, sequence: r.sequence, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: 'confirmed',
+            queue: r.queue, queueZone: r.queue_zone, programName: r.program_name, marketer: { name: r.name, email: r.email, timeZone: r.time_zone },
+          },
+          this.organizer, stamp, this.config.publicUrl,
+        ),
+      ),
+    ].sort((a, b) => a.start.getTime() - b.start.getTime());
+    return feedIcs(`ridealong: ${owner.name}`, events);
   }
 }

@@ -39,6 +39,10 @@ export class Observation {
   @Column('uuid', { name: 'booking_id', nullable: true })
   bookingId: string | null;
 
+  /** Set instead of bookingId when the session was a support shift. */
+  @Column('uuid', { name: 'shift_assignment_id', nullable: true })
+  shiftAssignmentId: string | null;
+
   @Column('uuid', { name: 'author_id' })
   authorId: string;
 

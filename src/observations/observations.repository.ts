@@ -27,14 +27,15 @@ export class ObservationsRepository {
     return m.getRepository(Observation).createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id }).getOne();
   }
 
-  /** Opens the form for a booking once (a repeated "completed" changes nothing); returns it, new or not. */
-  async openForBooking(m: EntityManager, o: Partial<Observation>): Promise<{ observation: Observation; created: boolean }> {
+  /** Opens the form for a booking or a shift once (a repeated "completed" changes nothing); returns it, new or not. */
+  async openForSession(m: EntityManager, o: Partial<Observation>): Promise<{ observation: Observation; created: boolean }> {
     const rows: { id: string }[] = await m.query(
-      `INSERT INTO observations (program_id, period_id, booking_id, author_id, rep_id, template_version, session_ended_at, due_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (booking_id) DO NOTHING RETURNING id`,
-      [o.programId, o.periodId, o.bookingId, o.authorId, o.repId, o.templateVersion, o.sessionEndedAt, o.dueAt],
+      `INSERT INTO observations (program_id, period_id, booking_id, shift_assignment_id, author_id, rep_id, template_version, session_ended_at, due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+      [o.programId, o.periodId, o.bookingId ?? null, o.shiftAssignmentId ?? null, o.authorId, o.repId, o.templateVersion, o.sessionEndedAt, o.dueAt],
     );
-    const observation = await m.findOneByOrFail(Observation, rows.length ? { id: rows[0].id } : { bookingId: o.bookingId! });
+    const where = rows.length ? { id: rows[0].id } : o.bookingId ? { bookingId: o.bookingId } : { shiftAssignmentId: o.shiftAssignmentId! };
+    const observation = await m.findOneByOrFail(Observation, where);
     return { observation, created: rows.length > 0 };
   }
 
@@ -73,10 +74,11 @@ export class ObservationsRepository {
   async mailFacts(m: EntityManager, id: string) {
     const [row] = await m.query(
       `SELECT o.id, o.status, o.due_at, u.name AS author_name, u.email AS author_email, u.time_zone AS author_zone,
-              COALESCE(r.name, 'your support shift') AS rep_name, COALESCE(b.starts_at, o.session_ended_at) AS session_start,
+              COALESCE(r.name, 'your support shift') AS rep_name, COALESCE(b.starts_at, sa.starts_at, o.session_ended_at) AS session_start,
               p.name AS program_name, pe.focus
          FROM observations o JOIN users u ON u.id = o.author_id
          LEFT JOIN users r ON r.id = o.rep_id LEFT JOIN bookings b ON b.id = o.booking_id
+         LEFT JOIN shift_assignments sa ON sa.id = o.shift_assignment_id
          JOIN programs p ON p.id = o.program_id JOIN periods pe ON pe.id = o.period_id
         WHERE o.id = $1`,
       [id],

@@ -18,11 +18,12 @@ import { ObservationsRepository } from './observations.repository.js';
 export const FORM_JOBS: Record<FormMailKind, string> = { nudge: 'observation.nudge', reminder: 'observation.reminder', overdue: 'observation.overdue' };
 const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
-/** What opens a form: a completed booking (or, later, a completed support shift). */
+/** What opens a form: a completed booking or a completed support shift. */
 export interface CompletedSession {
   programId: string;
   periodId: string;
-  bookingId: string;
+  bookingId?: string;
+  shiftAssignmentId?: string;
   authorId: string;
   repId: string | null;
   endedAt: Date;
@@ -86,10 +87,11 @@ export class ObservationsService implements OnModuleInit {
     const program = await this.programs.findProgram(m, s.programId);
     const template = await this.currentTemplate(m, s.programId);
     const dueAt = new Date(s.endedAt.getTime() + program!.settings.formDueHours * 3_600_000);
-    const { observation, created } = await this.repo.openForBooking(m, {
+    const { observation, created } = await this.repo.openForSession(m, {
       programId: s.programId,
       periodId: s.periodId,
-      bookingId: s.bookingId,
+      bookingId: s.bookingId ?? null,
+      shiftAssignmentId: s.shiftAssignmentId ?? null,
       authorId: s.authorId,
       repId: s.repId,
       templateVersion: template.version,
@@ -104,7 +106,7 @@ export class ObservationsService implements OnModuleInit {
       const remind = reminderAt(dueAt, program!.settings.formDueHours);
       if (remind > now) await this.jobs.send(m, FORM_JOBS.reminder, { observationId: observation.id }, { startAfter: remind, singletonKey: key('reminder') });
       await this.jobs.send(m, FORM_JOBS.overdue, { observationId: observation.id }, { startAfter: at(dueAt), singletonKey: key('overdue') });
-      await this.audit.record(m, { actorId: null, action: 'observation.open', entity: 'observation', entityId: observation.id, details: { bookingId: s.bookingId, dueAt: dueAt.toISOString() } });
+      await this.audit.record(m, { actorId: null, action: 'observation.open', entity: 'observation', entityId: observation.id, details: { bookingId: s.bookingId, shiftAssignmentId: s.shiftAssignmentId, dueAt: dueAt.toISOString() } });
     }
     return observation;
   }

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery, SwapShiftDto } from './rotations.dto.js';
+import { CancelShiftDto, CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery, ShiftAttendanceDto, SwapShiftDto } from './rotations.dto.js';
 import { TimeOffRow } from './rotations.repository.js';
 import { AssignmentView, GenerateResponse, RotationsService, TemplateView } from './rotations.service.js';
 
@@ -51,5 +51,25 @@ export class RotationsController {
   @HttpCode(200)
   swap(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: SwapShiftDto): Promise<AssignmentView> {
     return this.rotations.swap(actor, id, dto.toShiftKey);
+  }
+
+  /** A lifecycle override: cancels the assignment (a CANCEL invite goes to the marketer). */
+  @Post('shift-assignments/:id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: CancelShiftDto): Promise<AssignmentView> {
+    return this.rotations.cancel(actor, id, dto.reason);
+  }
+
+  /** Completed (opens the marketer's observation form) or no-show, once the shift has started. */
+  @Post('shift-assignments/:id/attendance')
+  @HttpCode(200)
+  attendance(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: ShiftAttendanceDto): Promise<AssignmentView> {
+    return this.rotations.attendance(actor, id, dto.outcome);
+  }
+
+  @Get('shift-assignments/:id/invite.ics')
+  @Header('Content-Type', 'text/calendar; charset=utf-8')
+  invite(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<string> {
+    return this.rotations.inviteFile(actor, id);
   }
 }

@@ -71,3 +71,16 @@ export class SwapShiftDto {
   @Length(1, 100)
   toShiftKey: string;
 }
+
+export class CancelShiftDto {
+  @ApiProperty({ example: 'Queue closed for the holiday' })
+  @IsString()
+  @Length(1, 1000)
+  reason: string;
+}
+
+export class ShiftAttendanceDto {
+  @ApiProperty({ enum: ['completed', 'no_show'] })
+  @IsIn(['completed', 'no_show'])
+  outcome: 'completed' | 'no_show';
+}

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
+import { ObservationsModule } from '../observations/observations.module.js';
 import { RotationsController } from './rotations.controller.js';
 import { RotationsRepository } from './rotations.repository.js';
 import { RotationsService } from './rotations.service.js';
 
 @Module({
-  imports: [PeopleModule, ProgramsModule],
+  imports: [PeopleModule, ProgramsModule, ObservationsModule],
   controllers: [RotationsController],
   providers: [RotationsRepository, RotationsService],
   exports: [RotationsService, RotationsRepository],

@@ -180,4 +180,24 @@ export class RotationsRepository {
     const [row] = await m.query(`SELECT id, time_zone FROM users WHERE id = $1`, [id]);
     return row ?? null;
   }
+
+  /** A shift assignment with what its emails and invite need. */
+  async shiftFacts(m: EntityManager, id: string) {
+    const [row] = await m.query(
+      `SELECT a.id, a.uid, a.sequence, a.starts_at, a.ends_at, a.status, a.marketer_id, a.period_id, t.queue, t.time_zone AS queue_zone,
+              p.id AS program_id, p.name AS program_name, u.name AS marketer_name, u.email AS marketer_email, u.time_zone AS marketer_zone
+         FROM shift_assignments a JOIN shift_templates t ON t.id = a.template_id JOIN programs p ON p.id = t.program_id
+         JOIN users u ON u.id = a.marketer_id
+        WHERE a.id = $1`,
+      [id],
+    );
+    return row as
+      | { id: string; uid: string; sequence: number; starts_at: Date; ends_at: Date; status: 'confirmed' | 'cancelled' | 'completed'; marketer_id: string; period_id: string;
+          queue: string; queue_zone: string; program_id: string; program_name: string; marketer_name: string; marketer_email: string; marketer_zone: string }
+      | undefined;
+  }
+
+  async setStatus(m: EntityManager, id: string, status: 'cancelled' | 'completed', bumpSequence: boolean): Promise<void> {
+    await m.query(`UPDATE shift_assignments SET status = $2, sequence = sequence + $3, updated_at = now() WHERE id = $1`, [id, status, bumpSequence ? 1 : 0]);
+  }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -8,12 +8,19 @@ import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { JobsService } from '../mail/jobs.service.js';
+import { MailService } from '../mail/mail.service.js';
+import { ObservationsService } from '../observations/observations.service.js';
+import { reminderAt, shiftEvent, ShiftFacts, ShiftMailKind, shiftMail } from './shift-messages.js';
+import { inviteIcs } from '../calendar/ics.js';
 import { type Existing, type Hire, type RotationReport, type UnmetRequirement, RotationInputError, expandShifts, generate } from './engine/assign.js';
 import { type Shift, type ShiftTemplate, validateTemplate } from './engine/shifts.js';
 import { CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery } from './rotations.dto.js';
 import { AssignmentRow, RotationsRepository, Span, TemplateRow, TimeOffRow } from './rotations.repository.js';
 
 const isLifecycle = (u: User) => u.roles.includes('lifecycle');
+export const SHIFT_REMINDER_JOB = 'shift.reminder';
 const toMinute = (d: Date) => Math.floor(new Date(d).getTime() / 60_000);
 const fromMinute = (t: number) => new Date(t * 60_000);
 
@@ -114,14 +121,118 @@ const overlaps = (a: { starts_at: Date; ends_at: Date }, start: Date, end: Date)
 
 /** Support-shift rotations: templates, time off, generating assignments and swapping them. */
 @Injectable()
-export class RotationsService {
+export class RotationsService implements OnModuleInit {
   constructor(
     private readonly db: DataSource,
     private readonly repo: RotationsRepository,
     private readonly programs: ProgramsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly jobs: JobsService,
+    private readonly mail: MailService,
+    private readonly observations: ObservationsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.jobs.work<{ assignmentId: string; sequence: number }>(SHIFT_REMINDER_JOB, (d) => this.sendReminder(d.assignmentId, d.sequence));
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  private organizer(): { name: string; email: string } {
+    const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(this.config.mailFrom);
+    return m ? { name: m[1] || 'ridealong', email: m[2] } : { name: 'ridealong', email: this.config.mailFrom.trim() };
+  }
+
+  private async facts(m: EntityManager, id: string): Promise<ShiftFacts | undefined> {
+    const r = await this.repo.shiftFacts(m, id);
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      uid: r.uid,
+      sequence: r.sequence,
+      startsAt: new Date(r.starts_at),
+      endsAt: new Date(r.ends_at),
+      status: r.status,
+      queue: r.queue,
+      queueZone: r.queue_zone,
+      programName: r.program_name,
+      marketer: { name: r.marketer_name, email: r.marketer_email, timeZone: r.marketer_zone },
+    };
+  }
+
+  /** The email (with the invite) about a change, and the evening-before reminder, in the change's transaction. */
+  private async announce(m: EntityManager, id: string, kind: ShiftMailKind): Promise<void> {
+    const f = (await this.facts(m, id))!;
+    const stamp = this.clock.now();
+    await this.mail.enqueue(m, `shift:${id}:${kind}:${f.sequence}`, shiftMail(kind, f, { organizer: this.organizer(), stamp, publicUrl: this.config.publicUrl }));
+    if (kind === 'cancelled') return;
+    const at = reminderAt(f.startsAt, f.marketer.timeZone);
+    if (at > stamp) await this.jobs.send(m, SHIFT_REMINDER_JOB, { assignmentId: id, sequence: f.sequence }, { startAfter: at, singletonKey: `shift-reminder:${id}:${f.sequence}` });
+  }
+
+  /** The reminder job: only while the shift is confirmed and has not moved since. */
+  async sendReminder(id: string, sequence: number): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const f = await this.facts(m, id);
+      if (!f || f.status !== 'confirmed' || f.sequence !== sequence) return;
+      await this.mail.enqueue(m, `shift:${id}:reminder:${sequence}`, shiftMail('reminder', f, { organizer: this.organizer(), stamp: this.clock.now(), publicUrl: this.config.publicUrl }));
+    });
+  }
+
+  private async loadOwn(m: EntityManager, actor: User, id: string) {
+    const a = await this.repo.findAssignment(m, id, true);
+    if (!a || (!isLifecycle(actor) && a.marketer_id !== actor.id)) throw notFound('Shift assignment', id);
+    return a;
+  }
+
+  /** A lifecycle override: the assignment is cancelled (a CANCEL invite goes out); the seat frees. */
+  async cancel(actor: User, id: string, reason: string): Promise<AssignmentView> {
+    return this.db.transaction(async (m) => {
+      const a = await this.loadOwn(m, actor, id);
+      if (!isLifecycle(actor)) throw forbidden('Only the lifecycle team cancels a shift; swap it instead');
+      if (a.status !== 'confirmed') throw new DomainError('invalid_state', `The assignment is ${a.status}`, { status: a.status });
+      await this.repo.setStatus(m, id, 'cancelled', true);
+      await this.audit.record(m, { actorId: actor.id, action: 'shift_assignment.cancel', entity: 'shift_assignment', entityId: id, details: { reason } });
+      await this.announce(m, id, 'cancelled');
+      return assignmentView((await this.repo.findAssignment(m, id))!, actor.timeZone);
+    });
+  }
+
+  /** Completed (opens the marketer's observation form) or no-show; once the shift has started. */
+  async attendance(actor: User, id: string, outcome: 'completed' | 'no_show'): Promise<AssignmentView> {
+    return this.db.transaction(async (m) => {
+      const a = await this.loadOwn(m, actor, id);
+      if (new Date(a.starts_at) > this.clock.now()) throw new DomainError('invalid_state', 'Attendance can be marked once the shift has started', { field: 'outcome' });
+      if (a.status !== 'confirmed') throw new DomainError('invalid_state', `The assignment is ${a.status}`, { status: a.status });
+      if (outcome === 'no_show') {
+        await this.repo.setStatus(m, id, 'cancelled', false);
+      } else {
+        await this.repo.setStatus(m, id, 'completed', false);
+        const found = (await this.programs.findPeriodWithProgram(m, a.period_id))!;
+        await this.observations.openForSession(m, {
+          programId: found.program.id,
+          periodId: a.period_id,
+          shiftAssignmentId: id,
+          authorId: a.marketer_id,
+          repId: null,
+          endedAt: new Date(a.ends_at),
+        });
+      }
+      await this.audit.record(m, { actorId: actor.id, action: 'shift_assignment.attendance', entity: 'shift_assignment', entityId: id, details: { outcome } });
+      return assignmentView((await this.repo.findAssignment(m, id))!, actor.timeZone);
+    });
+  }
+
+  /** The current invite: REQUEST while confirmed, CANCEL once cancelled. */
+  async inviteFile(actor: User, id: string): Promise<string> {
+    const a = await this.repo.findAssignment(this.db.manager, id);
+    if (!a || (!isLifecycle(actor) && a.marketer_id !== actor.id)) throw notFound('Shift assignment', id);
+    const f = (await this.facts(this.db.manager, id))!;
+    const cancelled = f.status === 'cancelled';
+    return inviteIcs(shiftEvent(f, this.organizer(), this.clock.now(), this.config.publicUrl, cancelled), cancelled ? 'CANCEL' : 'REQUEST');
+  }
 
   // ---------------------------------------------------------------- templates
 
@@ -283,6 +394,7 @@ export class RotationsService {
         createdBy: actor.id,
       });
       created.push(id);
+      await this.announce(m, id, 'assigned');
     }
     const report = {
       ...result.report,
@@ -353,6 +465,7 @@ export class RotationsService {
           entityId: a.id,
           details: { from: a.shift_key, to: shift.key, sequence: a.sequence + 1 },
         });
+        await this.announce(m, a.id, 'changed');
         return assignmentView((await this.repo.findAssignment(m, a.id))!, actor.timeZone);
       });
     } catch (e) {
