@@ -88,6 +88,24 @@ describe('support shifts: emails, reminders, invites, feed, overrides, forms', (
     expect(parse((await t.http.get(`/api/v1/shift-assignments/${assigned[1].id}/invite.ics`).set(bearer(t.adminToken)).expect(200)).text)).toMatchObject({ method: 'CANCEL', uid: assigned[1].uid });
   });
 
+  it('lets the lifecycle team put a marketer on a shift directly, within capacity and the other rules', async () => {
+    const d = DateTime.fromISO(daysFromNow(30));
+    const key = `${templates[d.weekday]}@${d.toISODate()}`;
+    const extra = [await makeUser(t, ['marketer']), await makeUser(t, ['marketer'])];
+    await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(other.token)).send({ marketerId: other.id, shiftKey: key }).expect(403);
+    const bad = await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: other.id, shiftKey: 'tomorrow' }).expect(400);
+    expect(bad.body.details.fields[0].field).toBe('shiftKey');
+    const first = await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: other.id, shiftKey: key });
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ shiftKey: key, marketerId: other.id, status: 'confirmed', sequence: 0 });
+    await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: extra[0].id, shiftKey: key }).expect(201);
+    const full = await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: extra[1].id, shiftKey: key }).expect(409);
+    expect(full.body.code).toBe('shift_full');
+    const twice = await t.http.post(`/api/v1/periods/${periodId}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: other.id, shiftKey: key }).expect(409);
+    expect(['shift_full', 'marketer_conflict', 'one_shift_per_day']).toContain(twice.body.code);
+    await sink.waitFor(() => sink.to(other.email).some((m) => /^New support shift/.test(m.parsed.subject ?? '')));
+  });
+
   it('opens an observation form when a started shift is marked completed, and refuses attendance before the start', async () => {
     await t.http.post(`/api/v1/shift-assignments/${assigned[0].id}/attendance`).set(bearer(hire.token)).send({ outcome: 'completed' }).expect(409);
     const past = DateTime.utc().minus({ days: 1 });

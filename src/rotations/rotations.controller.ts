@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { CancelShiftDto, CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery, ShiftAttendanceDto, SwapShiftDto } from './rotations.dto.js';
+import { AssignShiftDto, CancelShiftDto, CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery, ShiftAttendanceDto, SwapShiftDto } from './rotations.dto.js';
 import { TimeOffRow } from './rotations.repository.js';
 import { AssignmentView, GenerateResponse, RotationsService, TemplateView } from './rotations.service.js';
 
@@ -51,6 +51,13 @@ export class RotationsController {
   @HttpCode(200)
   swap(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: SwapShiftDto): Promise<AssignmentView> {
     return this.rotations.swap(actor, id, dto.toShiftKey);
+  }
+
+  /** A lifecycle override: puts a marketer on a shift directly (same rules as a swap). */
+  @Post('periods/:id/shift-assignments')
+  @Roles('lifecycle')
+  assign(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: AssignShiftDto): Promise<AssignmentView> {
+    return this.rotations.assign(actor, id, dto.marketerId, dto.shiftKey);
   }
 
   /** A lifecycle override: cancels the assignment (a CANCEL invite goes to the marketer). */

@@ -84,3 +84,14 @@ export class ShiftAttendanceDto {
   @IsIn(['completed', 'no_show'])
   outcome: 'completed' | 'no_show';
 }
+
+export class AssignShiftDto {
+  @ApiProperty()
+  @IsUUID('all', { message: 'marketerId must be a UUID' })
+  marketerId: string;
+
+  @ApiProperty({ example: '6a1f0c3e-8b1d-4c55-9a0e-2f4f7d9b1c11@2027-03-15', description: '`${templateId}@yyyy-MM-dd`' })
+  @IsString()
+  @Length(1, 60)
+  shiftKey: string;
+}

@@ -427,9 +427,7 @@ export class RotationsService implements OnModuleInit {
   async swap(actor: User, id: string, toShiftKey: string): Promise<AssignmentView> {
     const first = await this.repo.findAssignment(this.db.manager, id);
     if (!first || (!isLifecycle(actor) && first.marketer_id !== actor.id)) throw notFound('Shift assignment', id);
-    const match = /^([0-9a-f-]{36})@(\d{4}-\d{2}-\d{2})$/i.exec(toShiftKey);
-    if (!match) throw validationError([{ field: 'toShiftKey', problems: ['toShiftKey must be a shift key `${templateId}@yyyy-MM-dd`'] }]);
-    const [, templateId, date] = match;
+    parseShiftKey(toShiftKey);
     try {
       return await this.db.transaction(async (m) => {
         await this.repo.lockShared(m, `rotation:${first.period_id}`);
@@ -437,33 +435,15 @@ export class RotationsService implements OnModuleInit {
         const a = (await this.repo.findAssignment(m, id, true))!;
         if (a.status !== 'confirmed') throw new DomainError('invalid_state', `The assignment is ${a.status}`, { status: a.status });
         if (a.shift_key === toShiftKey) throw new DomainError('invalid_state', 'The assignment is already on that shift', { field: 'toShiftKey' });
-        const found = (await this.programs.findPeriodWithProgram(m, a.period_id))!;
-        const tpl = await this.repo.findTemplate(m, templateId);
-        if (!tpl || tpl.program_id !== found.program.id || !tpl.active || date < found.period.startsOn || date > found.period.endsOn) {
-          throw new DomainError('not_found', `No shift ${toShiftKey} in this period`, { field: 'toShiftKey' });
-        }
-        const [shift] = expandShifts([engineTemplate(tpl)], date, date);
-        if (!shift) throw new DomainError('not_found', `No shift ${toShiftKey} in this period`, { field: 'toShiftKey' });
-        const start = fromMinute(shift.start);
-        const end = fromMinute(shift.end);
-        const now = this.clock.now();
-        if (start <= now) throw refuse('shift_started', { shiftKey: toShiftKey });
-        if (new Date(a.starts_at) <= now) throw refuse('shift_started', { shiftKey: a.shift_key });
-        if ((await this.repo.liveCountOn(m, toShiftKey, a.id)) >= tpl.capacity) throw refuse('shift_full', { shiftKey: toShiftKey, capacity: tpl.capacity });
-        const marketerId = a.marketer_id;
-        if ((await this.repo.timeOffOf(m, [marketerId])).some((t) => overlaps(t, start, end))) throw refuse('time_off');
-        if ((await this.repo.busyOf(m, [marketerId], { exceptAssignmentId: a.id })).some((b) => overlaps(b, start, end))) throw refuse('marketer_conflict');
-        const who = (await this.repo.userExists(m, marketerId))!;
-        const day = (d: Date) => DateTime.fromJSDate(new Date(d), { zone: who.time_zone }).toISODate();
-        const targetDay = day(start);
-        if ((await this.repo.otherLive(m, marketerId, a.id)).some((o) => day(o.starts_at) === targetDay)) throw refuse('one_shift_per_day', { date: targetDay });
-        await this.repo.moveAssignment(m, a.id, { templateId: tpl.id, shiftKey: shift.key, shiftDate: shift.date, startsAt: start, endsAt: end });
+        if (new Date(a.starts_at) <= this.clock.now()) throw refuse('shift_started', { shiftKey: a.shift_key });
+        const target = await this.seatFor(m, a.period_id, a.marketer_id, toShiftKey, a.id);
+        await this.repo.moveAssignment(m, a.id, target);
         await this.audit.record(m, {
           actorId: actor.id,
           action: 'shift_assignment.swap',
           entity: 'shift_assignment',
           entityId: a.id,
-          details: { from: a.shift_key, to: shift.key, sequence: a.sequence + 1 },
+          details: { from: a.shift_key, to: target.shiftKey, sequence: a.sequence + 1 },
         });
         await this.announce(m, a.id, 'changed');
         return assignmentView((await this.repo.findAssignment(m, a.id))!, actor.timeZone);
@@ -472,6 +452,65 @@ export class RotationsService implements OnModuleInit {
       throw fromConstraint(e) ?? e;
     }
   }
+
+  /** A lifecycle override: puts a marketer on a shift directly, under the same rules as a swap. */
+  async assign(actor: User, periodId: string, marketerId: string, shiftKey: string): Promise<AssignmentView> {
+    parseShiftKey(shiftKey, 'shiftKey');
+    try {
+      return await this.db.transaction(async (m) => {
+        const found = await this.programs.findPeriodWithProgram(m, periodId);
+        if (!found) throw notFound('Period', periodId);
+        const who = await this.repo.userExists(m, marketerId);
+        if (!who) throw new DomainError('not_found', `User ${marketerId} was not found`, { field: 'marketerId' });
+        await this.repo.lockShared(m, `rotation:${periodId}`);
+        await this.repo.lock(m, [`shift:${shiftKey}`, `marketer:${marketerId}`]);
+        const target = await this.seatFor(m, periodId, marketerId, shiftKey, NO_ASSIGNMENT, 'shiftKey');
+        const id = randomUUID();
+        await this.repo.insertAssignment(m, { id, periodId, ...target, marketerId, createdBy: actor.id });
+        await this.audit.record(m, { actorId: actor.id, action: 'shift_assignment.assign', entity: 'shift_assignment', entityId: id, details: { marketerId, shiftKey } });
+        await this.announce(m, id, 'assigned');
+        return assignmentView((await this.repo.findAssignment(m, id))!, actor.timeZone);
+      });
+    } catch (e) {
+      throw fromConstraint(e) ?? e;
+    }
+  }
+
+  /**
+   * Whether a marketer may take a seat on a shift of the period now: it exists, starts in the future, has
+   * room, and clashes with neither their time off, their other commitments, nor another shift that local day.
+   * Called under the shift's and the marketer's advisory locks; `exceptId` is the assignment being moved.
+   */
+  private async seatFor(m: EntityManager, periodId: string, marketerId: string, shiftKey: string, exceptId: string, field = 'toShiftKey') {
+    const [templateId, date] = parseShiftKey(shiftKey, field);
+    const found = (await this.programs.findPeriodWithProgram(m, periodId))!;
+    const tpl = await this.repo.findTemplate(m, templateId);
+    if (!tpl || tpl.program_id !== found.program.id || !tpl.active || date < found.period.startsOn || date > found.period.endsOn) {
+      throw new DomainError('not_found', `No shift ${shiftKey} in this period`, { field });
+    }
+    const [shift] = expandShifts([engineTemplate(tpl)], date, date);
+    if (!shift) throw new DomainError('not_found', `No shift ${shiftKey} in this period`, { field });
+    const start = fromMinute(shift.start);
+    const end = fromMinute(shift.end);
+    if (start <= this.clock.now()) throw refuse('shift_started', { shiftKey });
+    if ((await this.repo.liveCountOn(m, shiftKey, exceptId)) >= tpl.capacity) throw refuse('shift_full', { shiftKey, capacity: tpl.capacity });
+    if ((await this.repo.timeOffOf(m, [marketerId])).some((t) => overlaps(t, start, end))) throw refuse('time_off');
+    if ((await this.repo.busyOf(m, [marketerId], { exceptAssignmentId: exceptId })).some((b) => overlaps(b, start, end))) throw refuse('marketer_conflict');
+    const who = (await this.repo.userExists(m, marketerId))!;
+    const day = (d: Date) => DateTime.fromJSDate(new Date(d), { zone: who.time_zone }).toISODate();
+    const targetDay = day(start);
+    if ((await this.repo.otherLive(m, marketerId, exceptId)).some((o) => day(o.starts_at) === targetDay)) throw refuse('one_shift_per_day', { date: targetDay });
+    return { templateId: tpl.id, shiftKey: shift.key, shiftDate: shift.date, startsAt: start, endsAt: end };
+  }
+}
+
+const NO_ASSIGNMENT = '00000000-0000-0000-0000-000000000000';
+
+/** `${templateId}@yyyy-MM-dd`, or a 400 naming the field. */
+function parseShiftKey(key: string, field = 'toShiftKey'): [string, string] {
+  const match = /^([0-9a-f-]{36})@(\d{4}-\d{2}-\d{2})$/i.exec(key);
+  if (!match) throw validationError([{ field, problems: [`${field} must be a shift key \`\${templateId}@yyyy-MM-dd\``] }]);
+  return [match[1], match[2]];
 }
 
 /** The database's own refusals, as the contract's codes. */
