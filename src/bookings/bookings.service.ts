@@ -10,6 +10,7 @@ import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
+import { senderOf } from '../mail/sender.js';
 import { User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
@@ -75,10 +76,6 @@ export function requestHash(body: object): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-function parseFrom(mailFrom: string): { name: string; email: string } {
-  const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(mailFrom);
-  return m ? { name: m[1] || 'ridealong', email: m[2] } : { name: 'ridealong', email: mailFrom.trim() };
-}
 
 function factsOf(r: FeedRow): BookingFacts {
   return {
@@ -362,7 +359,7 @@ export class BookingsService implements OnModuleInit {
   // ---------------------------------------------------------------- messages
 
   private get organizer() {
-    return parseFrom(this.config.mailFrom);
+    return senderOf(this.config.mailFrom);
   }
 
   /** Emails (with the invite) to the booking's people, and the reminder job, in the change's transaction. */

@@ -11,6 +11,7 @@ import { ProgramsRepository } from '../programs/programs.repository.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
+import { senderOf } from '../mail/sender.js';
 import { ObservationsService } from '../observations/observations.service.js';
 import { reminderAt, shiftEvent, ShiftFacts, ShiftMailKind, shiftMail } from './shift-messages.js';
 import { inviteIcs } from '../calendar/ics.js';
@@ -141,8 +142,7 @@ export class RotationsService implements OnModuleInit {
   // ---------------------------------------------------------------- messages
 
   private organizer(): { name: string; email: string } {
-    const m = /^\s*"?([^"<]*?)"?\s*<([^>]+)>\s*$/.exec(this.config.mailFrom);
-    return m ? { name: m[1] || 'ridealong', email: m[2] } : { name: 'ridealong', email: this.config.mailFrom.trim() };
+    return senderOf(this.config.mailFrom);
   }
 
   private async facts(m: EntityManager, id: string): Promise<ShiftFacts | undefined> {
