@@ -4,15 +4,13 @@
  * Shows the median generation time, the balance it reached, and a regeneration after 30 more
  * hires with the first result confirmed (which must only add).
  *
- * Deterministic: a fixed `now` and seeded random data. Run alone with
- * `node dist/bench/rotation.bench.js` after a build.
+ * Deterministic: a fixed `now` and seeded random data. Run alone with `npm run bench -- rotation`.
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { formatIsoDate, parseIsoDate } from '../src/availability/engine/local-time.js';
 import { type GenerateInput, type GenerateResult, type Hire, generate } from '../src/rotations/engine/assign.js';
 import { type Shift, type ShiftTemplate, expandShifts } from '../src/rotations/engine/shifts.js';
-import { type BenchRow, markdownTable, median } from './table.js';
+import { type BenchRow, median } from './table.js';
 
 const AREA = 'rotation';
 const WARMUP = 5;
@@ -167,14 +165,4 @@ export async function run(): Promise<BenchRow[]> {
     target: 'only adds',
   });
   return rows;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => console.log(markdownTable(rows)),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -6,10 +6,9 @@
  * Deterministic: a fixed `now`, seeded random calls. Each case runs a few warm-up rounds (which
  * also fill the zone-day cache, as a running service would have), then RUNS timed rounds; the
  * table shows the median. The machine's noise shows in the growth ratios: compare the columnar
- * listing's ratio with that of the scan without output, measured in the same run. Run alone with `node dist/bench/slot-engine.bench.js` after a build.
+ * listing's ratio with that of the scan without output, measured in the same run. Run alone with `npm run bench -- slot-engine`.
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { localToEpoch, isoWeekday } from '../src/availability/engine/local-time.js';
 import {
   type EngineSettings,
@@ -21,7 +20,7 @@ import {
   findSlots,
   findSlotsColumnar,
 } from '../src/availability/engine/slot-engine.js';
-import { type BenchRow, markdownTable, median } from './table.js';
+import { type BenchRow, median } from './table.js';
 
 const AREA = 'slot engine';
 const WARMUP = 5;
@@ -211,14 +210,4 @@ export async function run(): Promise<BenchRow[]> {
     target: 'linear: 10× (columnar listing)',
   });
   return rows;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run().then(
-    (rows) => console.log(markdownTable(rows)),
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
 }
