@@ -18,6 +18,7 @@ import { RotationsModule } from './rotations/rotations.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
+import { WebModule } from './web/web.module.js';
 
 /** The resolved database URL (DATABASE_URL or the embedded server's), for what needs its own connection. */
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -54,6 +55,7 @@ export class AppModule {
         ObservationsModule,
         RollupsModule,
         RotationsModule,
+        WebModule,
       ],
       controllers: [HealthController],
       providers: [

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
 import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
 import { AppModule } from './app.module.js';
@@ -9,6 +10,7 @@ import { JSON_BODY_LIMIT } from './common/error.filter.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
+import { pageHeaders } from './web/headers.js';
 
 
 /** Builds the configured Nest application (not listening yet); used by main.ts, the tests and the benchmarks. */
@@ -21,6 +23,8 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.use(requestLogging(log));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
+  app.use(cookieParser());
+  app.use(pageHeaders);
   app.useGlobalPipes(buildValidationPipe());
   app.disable('x-powered-by');
   app.set('etag', false); // an API of fresh reads: hashing every (possibly megabyte) body buys nothing

@@ -6,7 +6,10 @@ import { createApp } from './app.js';
 import { createRootLogger } from './common/logger.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { EmbeddedDatabase } from './database/embedded.js';
+import { DataSource } from 'typeorm';
 import { BootstrapService } from './people/bootstrap.service.js';
+import { UsersRepository } from './people/users.repository.js';
+import { LINK_MINUTES, SignInService } from './web/sign-in.service.js';
 
 /** Set by the primary for its workers: where the database is, and how to describe it. */
 const WORKER_DB = 'RIDEALONG_WORKER_DATABASE_URL';
@@ -72,6 +75,14 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
     );
   } else if (boot?.created) {
     lines.push(`  created the lifecycle admin ${boot.email} with the token from ADMIN_TOKEN`);
+  }
+  if (!config.databaseUrl) {
+    // The embedded default is someone trying the service on their machine: hand them a way into the pages.
+    const admin = await app.get(UsersRepository).findByEmail(app.get(DataSource).manager, config.adminEmail);
+    if (admin?.active && admin.roles.includes('lifecycle')) {
+      const link = await app.get(SignInService).issueLink(admin.id);
+      lines.push(`  sign in as ${admin.email} (works once, for ${LINK_MINUTES} minutes):`, `    ${link}`);
+    }
   }
   process.stdout.write(lines.join('\n') + '\n\n');
 }

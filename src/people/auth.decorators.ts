@@ -4,6 +4,8 @@ import type { Role, User } from './user.entity.js';
 
 export const PUBLIC_KEY = 'ridealong:public';
 export const ROLES_KEY = 'ridealong:roles';
+/** Set by the web module's @WebPage(): the page guard (session cookie + CSRF) signs the caller in instead. */
+export const WEB_KEY = 'ridealong:web';
 
 /** The route needs no token. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

@@ -6,6 +6,7 @@ import { DomainError } from '../common/errors.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
+import { WebPage } from '../web/web.decorators.js';
 import { rollupPage } from './render.js';
 import { RollupsService } from './rollups.service.js';
 
@@ -59,6 +60,7 @@ export class RollupsController {
 
   /** The rollup as a page, in the reader's zone. */
   @Get('rollups/:id')
+  @WebPage()
   @Roles('lifecycle')
   async page(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
     const rollup = await this.rollups.get(id);
