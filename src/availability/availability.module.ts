@@ -10,6 +10,6 @@ import { SlotsService } from './slots.service.js';
   imports: [PeopleModule, ProgramsModule],
   controllers: [AvailabilityController],
   providers: [AvailabilityRepository, AvailabilityService, SlotsService],
-  exports: [SlotsService, AvailabilityRepository],
+  exports: [SlotsService, AvailabilityRepository, AvailabilityService],
 })
 export class AvailabilityModule {}
