@@ -6,10 +6,8 @@ import { createApp } from './app.js';
 import { createRootLogger } from './common/logger.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { EmbeddedDatabase } from './database/embedded.js';
-import { DataSource } from 'typeorm';
 import { BootstrapService } from './people/bootstrap.service.js';
-import { UsersRepository } from './people/users.repository.js';
-import { LINK_MINUTES, SignInService } from './web/sign-in.service.js';
+import { startupBanner } from './startup-banner.js';
 
 /** Set by the primary for its workers: where the database is, and how to describe it. */
 const WORKER_DB = 'RIDEALONG_WORKER_DATABASE_URL';
@@ -58,32 +56,10 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen(config.port, '0.0.0.0');
-  const url = `http://localhost:${config.port}`;
   const boot = app.get(BootstrapService).result;
   const quiet = cluster.isWorker && cluster.worker?.id !== 1 && !boot?.generatedToken;
   if (quiet) return;
-  const lines = [
-    '',
-    `ridealong is listening on ${url} (database: ${db.label}${cluster.isWorker ? `; ${config.webConcurrency} workers` : ''})`,
-    `  health: ${url}/health   API docs: ${url}/docs`,
-  ];
-  if (boot?.generatedToken) {
-    lines.push(
-      `  created the lifecycle admin ${boot.email}; its API token is shown only now:`,
-      `    ${boot.generatedToken}`,
-      `  try: curl -H "Authorization: Bearer ${boot.generatedToken}" ${url}/api/v1/me`,
-    );
-  } else if (boot?.created) {
-    lines.push(`  created the lifecycle admin ${boot.email} with the token from ADMIN_TOKEN`);
-  }
-  if (!config.databaseUrl) {
-    // The embedded default is someone trying the service on their machine: hand them a way into the pages.
-    const admin = await app.get(UsersRepository).findByEmail(app.get(DataSource).manager, config.adminEmail);
-    if (admin?.active && admin.roles.includes('lifecycle')) {
-      const link = await app.get(SignInService).issueLink(admin.id);
-      lines.push(`  sign in as ${admin.email} (works once, for ${LINK_MINUTES} minutes):`, `    ${link}`);
-    }
-  }
+  const lines = await startupBanner(app, config, db.label, cluster.isWorker ? config.webConcurrency : undefined);
   process.stdout.write(lines.join('\n') + '\n\n');
 }
 
