@@ -78,3 +78,12 @@ describe('secureCookies', () => {
     expect(secureCookies('http://intranet.example')).toBe(false);
   });
 });
+
+describe('input hints', () => {
+  it('ties the hint and the error to the input', () => {
+    const out = input({ label: 'Quota', name: 'quota', hint: 'Sessions per period', errors: { quota: ['too big'] } }).value;
+    expect(out).toContain('<span class="hint" id="hint-quota">Sessions per period</span>');
+    expect(out).toContain('aria-invalid="true" aria-describedby="hint-quota err-quota"');
+    expect(input({ label: 'Quota', name: 'quota', hint: 'h' }).value).toContain('aria-describedby="hint-quota"');
+  });
+});

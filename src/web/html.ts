@@ -44,9 +44,13 @@ export function fieldError(errors: FieldErrors | undefined, name: string): Html 
   return html`<p class="field-error" id="${errorId(name)}">${list.join('; ')}</p>`;
 }
 
-/** Attributes tying an input to its error text and marking it invalid. */
-export function invalidAttrs(errors: FieldErrors | undefined, name: string): Html {
-  return errors?.[name]?.length ? html` aria-invalid="true" aria-describedby="${errorId(name)}"` : html``;
+export const hintId = (name: string): string => `hint-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
+/** Attributes tying an input to its hint and error text, and marking it invalid. */
+export function invalidAttrs(errors: FieldErrors | undefined, name: string, hasHint = false): Html {
+  const invalid = !!errors?.[name]?.length;
+  const described = [hasHint ? hintId(name) : '', invalid ? errorId(name) : ''].filter(Boolean).join(' ');
+  return html`${invalid ? html` aria-invalid="true"` : ''}${described ? html` aria-describedby="${described}"` : ''}`;
 }
 
 export interface InputOptions {
@@ -65,8 +69,8 @@ export interface InputOptions {
 export function input(o: InputOptions): Html {
   const id = o.id ?? fieldId(o.name);
   return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
-<label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint">${o.hint}</span>` : ''}
-<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required ? html` required` : ''}${invalidAttrs(o.errors, o.name)}${o.attrs ?? ''}>
+<label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint" id="${hintId(o.name)}">${o.hint}</span>` : ''}
+<input id="${id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required ? html` required` : ''}${invalidAttrs(o.errors, o.name, !!o.hint)}${o.attrs ?? ''}>
 ${fieldError(o.errors, o.name)}</div>`;
 }
 
