@@ -17,7 +17,7 @@ function fieldErrorText(page: string, name: string): string | undefined {
 /** Whether the input/select named `name` is marked invalid and tied to its error text. */
 function isInvalid(page: string, name: string): boolean {
   const m = new RegExp(`<(?:input|select)[^>]*name="${name}"[^>]*>`).exec(page);
-  return !!m && m[0].includes('aria-invalid="true"') && m[0].includes(`aria-describedby="err-${name}"`);
+  return !!m && m[0].includes('aria-invalid="true"') && new RegExp(`aria-describedby="(?:[^"]* )?err-${name}(?: [^"]*)?"`).test(m[0]);
 }
 
 /** The HTML of one <section> by its heading text. */

@@ -1,9 +1,407 @@
-import { Controller } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { WebPage } from './web.decorators.js';
+import type { Response } from 'express';
+import { DateTime } from 'luxon';
+import { randomUUID } from 'node:crypto';
+import { SlotsQuery } from '../availability/availability.dto.js';
+import { SlotsService, type SlotsResult } from '../availability/slots.service.js';
+import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../bookings/bookings.dto.js';
+import { BookingsService } from '../bookings/bookings.service.js';
+import { Clock } from '../common/clock.js';
+import { DomainError, notFound } from '../common/errors.js';
+import { uuidParam as uuid } from '../common/uuid.pipe.js';
+import { CurrentUser, Roles } from '../people/auth.decorators.js';
+import type { User } from '../people/user.entity.js';
+import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from './forms.js';
+import type { FieldErrors, Html } from './html.js';
+import { cancelPage, homePage, type HomeBooking, type HomeView } from './marketer-home.js';
+import { MarketerPagesRepository, type EnrolmentProgress } from './marketer-pages.repository.js';
+import { mondayOf, periodDates, weekPage, windowAt, type WeekFilters, type WeekMode, type WeekSlot } from './marketer-week.js';
+import { Csrf, WebPage } from './web.decorators.js';
+
+/** Fixed texts for `?notice=` after a redirect (the query text itself is never shown). */
+const NOTICES: Record<string, string> = {
+  booked: 'Booked. The invite is in your email.',
+  cancelled: 'Cancelled. The rep has been told by email.',
+  moved: 'Moved. The updated invite is in your email.',
+  marked: 'Attendance marked. Thank you.',
+  done: 'Marked as done. Your observation form is open on the Forms page.',
+  waitlisted: 'You are on the waitlist. If a seat frees up, it is booked for you and you get an email.',
+  left: 'You left the waitlist.',
+};
+
+/** An Idempotency-Key as the API accepts it. */
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Query or form values of the week view (either may repeat a field; the last one counts). */
+type Raw = Record<string, unknown>;
+
+const sessions = (n: number | null) => `${n ?? 0} session${n === 1 ? '' : 's'}`;
+
+/** One message from a problem with no field on the page it is shown on. */
+function messageOf(p: { errors: FieldErrors; message?: string }): string {
+  return p.message ?? Object.values(p.errors).flat().join('; ');
+}
 
 /** Marketer pages: the week view of open slots, booking, cancelling, rescheduling, the waitlist, quota progress, the calendar feed link. */
 @Controller()
 @ApiExcludeController()
 @WebPage()
-export class MarketerPagesController {}
+export class MarketerPagesController {
+  constructor(
+    private readonly bookings: BookingsService,
+    private readonly slots: SlotsService,
+    private readonly repo: MarketerPagesRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- home
+
+  @Get('marketer')
+  @Roles('marketer')
+  async home(@CurrentUser() actor: User, @Csrf() csrf: string, @Query() q: Raw): Promise<string> {
+    const key = text(q, 'notice');
+    const notice = Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
+    return (await this.homePage(actor, csrf, { notice, formsHint: key === 'done' })).value;
+  }
+
+  private async homePage(actor: User, csrf: string, extra: Partial<HomeView>): Promise<Html> {
+    const now = this.clock.now();
+    const [progress, list, waiting] = await Promise.all([
+      this.repo.enrolments(actor.id, now),
+      this.bookings.list(actor, { status: 'confirmed' }),
+      this.bookings.listWaitlist(actor),
+    ]);
+    const mine = list.filter((b) => b.marketerId === actor.id);
+    const homeBookings = await this.describe(mine);
+    const names = await this.repo.names(waiting.map((w) => w.repId));
+    return homePage({
+      user: actor,
+      csrf,
+      progress,
+      upcoming: homeBookings.filter((b) => b.startsAt > now),
+      toMark: homeBookings.filter((b) => b.startsAt <= now),
+      waitlist: waiting.map((w) => ({ id: w.id, startsAt: w.startsAt, repName: names.get(w.repId) ?? 'a rep' })),
+      ...extra,
+    });
+  }
+
+  /** Bookings with their rep's name and the label and call type of the window they sit in. */
+  private async describe(list: { id: string; repId: string; startsAt: Date; endsAt: Date; repName?: string }[]): Promise<HomeBooking[]> {
+    if (!list.length) return [];
+    const times = list.map((b) => b.startsAt.getTime());
+    const day = (t: number, d: number) => DateTime.fromMillis(t, { zone: 'UTC' }).plus({ days: d }).toISODate()!;
+    const [windows, names] = await Promise.all([
+      this.repo.repWindows(
+        list.map((b) => b.repId),
+        day(Math.min(...times), -1),
+        day(Math.max(...times), 1),
+      ),
+      list.some((b) => !b.repName) ? this.repo.names(list.map((b) => b.repId)) : Promise.resolve(new Map<string, string>()),
+    ]);
+    return list.map((b) => {
+      const w = windowAt(windows.get(b.repId), b.startsAt);
+      return {
+        id: b.id,
+        repName: b.repName ?? names.get(b.repId) ?? 'a rep',
+        startsAt: b.startsAt,
+        endsAt: b.endsAt,
+        label: w?.label,
+        callType: w?.callType,
+        marketingSourced: w?.marketingSourced,
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- week view and booking
+
+  @Get('marketer/slots')
+  @Roles('marketer')
+  async slotsPage(@CurrentUser() actor: User, @Csrf() csrf: string, @Query() q: Raw, @Res() res: Response): Promise<void> {
+    const { status, page } = await this.weekView(actor, csrf, q, { kind: 'book' });
+    sendHtml(res, status, page);
+  }
+
+  @Post('marketer/bookings')
+  @Roles('marketer')
+  async book(@CurrentUser() actor: User, @Csrf() csrf: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
+    const view = this.viewOf(body);
+    const key = text(body, 'idempotencyKey');
+    if (key && !KEY.test(key)) {
+      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: 'The form is damaged (idempotencyKey); reload the page and try again.' });
+    }
+    const parsed = await parseDto(CreateBookingDto, { periodId: text(body, 'periodId'), repId: text(body, 'repId'), startsAt: text(body, 'startsAt') });
+    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
+    try {
+      await this.bookings.create(actor, parsed.value, key || undefined);
+    } catch (e) {
+      const p = formProblem(e);
+      const full = e instanceof DomainError && e.code === 'slot_unavailable' && (e.details as { reason?: string }).reason === 'slot_full';
+      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, {
+        status: p.status,
+        message: messageOf(p),
+        waitlist: full ? { periodId: parsed.value.periodId, repId: parsed.value.repId, startsAt: new Date(parsed.value.startsAt).toISOString() } : undefined,
+      });
+    }
+    seeOther(res, '/marketer?notice=booked');
+  }
+
+  @Post('marketer/waitlist')
+  @Roles('marketer')
+  async joinWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
+    const view = this.viewOf(body);
+    const parsed = await parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), repId: text(body, 'repId'), startsAt: text(body, 'startsAt') });
+    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
+    try {
+      await this.bookings.joinWaitlist(actor, parsed.value);
+    } catch (e) {
+      const p = formProblem(e);
+      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: p.status, message: messageOf(p) });
+    }
+    seeOther(res, '/marketer?notice=waitlisted');
+  }
+
+  @Post('marketer/waitlist/:id/leave')
+  @Roles('marketer')
+  async leaveWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
+    try {
+      await this.bookings.leaveWaitlist(actor, id);
+    } catch (e) {
+      const p = formProblem(e);
+      return sendHtml(res, p.status, await this.homePage(actor, csrf, { message: messageOf(p) }));
+    }
+    seeOther(res, '/marketer?notice=left');
+  }
+
+  // ---------------------------------------------------------------- one booking
+
+  @Get('marketer/bookings/:id/reschedule')
+  @Roles('marketer')
+  async reschedulePage(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Query() q: Raw, @Res() res: Response): Promise<void> {
+    const mode = await this.movable(actor, id);
+    const { status, page } = await this.weekView(actor, csrf, q, mode);
+    sendHtml(res, status, page);
+  }
+
+  @Post('marketer/bookings/:id/reschedule')
+  @Roles('marketer')
+  async reschedule(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
+    const mode = await this.movable(actor, id);
+    const view = this.viewOf(body);
+    const repId = text(body, 'repId');
+    const parsed = await parseDto(RescheduleBookingDto, { startsAt: text(body, 'startsAt'), ...(repId ? { repId } : {}) });
+    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, mode, { status: 400, message: messageOf({ errors: parsed.errors }) });
+    try {
+      await this.bookings.reschedule(actor, id, parsed.value.startsAt, parsed.value.repId);
+    } catch (e) {
+      const p = formProblem(e);
+      return this.sendWeek(res, actor, csrf, view, mode, { status: p.status, message: messageOf(p) });
+    }
+    seeOther(res, '/marketer?notice=moved');
+  }
+
+  @Get('marketer/bookings/:id/cancel')
+  @Roles('marketer')
+  async cancelForm(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string): Promise<string> {
+    const [booking] = await this.describe([await this.own(actor, id)]);
+    return cancelPage({ user: actor, csrf, booking }).value;
+  }
+
+  @Post('marketer/bookings/:id/cancel')
+  @Roles('marketer')
+  async cancel(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
+    const own = await this.own(actor, id);
+    const reason = text(body, 'reason');
+    const parsed = await parseDto(CancelBookingDto, { reason });
+    if (!parsed.ok) {
+      const [booking] = await this.describe([own]);
+      return sendHtml(res, 400, cancelPage({ user: actor, csrf, booking, reason, errors: parsed.errors }));
+    }
+    try {
+      await this.bookings.cancel(actor, id, parsed.value.reason);
+    } catch (e) {
+      const p = formProblem(e);
+      const [booking] = await this.describe([own]);
+      return sendHtml(res, p.status, cancelPage({ user: actor, csrf, booking, reason, errors: p.errors, message: p.message }));
+    }
+    seeOther(res, '/marketer?notice=cancelled');
+  }
+
+  @Post('marketer/bookings/:id/attendance')
+  @Roles('marketer')
+  async attendance(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
+    await this.own(actor, id);
+    const parsed = await parseDto(AttendanceDto, { outcome: text(body, 'outcome') });
+    if (!parsed.ok) return sendHtml(res, 400, await this.homePage(actor, csrf, { message: messageOf({ errors: parsed.errors }) }));
+    try {
+      await this.bookings.attendance(actor, id, parsed.value.outcome);
+    } catch (e) {
+      const p = formProblem(e);
+      return sendHtml(res, p.status, await this.homePage(actor, csrf, { message: messageOf(p) }));
+    }
+    seeOther(res, parsed.value.outcome === 'completed' ? '/marketer?notice=done' : '/marketer?notice=marked');
+  }
+
+  /** The booking's current invite, for "add to my calendar" (the API's invite needs a Bearer token). */
+  @Get('marketer/bookings/:id/invite.ics')
+  @Roles('marketer')
+  async invite(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
+    const ics = await this.bookings.inviteFile(actor, id);
+    const booking = await this.bookings.get(actor, id);
+    const name = `ridealong-${DateTime.fromJSDate(booking.startsAt).setZone(actor.timeZone).toFormat("yyyy-LL-dd'-'HHmm")}.ics`;
+    res.status(200).type('text/calendar; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(ics);
+  }
+
+  // ---------------------------------------------------------------- calendar feed
+
+  /** A new secret feed link, shown once on the page this POST renders (not stored anywhere it could be shown again). */
+  @Post('marketer/calendar-token')
+  @Roles('marketer')
+  async calendarToken(@CurrentUser() actor: User, @Csrf() csrf: string, @Res() res: Response): Promise<void> {
+    const { url } = await this.bookings.rotateFeedToken(actor);
+    res.setHeader('Cache-Control', 'no-store');
+    sendHtml(res, 200, await this.homePage(actor, csrf, { feed: { url, webcal: url.replace(/^https?:\/\//, 'webcal://') } }));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The marketer's own booking (someone else's is not found). */
+  private async own(actor: User, id: string) {
+    const booking = await this.bookings.get(actor, id);
+    if (booking.marketerId !== actor.id) throw notFound('Booking', id);
+    return booking;
+  }
+
+  /** The reschedule mode for an own booking that can still move. */
+  private async movable(actor: User, id: string): Promise<WeekMode> {
+    const booking = await this.own(actor, id);
+    if (booking.status !== 'confirmed') throw new DomainError('invalid_state', `This booking is ${booking.status.replace('_', '-')}: only confirmed bookings move`);
+    if (booking.startsAt <= this.clock.now()) throw new DomainError('invalid_state', 'This session has started: it can no longer move');
+    const names = await this.repo.names([booking.repId]);
+    return {
+      kind: 'reschedule',
+      bookingId: booking.id,
+      repName: names.get(booking.repId) ?? 'a rep',
+      startsAt: booking.startsAt,
+      endsAt: booking.endsAt,
+      periodId: booking.periodId,
+      repId: booking.repId,
+    };
+  }
+
+  /** The filters a booking form came from (its hidden `view` field), to show the same week again. */
+  private viewOf(body: FormBody): Raw {
+    return Object.fromEntries(new URLSearchParams(text(body, 'view')));
+  }
+
+  private async sendWeek(res: Response, actor: User, csrf: string, q: Raw, mode: WeekMode, extra: { status: number; message?: string; waitlist?: { periodId: string; repId: string; startsAt: string } }): Promise<void> {
+    const { page } = await this.weekView(actor, csrf, q, mode, extra);
+    sendHtml(res, extra.status, page);
+  }
+
+  /**
+   * Validates the filters, searches the 7 local days [Monday 00:00, next Monday 00:00) in the marketer's
+   * zone with the marketer's own commitments and limits (the same rules booking applies), and renders.
+   */
+  private async weekView(
+    actor: User,
+    csrf: string,
+    q: Raw,
+    mode: WeekMode,
+    extra: { message?: string; waitlist?: { periodId: string; repId: string; startsAt: string } } = {},
+  ): Promise<{ status: number; page: Html }> {
+    const zone = actor.timeZone;
+    const now = this.clock.now();
+    const moving = mode.kind === 'reschedule' ? mode : undefined;
+    const enrolments = await this.repo.enrolments(actor.id, now);
+    const shown = moving ? enrolments.filter((e) => e.periodId === moving.periodId) : enrolments;
+    const periods = shown.map((e) => ({ value: e.periodId, label: `${e.programName}: ${periodDates(e.startsOn, e.endsOn)}` }));
+    if (moving && !periods.length) periods.push({ value: moving.periodId, label: "This booking's period" });
+
+    const has = (name: string) => q[name] !== undefined;
+    const periodId = moving ? moving.periodId : text(q, 'periodId') || this.currentPeriod(enrolments, now)?.periodId || '';
+    const period = enrolments.find((e) => e.periodId === periodId);
+    const filters: WeekFilters = {
+      periodId,
+      week: text(q, 'week') || this.defaultWeek(zone, now, period, moving?.startsAt),
+      repId: moving && !has('repId') ? moving.repId : text(q, 'repId'),
+      callType: text(q, 'callType'),
+      marketingSourced: checked(q, 'marketingSourced'),
+    };
+    const errors: FieldErrors = {};
+    const monday = mondayOf(filters.week, zone);
+    if (!monday) errors.week = ['Week of must be a date, like 2026-11-23'];
+    const search = {
+      periodId: filters.periodId,
+      from: monday?.toISO({ suppressMilliseconds: true }) ?? '',
+      to: monday?.plus({ weeks: 1 }).toISO({ suppressMilliseconds: true }) ?? '',
+      marketerId: actor.id,
+      timeZone: zone,
+      ...(filters.repId ? { repId: filters.repId } : {}),
+      ...(filters.callType ? { callType: filters.callType } : {}),
+    };
+    const parsed = await parseDto(SlotsQuery, search);
+    if (!parsed.ok) for (const [k, v] of Object.entries(parsed.errors)) if (k !== 'from' && k !== 'to') (errors[k] ??= []).push(...v);
+    if (!errors.periodId && !periods.some((p) => p.value === filters.periodId)) errors.periodId = ['Period must be one you are enrolled in'];
+    const reps = errors.periodId ? [] : await this.repo.activeReps(filters.periodId);
+    if (!errors.repId && filters.repId && !reps.some((r) => r.id === filters.repId)) errors.repId = ['Rep must be one on the roster of this period'];
+
+    const view = {
+      user: actor,
+      csrf,
+      mode,
+      filters,
+      periods,
+      reps: reps.map((r) => ({ value: r.id, label: r.name })),
+      monday,
+      newKey: () => randomUUID(),
+      ...extra,
+    };
+    if (!periods.length) return { status: 200, page: weekPage({ ...view, callTypes: [], slots: null }) };
+    if (Object.keys(errors).length) return { status: 400, page: weekPage({ ...view, callTypes: [], slots: null, errors }) };
+
+    // Search without the call-type filter, so the Call type select can offer every type of the week.
+    let result: SlotsResult;
+    try {
+      result = await this.slots.search(actor, { periodId: search.periodId, from: search.from, to: search.to, marketerId: actor.id, timeZone: zone, ...(filters.repId ? { repId: filters.repId } : {}) });
+    } catch (e) {
+      const p = formProblem(e);
+      return { status: p.status, page: weekPage({ ...view, callTypes: [], slots: null, message: messageOf(p) }) };
+    }
+    const all = JSON.parse(result.slotsJson.toString('utf8')) as Omit<WeekSlot, 'repName'>[];
+    const names = new Map(reps.map((r) => [r.id, r.name]));
+    const slots = all
+      .filter((s) => (!filters.callType || s.callType === filters.callType) && (!filters.marketingSourced || s.marketingSourced === true))
+      .map((s) => ({ ...s, repName: names.get(s.repId) ?? 'a rep' }));
+    const limits = result.marketer;
+    const info = limits?.quotaReached
+      ? moving
+        ? `Your quota of ${sessions(limits.quota)} in this period is reached, so no open slots are listed. Cancel this booking and book again instead.`
+        : `You have reached your quota of ${sessions(limits.quota)} in this period: there is nothing more to book.`
+      : undefined;
+    return {
+      status: 200,
+      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info }),
+    };
+  }
+
+  /** The enrolment whose period holds today (in its program's zone), else the next one. */
+  private currentPeriod(enrolments: EnrolmentProgress[], now: Date): EnrolmentProgress | undefined {
+    return (
+      enrolments.find((e) => {
+        const today = DateTime.fromJSDate(now).setZone(e.programZone).toISODate()!;
+        return e.startsOn <= today && today <= e.endsOn;
+      }) ?? enrolments[0]
+    );
+  }
+
+  /** This week; the booking's week when moving one; the period's first week when it has not started yet. */
+  private defaultWeek(zone: string, now: Date, period: EnrolmentProgress | undefined, moving?: Date): string {
+    if (moving) return DateTime.fromJSDate(moving).setZone(zone).toISODate()!;
+    const today = DateTime.fromJSDate(now).setZone(zone);
+    if (period && period.startsOn > today.endOf('week').toISODate()!) return period.startsOn;
+    return today.toISODate()!;
+  }
+}

@@ -11,6 +11,7 @@ import { HomeController } from './home.controller.js';
 import { LifecyclePagesController } from './lifecycle.controller.js';
 import { MarketerFormsController } from './marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer.controller.js';
+import { MarketerPagesRepository } from './marketer-pages.repository.js';
 import { RepPagesController } from './rep.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SignInController } from './sign-in.controller.js';
@@ -32,6 +33,7 @@ import { WebGuard } from './web.guard.js';
   ],
   providers: [
     SessionsRepository,
+    MarketerPagesRepository,
     SignInService,
     WebGuard,
     WebErrorFilter,

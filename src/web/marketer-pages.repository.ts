@@ -1,0 +1,116 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engine.js';
+
+/** One enrolment of a marketer with the sessions that count against its quota. */
+export interface EnrolmentProgress {
+  enrollmentId: string;
+  periodId: string;
+  programName: string;
+  programZone: string;
+  startsOn: string;
+  endsOn: string;
+  quota: number;
+  /** Sessions marked completed. */
+  done: number;
+  /** Confirmed sessions (upcoming, or started and not marked yet). */
+  booked: number;
+  /** Sessions marked as a no-show (they count against the quota too, as the slot engine counts them). */
+  missed: number;
+}
+
+export interface RepName {
+  id: string;
+  name: string;
+}
+
+/** The availability a booking's label and call type are read from. */
+export interface RepWindows {
+  repId: string;
+  timeZone: string;
+  weekly: WeeklyWindow[];
+  /** Overrides by local date. */
+  overrides: Record<string, WallWindow[]>;
+}
+
+/**
+ * Read-only queries of the marketer pages. Quota counting follows the slot engine
+ * (`AvailabilityRepository.marketerContext`): every booking of the marketer in the period that is not
+ * cancelled counts against the enrolment's quota.
+ */
+@Injectable()
+export class MarketerPagesRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** The marketer's enrolments in call-shadowing periods that have not ended (in the program's zone) nor closed. */
+  async enrolments(marketerId: string, now: Date): Promise<EnrolmentProgress[]> {
+    const rows: {
+      enrollment_id: string;
+      period_id: string;
+      program_name: string;
+      program_zone: string;
+      starts_on: string;
+      ends_on: string;
+      quota: number;
+      done: number;
+      booked: number;
+      missed: number;
+    }[] = await this.db.query(
+      `SELECT e.id AS enrollment_id, p.id AS period_id, pr.name AS program_name, pr.time_zone AS program_zone,
+              to_char(p.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(p.ends_on, 'YYYY-MM-DD') AS ends_on, e.quota,
+              count(b.id) FILTER (WHERE b.status = 'completed')::int AS done,
+              count(b.id) FILTER (WHERE b.status = 'confirmed')::int AS booked,
+              count(b.id) FILTER (WHERE b.status = 'no_show')::int AS missed
+         FROM enrollments e
+         JOIN periods p ON p.id = e.period_id
+         JOIN programs pr ON pr.id = p.program_id
+         LEFT JOIN bookings b ON b.marketer_id = e.marketer_id AND b.period_id = e.period_id
+        WHERE e.marketer_id = $1 AND pr.kind = 'call_shadowing' AND p.status NOT IN ('closed', 'rolled_up')
+          AND p.ends_on >= ($2::timestamptz AT TIME ZONE pr.time_zone)::date
+        GROUP BY e.id, p.id, pr.id
+        ORDER BY p.starts_on, pr.name`,
+      [marketerId, now.toISOString()],
+    );
+    return rows.map((r) => ({
+      enrollmentId: r.enrollment_id,
+      periodId: r.period_id,
+      programName: r.program_name,
+      programZone: r.program_zone,
+      startsOn: r.starts_on,
+      endsOn: r.ends_on,
+      quota: Number(r.quota),
+      done: r.done,
+      booked: r.booked,
+      missed: r.missed,
+    }));
+  }
+
+  /** The reps on a period's active roster, by name. */
+  activeReps(periodId: string): Promise<RepName[]> {
+    return this.db.query(
+      `SELECT u.id, u.name FROM roster_entries r JOIN users u ON u.id = r.rep_id
+        WHERE r.period_id = $1 AND r.status = 'active' AND u.active ORDER BY u.name, u.id`,
+      [periodId],
+    );
+  }
+
+  /** Names of users by id. */
+  async names(ids: readonly string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows: RepName[] = await this.db.query(`SELECT id, name FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** The reps' weekly windows and their overrides for local dates in [fromDate, toDate]. */
+  async repWindows(repIds: readonly string[], fromDate: string, toDate: string): Promise<Map<string, RepWindows>> {
+    if (!repIds.length) return new Map();
+    const rows: { rep_id: string; time_zone: string; weekly: WeeklyWindow[]; overrides: Record<string, WallWindow[]> }[] = await this.db.query(
+      `SELECT a.rep_id, a.time_zone, a.weekly,
+              COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows) FROM availability_overrides o
+                         WHERE o.rep_id = a.rep_id AND o.on_date BETWEEN $2::date AND $3::date), '{}') AS overrides
+         FROM availability a WHERE a.rep_id = ANY($1::uuid[])`,
+      [[...new Set(repIds)], fromDate, toDate],
+    );
+    return new Map(rows.map((r) => [r.rep_id, { repId: r.rep_id, timeZone: r.time_zone, weekly: r.weekly, overrides: r.overrides }]));
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The marketer's week view of open slots, shared by booking (`/marketer/slots`) and rescheduling
+ * (`/marketer/bookings/:id/reschedule`): filters, previous/next week, seven day columns in the
+ * marketer's zone, one button per slot. Pure: data in, page out.
+ */
+import { DateTime } from 'luxon';
+import type { WallWindow } from '../availability/engine/slot-engine.js';
+import type { User } from '../people/user.entity.js';
+import { time } from './format.js';
+import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
+import { page } from './layout.js';
+import type { RepWindows } from './marketer-pages.repository.js';
+
+/** One open slot as the page shows it. */
+export interface WeekSlot {
+  repId: string;
+  repName: string;
+  startsAt: string;
+  endsAt: string;
+  capacityLeft: number;
+  label?: string;
+  callType?: string;
+  marketingSourced?: boolean;
+}
+
+/** The filter form's values, as typed (validated by the controller). */
+export interface WeekFilters {
+  periodId: string;
+  /** A date in the week (normalised to its Monday when valid). */
+  week: string;
+  repId: string;
+  callType: string;
+  marketingSourced: boolean;
+}
+
+export type WeekMode =
+  | { kind: 'book' }
+  | { kind: 'reschedule'; bookingId: string; periodId: string; repId: string; repName: string; startsAt: Date; endsAt: Date };
+
+export interface WeekView {
+  user: User;
+  csrf: string;
+  mode: WeekMode;
+  filters: WeekFilters;
+  periods: readonly { value: string; label: string }[];
+  reps: readonly { value: string; label: string }[];
+  callTypes: readonly string[];
+  /** Monday 00:00 of the shown week in the marketer's zone; null when the filters are not valid. */
+  monday: DateTime | null;
+  /** The slots of the week (already filtered); null when none were searched. */
+  slots: WeekSlot[] | null;
+  errors?: FieldErrors;
+  message?: string;
+  /** Offer to wait for this (full) call. */
+  waitlist?: { periodId: string; repId: string; startsAt: string; repName?: string };
+  /** Extra text above the grid (e.g. the quota is reached). */
+  info?: string;
+  /** A fresh idempotency key for each booking form. */
+  newKey: () => string;
+}
+
+/** Monday 00:00 in `zone` of the week holding `date` (YYYY-MM-DD), or null when it is not a date. */
+export function mondayOf(date: string, zone: string): DateTime | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
+  const d = DateTime.fromISO(date, { zone });
+  return d.isValid ? d.startOf('week') : null;
+}
+
+/** "Q4 2026", "November 2026" or "5 Jan – 20 Feb 2027" for a period's dates. */
+export function periodDates(startsOn: string, endsOn: string): string {
+  const s = DateTime.fromISO(startsOn, { zone: 'UTC' });
+  const e = DateTime.fromISO(endsOn, { zone: 'UTC' });
+  if (s.day === 1 && e.hasSame(s, 'month') && e.day === e.daysInMonth) return s.toFormat('LLLL yyyy');
+  if (s.day === 1 && (s.month - 1) % 3 === 0 && e.hasSame(s, 'quarter') && e.toISODate() === s.endOf('quarter').toISODate()) return `Q${s.quarter} ${s.year}`;
+  return s.year === e.year ? `${s.toFormat('d LLL')} – ${e.toFormat('d LLL yyyy')}` : `${s.toFormat('d LLL yyyy')} – ${e.toFormat('d LLL yyyy')}`;
+}
+
+/** The window (weekly or the date's override) a booking started in, for its label and call type. */
+export function windowAt(w: RepWindows | undefined, startsAt: Date): WallWindow | undefined {
+  if (!w) return undefined;
+  const local = DateTime.fromJSDate(startsAt).setZone(w.timeZone);
+  const hm = local.toFormat('HH:mm');
+  const date = local.toISODate()!;
+  const windows: WallWindow[] = w.overrides[date] ?? w.weekly.filter((x) => 'weekday' in x && (x as { weekday: number }).weekday === local.weekday);
+  return windows.find((x) => x.start <= hm && hm < x.end);
+}
+
+/** The filters as a query string (blank ones left out), for links and for coming back after a POST. */
+export function viewQuery(f: WeekFilters, week?: string): string {
+  const q = new URLSearchParams();
+  if (f.periodId) q.set('periodId', f.periodId);
+  const w = week ?? f.week;
+  if (w) q.set('week', w);
+  q.set('repId', f.repId); // kept when blank: "Any rep" differs from the default rep when moving a booking
+  if (f.callType) q.set('callType', f.callType);
+  if (f.marketingSourced) q.set('marketingSourced', 'true');
+  return q.toString();
+}
+
+/** Short description of a slot's call: label, call type, marketing-sourced lead, seats left. */
+function slotFacts(s: WeekSlot): string {
+  const parts = [s.label, s.callType, s.marketingSourced ? 'marketing-sourced lead' : undefined, s.capacityLeft > 1 ? `${s.capacityLeft} seats left` : undefined];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The whole week page for either mode. */
+export function weekPage(v: WeekView): Html {
+  const zone = v.user.timeZone;
+  const base = v.mode.kind === 'book' ? '/marketer/slots' : `/marketer/bookings/${v.mode.bookingId}/reschedule`;
+  const f = v.filters;
+  const week = v.monday?.toISODate() ?? f.week;
+  const view = v.monday ? viewQuery(f, week) : '';
+
+  const heading =
+    v.mode.kind === 'reschedule'
+      ? html`<h2>Moving your session with ${v.mode.repName} on ${DateTime.fromJSDate(v.mode.startsAt).setZone(zone).toFormat('cccc d LLLL yyyy')}, ${time(v.mode.startsAt, zone)}–${time(v.mode.endsAt, zone)}</h2>
+<p>Choose a new time below. The booking keeps its place until the new time is confirmed. <a href="/marketer">Keep it as it is</a></p>`
+      : html``;
+
+  const waitlist = v.waitlist
+    ? buttonForm('/marketer/waitlist', v.csrf, 'Join the waitlist for this time', {
+        periodId: v.waitlist.periodId,
+        repId: v.waitlist.repId,
+        startsAt: v.waitlist.startsAt,
+        view,
+      })
+    : html``;
+
+  const filters = html`<form method="get" action="${base}" class="filters" aria-label="Filter slots">
+${select({ label: 'Period', name: 'periodId', options: v.periods, value: f.periodId, errors: v.errors })}
+${input({ label: 'Week of', name: 'week', type: 'date', value: week, errors: v.errors })}
+${select({ label: 'Rep', name: 'repId', options: v.reps, value: f.repId, errors: v.errors, blank: 'Any rep' })}
+${select({
+  label: 'Call type',
+  name: 'callType',
+  options: [...new Set([...v.callTypes, ...(f.callType ? [f.callType] : [])])].sort().map((c) => ({ value: c, label: c })),
+  value: f.callType,
+  errors: v.errors,
+  blank: 'Any call type',
+})}
+<div class="field"><label><input type="checkbox" name="marketingSourced" value="true"${f.marketingSourced ? html` checked` : ''}> Marketing-sourced leads only</label></div>
+<div class="field"><button type="submit">Show</button></div>
+</form>`;
+
+  let grid = html``;
+  if (v.monday && v.slots) {
+    const monday = v.monday;
+    const prev = monday.minus({ weeks: 1 }).toISODate()!;
+    const next = monday.plus({ weeks: 1 }).toISODate()!;
+    const days = [0, 1, 2, 3, 4, 5, 6].map((i) => monday.plus({ days: i }));
+    const byDay = new Map<string, WeekSlot[]>();
+    for (const s of v.slots) {
+      const key = DateTime.fromISO(s.startsAt, { zone: 'utc' }).setZone(zone).toISODate()!;
+      (byDay.get(key) ?? byDay.set(key, []).get(key)!).push(s);
+    }
+    const slotForm = (s: WeekSlot): Html => {
+      const range = `${time(s.startsAt, zone)}–${time(s.endsAt, zone)}`;
+      if (v.mode.kind === 'reschedule') {
+        return form(
+          `/marketer/bookings/${v.mode.bookingId}/reschedule`,
+          v.csrf,
+          html`<input type="hidden" name="startsAt" value="${s.startsAt}"><input type="hidden" name="repId" value="${s.repId}"><input type="hidden" name="view" value="${view}"><button type="submit" class="secondary">Move to ${range} with ${s.repName}</button>`,
+          html` class="inline"`,
+        );
+      }
+      return form(
+        '/marketer/bookings',
+        v.csrf,
+        html`<input type="hidden" name="periodId" value="${f.periodId}"><input type="hidden" name="repId" value="${s.repId}"><input type="hidden" name="startsAt" value="${s.startsAt}"><input type="hidden" name="idempotencyKey" value="${v.newKey()}"><input type="hidden" name="view" value="${view}"><button type="submit" class="secondary">Book ${range} with ${s.repName}</button>`,
+        html` class="inline"`,
+      );
+    };
+    grid = html`<nav class="row" aria-label="Weeks">
+<a href="${base}?${viewQuery(f, prev)}">Previous week</a>
+<a href="${base}?${viewQuery(f, next)}">Next week</a>
+</nav>
+<h2>Week of ${monday.toFormat('cccc d LLLL yyyy')}</h2>
+<p class="muted">Times in ${zone}</p>
+${v.info ? html`<p>${v.info}</p>` : ''}
+<div class="week">
+${days.map((d) => {
+  const list = byDay.get(d.toISODate()!) ?? [];
+  const id = `day-${d.toISODate()}`;
+  return html`<section class="day" aria-labelledby="${id}"><h3 id="${id}">${d.toFormat('cccc d LLLL')}</h3>
+${list.length
+  ? html`<ul>${list.map((s) => {
+      const facts = slotFacts(s);
+      return html`<li>${slotForm(s)}${facts ? html`<br><span class="muted">${facts}</span>` : ''}</li>`;
+    })}</ul>`
+  : html`<p class="empty">No open slots</p>`}
+</section>`;
+})}
+</div>`;
+  }
+
+  return page({
+    title: v.mode.kind === 'book' ? 'Book a call' : 'Move a booking',
+    user: v.user,
+    csrf: v.csrf,
+    current: v.mode.kind === 'book' ? '/marketer/slots' : '/marketer',
+    body: html`${errorSummary(v.errors, v.message)}${waitlist}
+${heading}
+${v.periods.length ? filters : html`<p>You are not enrolled in a period yet. The lifecycle team enrols marketers; once you are, open slots show here.</p>`}
+${grid}`,
+  });
+}
