@@ -196,6 +196,9 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       expect(home.text).toContain(`href="/marketer/bookings/${rows[0].id}/reschedule">Reschedule</a>`);
       const wedAfter = (who: WebSession) => who.get(weekUrl(weeks[0])).expect(200).then((r) => dayColumn(r.text, wed.dayHeading));
       expect(await wedAfter(s1)).not.toContain(button);
+      // The booker sees the session in its day of the week view, in their own zone; the other marketer does not.
+      expect(await wedAfter(s1)).toContain(`Your session ${wed.local} with ${nameA}`);
+      expect(await wedAfter(s3)).not.toContain('Your session');
       expect(await wedAfter(s3)).not.toContain(button);
       expect(slotButtons(await wedAfter(s3))).toEqual([`Book ${slotOf(weeks[0], 3, 'Asia/Kolkata', '14:00').local} with ${nameB}`]);
 

@@ -50,6 +50,7 @@ button.link{background:none;border:none;color:inherit;text-decoration:underline;
 .day ul{list-style:none;margin:0;padding:0}
 .day li{margin:0 0 6px}
 .day li form button{width:100%;text-align:left}
+.day li.booked{border-left:4px solid #1a7f37;padding-left:6px}
 .day .empty{color:#57606a;font-size:.9rem}
 .progress{width:100%;max-width:24rem;height:1rem}
 .filters{display:flex;flex-wrap:wrap;gap:0 16px;align-items:flex-end}

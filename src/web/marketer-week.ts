@@ -57,6 +57,16 @@ export interface WeekView {
   info?: string;
   /** A fresh idempotency key for each booking form. */
   newKey: () => string;
+  /** The marketer's own confirmed sessions in the week, shown in their day. */
+  booked?: readonly BookedSession[];
+}
+
+/** One of the marketer's own sessions, as the week view shows it beside the open slots. */
+export interface BookedSession {
+  id: string;
+  repName: string;
+  startsAt: Date;
+  endsAt: Date;
 }
 
 /** Monday 00:00 in `zone` of the week holding `date` (YYYY-MM-DD), or null when it is not a date. */
@@ -153,6 +163,11 @@ ${select({
       const key = DateTime.fromISO(s.startsAt, { zone: 'utc' }).setZone(zone).toISODate()!;
       (byDay.get(key) ?? byDay.set(key, []).get(key)!).push(s);
     }
+    const bookedByDay = new Map<string, BookedSession[]>();
+    for (const b of v.booked ?? []) {
+      const key = DateTime.fromJSDate(b.startsAt).setZone(zone).toISODate()!;
+      (bookedByDay.get(key) ?? bookedByDay.set(key, []).get(key)!).push(b);
+    }
     const slotForm = (s: WeekSlot): Html => {
       const range = `${time(s.startsAt, zone)}–${time(s.endsAt, zone)}`;
       if (v.mode.kind === 'reschedule') {
@@ -180,8 +195,14 @@ ${v.info ? html`<p>${v.info}</p>` : ''}
 <div class="week">
 ${days.map((d) => {
   const list = byDay.get(d.toISODate()!) ?? [];
+  const mine = bookedByDay.get(d.toISODate()!) ?? [];
   const id = `day-${d.toISODate()}`;
   return html`<section class="day" aria-labelledby="${id}"><h3 id="${id}">${d.toFormat('cccc d LLLL')}</h3>
+${mine.length
+  ? html`<ul aria-label="Your sessions">${mine.map(
+      (b) => html`<li class="booked"><span class="badge">Booked</span> Your session ${time(b.startsAt, zone)}–${time(b.endsAt, zone)} with ${b.repName}</li>`,
+    )}</ul>`
+  : ''}
 ${list.length
   ? html`<ul>${list.map((s) => {
       const facts = slotFacts(s);

@@ -375,6 +375,11 @@ export class MarketerPagesController {
     const slots = all
       .filter((s) => (!filters.callType || s.callType === filters.callType) && (!filters.marketingSourced || s.marketingSourced === true))
       .map((s) => ({ ...s, repName: names.get(s.repId) ?? 'a rep' }));
+    // The marketer's own sessions of the week, so what they booked shows where they booked it.
+    const own = await this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to });
+    const booked = own
+      .filter((b) => b.marketerId === actor.id && (!moving || b.id !== moving.bookingId))
+      .map((b) => ({ id: b.id, repName: b.repName, startsAt: b.startsAt, endsAt: b.endsAt }));
     const limits = result.marketer;
     const info = limits?.quotaReached
       ? moving
@@ -383,7 +388,7 @@ export class MarketerPagesController {
       : undefined;
     return {
       status: 200,
-      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info }),
+      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info, booked }),
     };
   }
 
