@@ -7,6 +7,7 @@ import { ProgramsModule } from '../programs/programs.module.js';
 import { RollupsModule } from '../rollups/rollups.module.js';
 import { RotationsModule } from '../rotations/rotations.module.js';
 import { ThemesModule } from '../themes/themes.module.js';
+import { FormsPagesRepository } from './forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
 import { LifecyclePagesController } from './lifecycle.controller.js';
 import { MarketerFormsController } from './marketer-forms.controller.js';
@@ -14,6 +15,7 @@ import { MarketerPagesController } from './marketer.controller.js';
 import { MarketerPagesRepository } from './marketer-pages.repository.js';
 import { RepPagesController } from './rep.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { ShiftsPagesRepository } from './shifts-pages.repository.js';
 import { SignInController } from './sign-in.controller.js';
 import { SignInService } from './sign-in.service.js';
 import { WebErrorFilter } from './web.filter.js';
@@ -32,6 +34,8 @@ import { WebGuard } from './web.guard.js';
     LifecyclePagesController,
   ],
   providers: [
+    FormsPagesRepository,
+    ShiftsPagesRepository,
     SessionsRepository,
     MarketerPagesRepository,
     SignInService,
