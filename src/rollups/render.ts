@@ -94,6 +94,7 @@ export function rollupPage(r: RollupReport, zone: string): string {
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(`${title}, ${range}`)}</title></head>` +
     `<body style="margin:0;padding:0;background:#f6f8fa;color:#1f2328;${FONT};font-size:16px;line-height:1.5">` +
     `<main style="box-sizing:border-box;max-width:760px;margin:0 auto;padding:16px;background:#ffffff">` +
+    `<p style="margin:0 0 8px 0"><a href="/lifecycle/rollups" style="color:#0a58ca">← All rollups</a></p>` +
     `<h1 style="margin:0 0 16px 0;font-size:22px;line-height:1.3">${escapeHtml(title)}</h1>` +
     parts.map((p) => p.html).join('') +
     `</main><footer style="box-sizing:border-box;max-width:760px;margin:0 auto;padding:16px;font-size:13px;color:${MUTED}">${escapeHtml(footer)}</footer>` +

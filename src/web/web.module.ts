@@ -9,6 +9,7 @@ import { RotationsModule } from '../rotations/rotations.module.js';
 import { ThemesModule } from '../themes/themes.module.js';
 import { FormsPagesRepository } from './forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
+import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
 import { LifecyclePagesController } from './lifecycle.controller.js';
 import { MarketerFormsController } from './marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer.controller.js';
@@ -37,6 +38,7 @@ import { WebGuard } from './web.guard.js';
     FormsPagesRepository,
     ShiftsPagesRepository,
     SessionsRepository,
+    LifecycleHealthRepository,
     MarketerPagesRepository,
     SignInService,
     WebGuard,

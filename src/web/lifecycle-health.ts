@@ -1,0 +1,87 @@
+/**
+ * Program health arithmetic for the lifecycle pages: how far a period has run, the pace a marketer needs
+ * to reach their quota, who is at risk and why, how late a form is. Plain functions: no Nest, no database.
+ */
+import { DateTime } from 'luxon';
+
+/** The share of a period (its dates in the program's zone, `endsOn` inclusive) that has passed at `now`, 0..1. */
+export function elapsedShare(startsOn: string, endsOn: string, zone: string, now: Date): number {
+  const start = DateTime.fromISO(startsOn, { zone }).toMillis();
+  const end = DateTime.fromISO(endsOn, { zone }).plus({ days: 1 }).toMillis();
+  if (!(end > start)) return 1;
+  return Math.min(1, Math.max(0, (now.getTime() - start) / (end - start)));
+}
+
+/**
+ * Sessions a marketer should have done or booked by now to reach `quota` by the period end, in whole
+ * sessions: quota × elapsed share, rounded down (nobody is behind before a whole session is due).
+ */
+export function pace(quota: number, elapsed: number): number {
+  if (!(quota > 0)) return 0;
+  return Math.floor(quota * Math.min(1, Math.max(0, elapsed)) + 1e-9);
+}
+
+export interface MarketerProgress {
+  quota: number;
+  /** Sessions held (completed). */
+  completed: number;
+  /** Sessions booked and not yet held. */
+  booked: number;
+  /** Forms past their due time and not submitted. */
+  formsOverdue: number;
+}
+
+export interface Assessment {
+  pace: number;
+  atRisk: boolean;
+  /** Why, in words, one line per reason; empty when not at risk. */
+  reasons: string[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** At risk when done + booked is behind the pace, or when forms are overdue. */
+export function assess(p: MarketerProgress, elapsed: number): Assessment {
+  const expected = pace(p.quota, elapsed);
+  const planned = p.completed + p.booked;
+  const reasons: string[] = [];
+  if (planned < expected) {
+    reasons.push(`Behind pace: ${plural(planned, 'session')} done or booked, ${expected} expected by now for a quota of ${p.quota}`);
+  }
+  if (p.formsOverdue > 0) reasons.push(`${plural(p.formsOverdue, 'form')} overdue`);
+  return { pace: expected, atRisk: reasons.length > 0, reasons };
+}
+
+export interface PeriodDates {
+  id: string;
+  startsOn: string;
+  endsOn: string;
+}
+
+/**
+ * The period to show by default on `today` (a date in the program's zone): the one running today; else
+ * the latest one that has started; else the first one to come; null when there are none.
+ */
+export function defaultPeriod<T extends PeriodDates>(periods: readonly T[], today: string): T | null {
+  const running = periods.find((p) => p.startsOn <= today && today <= p.endsOn);
+  if (running) return running;
+  const started = periods.filter((p) => p.startsOn <= today).sort((a, b) => b.startsOn.localeCompare(a.startsOn));
+  if (started.length) return started[0];
+  const coming = [...periods].sort((a, b) => a.startsOn.localeCompare(b.startsOn));
+  return coming[0] ?? null;
+}
+
+/** How long past due, in words: "2 days 3 hours", "5 hours", "40 minutes" (at least "1 minute"). */
+export function lateBy(dueAt: Date, now: Date): string {
+  const minutes = Math.max(1, Math.floor((now.getTime() - dueAt.getTime()) / 60_000));
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return hours > 0 ? `${plural(days, 'day')} ${plural(hours, 'hour')}` : plural(days, 'day');
+  if (hours > 0) return plural(hours, 'hour');
+  return plural(minutes, 'minute');
+}
+
+/** "3 of 4 (75%)"; "0 of 0" without a percentage. */
+export function shareText(part: number, whole: number): string {
+  return whole > 0 ? `${part} of ${whole} (${Math.round((part / whole) * 100)}%)` : `${part} of ${whole}`;
+}
