@@ -2,7 +2,7 @@
  * The web app in a real browser: Debian's Chromium, headless, driven by playwright-core. One story from
  * sign-in to a rollup, through the pages only (the API sets up what a lifecycle user would have set up
  * before: people, a program, a period, a roster invitation, an enrolment, a theme). Screenshots of each page
- * go to test-results/.
+ * go to test-results/. (Code run in the page is passed as strings: the project's types have no DOM.)
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
@@ -65,7 +65,7 @@ describe('the web app in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL((u) => u.pathname !== link);
     // The session cookie is HTTP-only: page script cannot read it.
-    expect(await page.evaluate(() => document.cookie)).not.toContain('ra_session');
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('ra_session');
     return { context, page };
   }
 
@@ -166,7 +166,7 @@ describe('the web app in Chromium', () => {
     await phone.addCookies(await mPage.context().cookies());
     const phonePage = await phone.newPage();
     await phonePage.goto(week);
-    expect(await phonePage.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    expect(await phonePage.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')).toBe(true);
     await screenshot(phonePage, '10-marketer-week-phone');
     await phone.close();
 
@@ -192,11 +192,11 @@ describe('the web app in Chromium', () => {
     const page = await context.newPage();
     await page.goto('/sign-in');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe('Skip to content');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('main');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe('email');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.name')).toBe('email');
     await context.close();
   });
 });

@@ -68,19 +68,24 @@ export function toErrorBody(exception: unknown): ErrorBody | undefined {
   return undefined;
 }
 
+const errorLogger = new Logger('Errors');
+
+/** The error body for anything thrown; server faults (unknown errors and 5xx) are logged here, once. */
+export function errorBodyLogged(exception: unknown): ErrorBody {
+  const body = toErrorBody(exception);
+  if (!body) {
+    errorLogger.error({ err: exception }, 'Unhandled error');
+    return errorBody(500, 'internal', 'Something went wrong on our side; it has been logged');
+  }
+  if (body.statusCode >= 500) errorLogger.error({ err: exception }, body.message);
+  return body;
+}
+
 @Catch()
 export class AllErrorsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    let body = toErrorBody(exception);
-    if (!body) {
-      this.logger.error({ err: exception }, 'Unhandled error');
-      body = errorBody(500, 'internal', 'Something went wrong on our side; it has been logged');
-    } else if (body.statusCode >= 500) {
-      this.logger.error({ err: exception }, body.message);
-    }
+    const body = errorBodyLogged(exception);
     if (res.headersSent) return;
     res.status(body.statusCode).json(body);
   }

@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { errorBody } from '../common/errors.js';
-import { toErrorBody } from '../common/error.filter.js';
+import { errorBodyLogged } from '../common/error.filter.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 
@@ -21,18 +20,10 @@ export function safeNext(next: unknown): string {
  */
 @Catch()
 export class WebErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
-    let body = toErrorBody(exception);
-    if (!body) {
-      this.logger.error({ err: exception }, 'Unhandled error');
-      body = errorBody(500, 'internal', 'Something went wrong on our side; it has been logged');
-    } else if (body.statusCode >= 500) {
-      this.logger.error({ err: exception }, body.message);
-    }
+    const body = errorBodyLogged(exception);
     if (res.headersSent) return;
     if (!wantsHtml(req)) {
       res.status(body.statusCode).json(body);
