@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   observations: () => import('./observations.bench.js'),
   rollups: () => import('./rollups.bench.js'),
   rotation: () => import('./rotation.bench.js'),
+  pages: () => import('./pages.bench.js'),
   service: () => import('./service.bench.js'),
 };
 

@@ -18,14 +18,14 @@ const WINDOW_SETS = [
 /**
  * `total` GETs from `clients` concurrent keep-alive connections (autocannon, which does not decode the
  * bodies, so the client takes little of the machine's two cores); exact percentiles from every
- * response's time.
+ * response's time. `auth` is a Bearer token, or the headers to send (a session cookie for pages).
  */
-export async function hammer(url: string, token: string, clients: number, total: number) {
-  const headers = { authorization: `Bearer ${token}` };
-  const first = await fetch(url, { headers });
+export async function hammer(url: string, auth: string | Record<string, string>, clients: number, total: number) {
+  const headers = typeof auth === 'string' ? { authorization: `Bearer ${auth}` } : auth;
+  const first = await fetch(url, { headers, redirect: 'manual' });
   const text = await first.text();
   if (first.status !== 200) throw new Error(`GET ${url}: ${first.status} ${text.slice(0, 300)}`);
-  const slots = (JSON.parse(text) as { slots?: unknown[] }).slots?.length ?? 0;
+  const slots = first.headers.get('content-type')?.includes('json') ? ((JSON.parse(text) as { slots?: unknown[] }).slots?.length ?? 0) : 0;
   const times: number[] = [];
   let failures = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -37,10 +37,10 @@ export async function hammer(url: string, token: string, clients: number, total:
   });
   if (failures || result.errors) throw new Error(`GET ${url}: ${failures} non-200, ${result.errors} errors`);
   const seconds = result.duration;
-  return { rps: times.length / seconds, p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), bytes: text.length, slots };
+  return { rps: times.length / seconds, p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), bytes: text.length, body: text, slots };
 }
 
-export async function seed(url: string): Promise<{ periodId: string; marketerId: string; from: string; to: string }> {
+export async function seed(url: string): Promise<{ programId: string; periodId: string; marketerId: string; from: string; to: string }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -90,7 +90,7 @@ export async function seed(url: string): Promise<{ periodId: string; marketerId:
     );
     await c.query('COMMIT');
     await c.query('ANALYZE');
-    return { periodId, marketerId: marketers[0].id, from: today.plus({ days: 1 }).toISODate()!, to: today.plus({ days: 28 }).toISODate()! };
+    return { programId, periodId, marketerId: marketers[0].id, from: today.plus({ days: 1 }).toISODate()!, to: today.plus({ days: 28 }).toISODate()! };
   } finally {
     await c.end();
   }

@@ -14,6 +14,9 @@ function formWith(page: string, button: string): { action: string; fields: Recor
   if (!found) throw new Error(`no form with the button "${button}"`);
   const fields: Record<string, string> = {};
   for (const m of found.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = decode(m[2]);
+  // A named submit button sends its own value (the week view's slot buttons do).
+  const pressed = [...found.matchAll(/<button type="submit" name="([^"]+)" value="([^"]*)"[^>]*>([^<]*)<\/button>/g)].find((m) => decode(m[3]) === button);
+  if (pressed) fields[pressed[1]] = decode(pressed[2]);
   return { action: decode(/action="([^"]+)"/.exec(found)![1]), fields };
 }
 
@@ -120,11 +123,11 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       const wedColumn = res.text.split('<section class="day"')[3];
       expect(wedColumn).toContain(`Book ${wed.local} with ${nameA}`);
       expect(wedColumn).toContain('Inbound demos · discovery · marketing-sourced lead');
-      // The booking form carries the slot and a fresh idempotency key.
+      // The day's booking form carries the period and a fresh page key; the button names the slot.
       const f = formWith(res.text, `Book ${wed.local} with ${nameA}`);
       expect(f.action).toBe('/marketer/bookings');
-      expect(f.fields).toMatchObject({ periodId, repId: repA.id, startsAt: new Date(wed.startsAt).toISOString() });
-      expect(f.fields.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+      expect(f.fields).toMatchObject({ periodId, slot: `${repA.id} ${new Date(wed.startsAt).toISOString()}` });
+      expect(f.fields.pageKey).toMatch(/^[0-9a-f-]{36}$/);
       // Filters: labels, and the current period chosen by default.
       for (const label of ['Period', 'Week of', 'Rep', 'Call type']) expect(res.text).toContain(`>${label}</label>`);
       expect(res.text).toContain('Marketing-sourced leads only');
@@ -245,7 +248,8 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       const page = (await s.get(weekUrl(weeks[4])).expect(200)).text;
       const later = formWith(dayColumn(page, thu.dayHeading), `Book ${thu.local} with ${nameA}`);
       const first = formWith(dayColumn(page, wed.dayHeading), `Book ${wed.local} with ${nameA}`);
-      expect(later.fields.startsAt).toBe(new Date(thu.startsAt).toISOString());
+      expect(later.fields.slot).toBe(`${repA.id} ${new Date(thu.startsAt).toISOString()}`);
+      expect(later.fields.pageKey).toBe(first.fields.pageKey); // one page, two slots: two bookings, not a replay
       await s.post(first.action, first.fields).expect(303);
       const full = await s.post(later.action, later.fields).expect(409);
       expect(full.text).toContain("The marketer&#39;s quota for this period is reached");
@@ -307,7 +311,7 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       // Moving onto a taken time re-renders with the reason.
       const other = await marketer();
       const otherId = await apiBook(other.m, repA.id, wed.startsAt);
-      const refused = await s.post(f.action, { ...f.fields, startsAt: new Date(wed.startsAt).toISOString() }).expect(409);
+      const refused = await s.post(f.action, { ...f.fields, slot: `${repA.id} ${new Date(wed.startsAt).toISOString()}` }).expect(409);
       expect(refused.text).toContain('Every seat on this call is taken');
       expect(refused.text).toContain(`Moving your session with ${nameA}`);
       expect((await bookingsOf(m.id))[0].starts_at.toISOString()).toBe(new Date(thu.startsAt).toISOString());

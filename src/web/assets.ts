@@ -49,7 +49,7 @@ button.link{background:none;border:none;color:inherit;text-decoration:underline;
 .day h3{margin:0 0 8px;font-size:1rem}
 .day ul{list-style:none;margin:0;padding:0}
 .day li{margin:0 0 6px}
-.day li form button{width:100%;text-align:left}
+.day li button{width:100%;text-align:left}
 .day li.booked{border-left:4px solid #1a7f37;padding-left:6px}
 .day .empty{color:#57606a;font-size:.9rem}
 .progress{width:100%;max-width:24rem;height:1rem}

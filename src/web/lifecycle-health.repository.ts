@@ -63,23 +63,27 @@ export class LifecycleHealthRepository {
 
   async coverage(periodId: string): Promise<PeriodCoverage> {
     const [row] = await this.db.query(
-      `WITH s AS (${SESSIONS})
+      `WITH s AS (${SESSIONS}),
+            agg AS (
+              SELECT count(*) FILTER (WHERE status = 'confirmed')::int AS booked,
+                     count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                     count(*) FILTER (WHERE status = 'no_show')::int AS "noShows",
+                     count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
+                     count(*) FILTER (WHERE status = 'completed' AND EXISTS (
+                       SELECT 1 FROM observations o WHERE o.status = 'submitted'
+                          AND ((s.kind = 'call' AND o.booking_id = s.id) OR (s.kind = 'shift' AND o.shift_assignment_id = s.id))))::int AS "completedWithForm"
+                FROM s)
        SELECT (SELECT COALESCE(sum(quota), 0)::int FROM enrollments WHERE period_id = $1) AS "quotaTotal",
               (SELECT count(*)::int FROM enrollments WHERE period_id = $1) AS enrolled,
-              (SELECT count(*)::int FROM s WHERE status = 'confirmed') AS booked,
-              (SELECT count(*)::int FROM s WHERE status = 'completed') AS completed,
-              (SELECT count(*)::int FROM s WHERE status = 'no_show') AS "noShows",
-              (SELECT count(*)::int FROM s WHERE status = 'cancelled') AS cancelled,
-              (SELECT count(*)::int FROM s WHERE status = 'completed' AND EXISTS (
-                  SELECT 1 FROM observations o WHERE o.status = 'submitted'
-                     AND ((s.kind = 'call' AND o.booking_id = s.id) OR (s.kind = 'shift' AND o.shift_assignment_id = s.id)))) AS "completedWithForm",
+              agg.booked, agg.completed, agg."noShows", agg.cancelled, agg."completedWithForm",
               (SELECT count(*)::int FROM roster_entries WHERE period_id = $1 AND status = 'active') AS "rosterActive",
               (SELECT count(*)::int FROM roster_entries WHERE period_id = $1 AND status = 'invited') AS "rosterInvited",
               (SELECT count(*)::int FROM roster_entries r JOIN periods pe ON pe.id = r.period_id
                 WHERE r.period_id = $1 AND r.status = 'active' AND (
                   EXISTS (SELECT 1 FROM availability a WHERE a.rep_id = r.rep_id AND jsonb_typeof(a.weekly) = 'array' AND jsonb_array_length(a.weekly) > 0)
                   OR EXISTS (SELECT 1 FROM availability_overrides ao WHERE ao.rep_id = r.rep_id AND ao.on_date BETWEEN pe.starts_on AND pe.ends_on
-                                AND jsonb_typeof(ao.windows) = 'array' AND jsonb_array_length(ao.windows) > 0))) AS "repsWithAvailability"`,
+                                AND jsonb_typeof(ao.windows) = 'array' AND jsonb_array_length(ao.windows) > 0))) AS "repsWithAvailability"
+         FROM agg`,
       [periodId],
     );
     return row as PeriodCoverage;
@@ -114,13 +118,20 @@ export class LifecycleHealthRepository {
   /** Each enrolled marketer: quota, sessions held and booked, forms overdue at `now`. */
   marketers(periodId: string, now: Date): Promise<MarketerRow[]> {
     return this.db.query(
-      `WITH s AS (${SESSIONS})
-       SELECT u.id, u.name, e.quota,
-              (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'completed') AS completed,
-              (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'confirmed') AS booked,
-              (SELECT count(*)::int FROM observations o
-                WHERE o.period_id = e.period_id AND o.author_id = e.marketer_id AND o.status <> 'submitted' AND o.due_at < $2) AS "formsOverdue"
+      `WITH s AS (${SESSIONS}),
+            per AS (
+              SELECT marketer_id,
+                     count(*) FILTER (WHERE status = 'completed')::int AS completed,
+                     count(*) FILTER (WHERE status = 'confirmed')::int AS booked
+                FROM s GROUP BY marketer_id),
+            overdue AS (
+              SELECT author_id, count(*)::int AS n FROM observations
+               WHERE period_id = $1 AND status <> 'submitted' AND due_at < $2 GROUP BY author_id)
+       SELECT u.id, u.name, e.quota, COALESCE(per.completed, 0) AS completed, COALESCE(per.booked, 0) AS booked,
+              COALESCE(overdue.n, 0) AS "formsOverdue"
          FROM enrollments e JOIN users u ON u.id = e.marketer_id
+         LEFT JOIN per ON per.marketer_id = e.marketer_id
+         LEFT JOIN overdue ON overdue.author_id = e.marketer_id
         WHERE e.period_id = $1
         ORDER BY lower(u.name), u.id`,
       [periodId, now.toISOString()],

@@ -55,8 +55,11 @@ export interface WeekView {
   waitlist?: { periodId: string; repId: string; startsAt: string; repName?: string };
   /** Extra text above the grid (e.g. the quota is reached). */
   info?: string;
-  /** A fresh idempotency key for each booking form. */
-  newKey: () => string;
+  /**
+   * A fresh random key for this rendering of the page: a booking's idempotency key is this key plus the
+   * slot, so submitting the same slot twice from one page books once, and another slot is another booking.
+   */
+  pageKey: string;
   /** The marketer's own confirmed sessions in the week, shown in their day. */
   booked?: readonly BookedSession[];
 }
@@ -152,6 +155,18 @@ ${select({
 <div class="field"><button type="submit">Show</button></div>
 </form>`;
 
+  // A week of a large roster has thousands of slots but a few hundred distinct instants: convert each once.
+  const seen = new Map<string, { date: string; hhmm: string }>();
+  const local = (isoInstant: string) => {
+    let found = seen.get(isoInstant);
+    if (!found) {
+      const d = DateTime.fromISO(isoInstant, { zone });
+      found = { date: d.toISODate()!, hhmm: d.toFormat('HH:mm') };
+      seen.set(isoInstant, found);
+    }
+    return found;
+  };
+
   let grid = html``;
   if (v.monday && v.slots) {
     const monday = v.monday;
@@ -160,31 +175,26 @@ ${select({
     const days = [0, 1, 2, 3, 4, 5, 6].map((i) => monday.plus({ days: i }));
     const byDay = new Map<string, WeekSlot[]>();
     for (const s of v.slots) {
-      const key = DateTime.fromISO(s.startsAt, { zone: 'utc' }).setZone(zone).toISODate()!;
+      const key = local(s.startsAt).date;
       (byDay.get(key) ?? byDay.set(key, []).get(key)!).push(s);
     }
     const bookedByDay = new Map<string, BookedSession[]>();
     for (const b of v.booked ?? []) {
-      const key = DateTime.fromJSDate(b.startsAt).setZone(zone).toISODate()!;
+      const key = local(b.startsAt.toISOString()).date;
       (bookedByDay.get(key) ?? bookedByDay.set(key, []).get(key)!).push(b);
     }
-    const slotForm = (s: WeekSlot): Html => {
-      const range = `${time(s.startsAt, zone)}–${time(s.endsAt, zone)}`;
-      if (v.mode.kind === 'reschedule') {
-        return form(
-          `/marketer/bookings/${v.mode.bookingId}/reschedule`,
-          v.csrf,
-          html`<input type="hidden" name="startsAt" value="${s.startsAt}"><input type="hidden" name="repId" value="${s.repId}"><input type="hidden" name="view" value="${view}"><button type="submit" class="secondary">Move to ${range} with ${s.repName}</button>`,
-          html` class="inline"`,
-        );
-      }
-      return form(
-        '/marketer/bookings',
-        v.csrf,
-        html`<input type="hidden" name="periodId" value="${f.periodId}"><input type="hidden" name="repId" value="${s.repId}"><input type="hidden" name="startsAt" value="${s.startsAt}"><input type="hidden" name="idempotencyKey" value="${v.newKey()}"><input type="hidden" name="view" value="${view}"><button type="submit" class="secondary">Book ${range} with ${s.repName}</button>`,
-        html` class="inline"`,
-      );
-    };
+    // One form per day; each slot is a submit button whose value names it (rep and start).
+    const verb = v.mode.kind === 'reschedule' ? 'Move to' : 'Book';
+    const slotButton = (s: WeekSlot): Html =>
+      html`<button type="submit" name="slot" value="${s.repId} ${s.startsAt}" class="secondary">${verb} ${local(s.startsAt).hhmm}–${local(s.endsAt).hhmm} with ${s.repName}</button>`;
+    const dayForm = (list: Html): Html =>
+      v.mode.kind === 'reschedule'
+        ? form(`/marketer/bookings/${v.mode.bookingId}/reschedule`, v.csrf, html`<input type="hidden" name="view" value="${view}">${list}`)
+        : form(
+            '/marketer/bookings',
+            v.csrf,
+            html`<input type="hidden" name="periodId" value="${f.periodId}"><input type="hidden" name="pageKey" value="${v.pageKey}"><input type="hidden" name="view" value="${view}">${list}`,
+          );
     grid = html`<nav class="row" aria-label="Weeks">
 <a href="${base}?${viewQuery(f, prev)}">Previous week</a>
 <a href="${base}?${viewQuery(f, next)}">Next week</a>
@@ -204,10 +214,10 @@ ${mine.length
     )}</ul>`
   : ''}
 ${list.length
-  ? html`<ul>${list.map((s) => {
+  ? dayForm(html`<ul>${list.map((s) => {
       const facts = slotFacts(s);
-      return html`<li>${slotForm(s)}${facts ? html`<br><span class="muted">${facts}</span>` : ''}</li>`;
-    })}</ul>`
+      return html`<li>${slotButton(s)}${facts ? html`<br><span class="muted">${facts}</span>` : ''}</li>`;
+    })}</ul>`)
   : html`<p class="empty">No open slots</p>`}
 </section>`;
 })}

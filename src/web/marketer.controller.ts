@@ -38,6 +38,14 @@ type Raw = Record<string, unknown>;
 
 const sessions = (n: number | null) => `${n ?? 0} session${n === 1 ? '' : 's'}`;
 
+/** The slot a week-view button names (`slot` = "<repId> <startsAt>"), or the separate `repId` and `startsAt` fields. */
+function slotOf(body: FormBody): { repId: string; startsAt: string } {
+  const slot = text(body, 'slot');
+  if (!slot) return { repId: text(body, 'repId'), startsAt: text(body, 'startsAt') };
+  const [repId = '', startsAt = ''] = slot.split(' ');
+  return { repId, startsAt };
+}
+
 /** One message from a problem with no field on the page it is shown on. */
 function messageOf(p: { errors: FieldErrors; message?: string }): string {
   return p.message ?? Object.values(p.errors).flat().join('; ');
@@ -126,11 +134,14 @@ export class MarketerPagesController {
   @Roles('marketer')
   async book(@CurrentUser() actor: User, @Csrf() csrf: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const view = this.viewOf(body);
-    const key = text(body, 'idempotencyKey');
+    const slot = slotOf(body);
+    // The page's key plus the slot: the same slot posted twice from one page books once.
+    const pageKey = text(body, 'pageKey');
+    const key = pageKey ? `${pageKey}:${slot.repId}:${slot.startsAt}` : text(body, 'idempotencyKey');
     if (key && !KEY.test(key)) {
-      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: 'The form is damaged (idempotencyKey); reload the page and try again.' });
+      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: 'The form is damaged (pageKey); reload the page and try again.' });
     }
-    const parsed = await parseDto(CreateBookingDto, { periodId: text(body, 'periodId'), repId: text(body, 'repId'), startsAt: text(body, 'startsAt') });
+    const parsed = await parseDto(CreateBookingDto, { periodId: text(body, 'periodId'), ...slot });
     if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
     try {
       await this.bookings.create(actor, parsed.value, key || undefined);
@@ -188,8 +199,8 @@ export class MarketerPagesController {
   async reschedule(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const mode = await this.movable(actor, id);
     const view = this.viewOf(body);
-    const repId = text(body, 'repId');
-    const parsed = await parseDto(RescheduleBookingDto, { startsAt: text(body, 'startsAt'), ...(repId ? { repId } : {}) });
+    const { repId, startsAt } = slotOf(body);
+    const parsed = await parseDto(RescheduleBookingDto, { startsAt, ...(repId ? { repId } : {}) });
     if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, mode, { status: 400, message: messageOf({ errors: parsed.errors }) });
     try {
       await this.bookings.reschedule(actor, id, parsed.value.startsAt, parsed.value.repId);
@@ -356,7 +367,7 @@ export class MarketerPagesController {
       periods,
       reps: reps.map((r) => ({ value: r.id, label: r.name })),
       monday,
-      newKey: () => randomUUID(),
+      pageKey: randomUUID(),
       ...extra,
     };
     if (!periods.length) return { status: 200, page: weekPage({ ...view, callTypes: [], slots: null }) };
