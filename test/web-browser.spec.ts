@@ -170,21 +170,24 @@ describe('the web app in Chromium', () => {
     await screenshot(phonePage, '10-marketer-week-phone');
     await phone.close();
 
-    // ---- the lifecycle team: run the rollup of the period's window and open it from the list
+    // ---- the lifecycle team: run the rollup of the last two weeks from the program page, open it from the list
     const { page: lPage } = await signIn(ADMIN_EMAIL);
     expect(new URL(lPage.url()).pathname).toBe('/lifecycle');
-    const run = await t.http
-      .post('/api/v1/rollups')
-      .set(bearer(t.adminToken))
-      .send({ programId, from: daysFromNow(-14, REP_ZONE), to: daysFromNow(0, REP_ZONE) })
-      .expect(201);
-    await waitFor(async () => (await t.http.get(`/api/v1/rollups/${run.body.id}`).set(bearer(t.adminToken))).body.status === 'ready');
+    const [{ name: programName }] = await t.db.query(`SELECT name FROM programs WHERE id = $1`, [programId]);
+    await lPage.getByRole('link', { name: programName, exact: true }).click();
+    await lPage.getByLabel('From', { exact: true }).fill(daysFromNow(-14, REP_ZONE));
+    await lPage.getByLabel('To', { exact: true }).fill(daysFromNow(0, REP_ZONE));
+    await screenshot(lPage, '11-lifecycle-program');
+    await lPage.getByRole('button', { name: 'Run rollup' }).click();
+    await lPage.waitForURL(/\/rollups\/[0-9a-f-]{36}$|\/lifecycle\/rollups/);
+    const [rollup] = await t.db.query(`SELECT id FROM rollups WHERE program_id = $1`, [programId]);
+    await waitFor(async () => (await t.http.get(`/api/v1/rollups/${rollup.id}`).set(bearer(t.adminToken))).body.status === 'ready');
     await lPage.goto('/lifecycle/rollups');
-    await screenshot(lPage, '11-lifecycle-rollups');
+    await screenshot(lPage, '12-lifecycle-rollups');
     await lPage.getByRole('link', { name: /^Open rollup/ }).first().click();
-    await lPage.waitForURL(`**/rollups/${run.body.id}`);
+    await lPage.waitForURL(`**/rollups/${rollup.id}`);
     expect(await lPage.getByText('Onboarding friction').first().isVisible()).toBe(true);
-    await screenshot(lPage, '12-rollup');
+    await screenshot(lPage, '13-rollup');
   }, 120_000);
 
   it('is usable by keyboard: the first Tab reaches the skip link, and Enter follows it', async () => {
