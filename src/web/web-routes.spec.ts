@@ -9,10 +9,11 @@ import { RepPagesController } from './rep.controller.js';
 /** Every route of the role pages is a web page (session + CSRF guard) and names the roles it serves. */
 describe('role page routes', () => {
   const controllers = [RepPagesController, MarketerPagesController, MarketerFormsController, LifecyclePagesController];
+  const handler = (c: (typeof controllers)[number], name: string): object => (c.prototype as unknown as Record<string, object>)[name];
   const routes = controllers.flatMap((c) =>
     Object.getOwnPropertyNames(c.prototype)
-      .filter((name) => name !== 'constructor' && Reflect.getMetadata(PATH_METADATA, c.prototype[name]) !== undefined)
-      .map((name) => ({ c, name, path: String(Reflect.getMetadata(PATH_METADATA, c.prototype[name])), method: Reflect.getMetadata(METHOD_METADATA, c.prototype[name]) })),
+      .filter((name) => name !== 'constructor' && Reflect.getMetadata(PATH_METADATA, handler(c, name)) !== undefined)
+      .map((name) => ({ c, name, path: String(Reflect.getMetadata(PATH_METADATA, handler(c, name))), method: Reflect.getMetadata(METHOD_METADATA, handler(c, name)) })),
   );
 
   it('finds the routes', () => {
@@ -24,13 +25,13 @@ describe('role page routes', () => {
   });
 
   it('gives every route a role', () => {
-    const missing = routes.filter(({ c, name }) => !(Reflect.getMetadata(ROLES_KEY, c.prototype[name]) ?? Reflect.getMetadata(ROLES_KEY, c))?.length);
+    const missing = routes.filter(({ c, name }) => !(Reflect.getMetadata(ROLES_KEY, handler(c, name)) ?? Reflect.getMetadata(ROLES_KEY, c))?.length);
     expect(missing.map((r) => `${r.c.name}.${r.name} ${r.path}`)).toEqual([]);
   });
 
   it('keeps each area to its role (lifecycle may also read a form)', () => {
     for (const { c, name, path } of routes) {
-      const roles: string[] = Reflect.getMetadata(ROLES_KEY, c.prototype[name]) ?? Reflect.getMetadata(ROLES_KEY, c);
+      const roles: string[] = Reflect.getMetadata(ROLES_KEY, handler(c, name)) ?? Reflect.getMetadata(ROLES_KEY, c);
       const area = path.split('/')[0] as 'rep' | 'marketer' | 'lifecycle';
       expect(roles).toContain(area);
       if (roles.length > 1) expect(`${path} ${roles.join(',')}`).toBe('marketer/forms/:id marketer,lifecycle');
