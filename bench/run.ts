@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'slots-http': () => import('./slots-http.bench.js'),
   bookings: () => import('./bookings.bench.js'),
   observations: () => import('./observations.bench.js'),
+  redact: () => import('./redact.bench.js'),
   rollups: () => import('./rollups.bench.js'),
   rotation: () => import('./rotation.bench.js'),
   pages: () => import('./pages.bench.js'),

@@ -11,6 +11,7 @@ import { ADMIN_EMAIL, bearer, startTestApp, TestApp } from './support/app.js';
 import { launchChromium, screenshot } from './support/browser.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, type Person } from './support/fixtures.js';
 import { SmtpSink } from './support/smtp.js';
+import { webSession } from './support/web.js';
 
 const REP_ZONE = 'America/New_York';
 const MARKETER_ZONE = 'Europe/Berlin';
@@ -188,6 +189,45 @@ describe('the web app in Chromium', () => {
     await lPage.waitForURL(`**/rollups/${rollup.id}`);
     expect(await lPage.getByText('Onboarding friction').first().isVisible()).toBe(true);
     await screenshot(lPage, '13-rollup');
+  }, 120_000);
+
+  it('renders every page on a phone-width screen with labelled controls, no script or CSP errors and no sideways scroll', async () => {
+    const [form] = await t.db.query(`SELECT id FROM observations WHERE author_id = $1`, [marketer.id]);
+    const [theme] = await t.db.query(`SELECT id FROM themes LIMIT 1`);
+    const [admin] = await t.db.query(`SELECT id FROM users WHERE email = $1`, [ADMIN_EMAIL]);
+    const pages: [string, string, string[]][] = [
+      ['rep', rep.id, ['/rep', '/rep/availability']],
+      ['marketer', marketer.id, ['/marketer', '/marketer/slots', '/marketer/forms', '/marketer/shifts', ...(form ? [`/marketer/forms/${form.id}`] : [])]],
+      [
+        'lifecycle',
+        admin.id,
+        ['/lifecycle', `/lifecycle/programs/${programId}`, `/lifecycle/periods/${periodId}`, `/lifecycle/programs/${programId}/health`, '/lifecycle/people', '/lifecycle/themes', `/lifecycle/themes/${theme.id}`, '/lifecycle/rollups'],
+      ],
+    ];
+    for (const [role, userId, paths] of pages) {
+      const session = await webSession(t, userId);
+      const context = await browser.newContext({ baseURL: t.url, viewport: { width: 390, height: 844 }, isMobile: true });
+      await context.addCookies([{ name: 'ra_session', value: session.cookie.split('=')[1], url: t.url, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`${page.url()}: console: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+      for (const path of paths) {
+        const res = await page.goto(path);
+        expect(`${path} ${res?.status()}`).toBe(`${path} 200`);
+        expect(await page.locator('h1').count()).toBe(1);
+        const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+          .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+          .map((el) => el.name || el.id || el.outerHTML.slice(0, 80))`);
+        expect(`${path}: ${unlabelled.join(', ')}`).toBe(`${path}: `);
+        expect(`${path} fits: ${await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth + 1')}`).toBe(`${path} fits: true`);
+        await screenshot(page, `pages/${role}${path.replace(/\/[0-9a-f-]{36}/g, '/id').replace(/\//g, '-')}`);
+      }
+      expect(problems).toEqual([]);
+      await context.close();
+    }
   }, 120_000);
 
   it('is usable by keyboard: the first Tab reaches the skip link, and Enter follows it', async () => {

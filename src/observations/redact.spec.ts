@@ -392,14 +392,21 @@ describe('redactDeep', () => {
   });
 });
 
-describe('redact: performance', () => {
+/**
+ * Guards against catastrophic backtracking: a regular expression that backtracks on these inputs takes
+ * minutes, so a loose bound catches it without turning a busy machine into a failure. The speed itself is
+ * measured by `npm run bench -- redact` (about 0.3–0.5 s for 1 MB here).
+ */
+const NO_BLOWUP_MS = 10_000;
+
+describe('redact: no catastrophic backtracking', () => {
   const elapsed = (f: () => void): number => {
     const t0 = performance.now();
     f();
     return performance.now() - t0;
   };
 
-  it('redacts 1 MB of mixed text in well under a second', () => {
+  it('redacts 1 MB of mixed text in bounded time', () => {
     const paragraph =
       "Met Jane O'Brien (Acme) on 2026-11-22 at 14:30; she said \"email jane.doe+crm@acme.com or call +44 20 7946 0958 x12\". " +
       'Budget $12,500 for 3 seats, 12.5% off, v2.3.1, order #12345, 10-20 users, zip 94107. ' +
@@ -409,7 +416,7 @@ describe('redact: performance', () => {
     const ms = elapsed(() => {
       r = redact(input, { marked: ["O'Brien (Acme)", 'Acme', 'Jane Doe'] });
     });
-    expect(ms).toBeLessThan(1000);
+    expect(ms).toBeLessThan(NO_BLOWUP_MS);
     expect(r.text).not.toMatch(/@acme|7946|2671/);
   });
 
@@ -432,7 +439,7 @@ describe('redact: performance', () => {
     ['long hyphen label', 'a@b' + '-'.repeat(1_000_000)],
     ['"http://" x 140k', 'http://'.repeat(140_000)],
     ['"?a" x 500k', '?a'.repeat(500_000)],
-  ])('adversarial input finishes fast: %s', (_label, input) => {
-    expect(elapsed(() => redact(input, { marked: ['Acme', 'a b'] }))).toBeLessThan(1000);
+  ])('adversarial input ends in bounded time: %s', (_label, input) => {
+    expect(elapsed(() => redact(input, { marked: ['Acme', 'a b'] }))).toBeLessThan(NO_BLOWUP_MS);
   });
 });
