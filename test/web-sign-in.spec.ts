@@ -176,6 +176,19 @@ describe('web sign-in by magic link', () => {
     expect(links[0].n).toBe(5);
   });
 
+  it('rate limits requests per IP across addresses', async () => {
+    const b = new Browser(t);
+    expect((await b.submit('/sign-in', '/sign-in', { email: 'ip-probe@example.com' })).status).toBe(200);
+    const [{ ip }] = await t.db.query(`SELECT ip FROM sign_in_requests WHERE email = 'ip-probe@example.com'`);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM sign_in_requests WHERE ip = $1`, [ip]);
+    // Fill the IP's allowance (30 in 15 minutes) with other addresses, as a script trying many would.
+    await t.db.query(`INSERT INTO sign_in_requests (email, ip) SELECT 'spray-' || i || '@example.com', $1 FROM generate_series(1, $2) i`, [ip, 30 - n]);
+    const limited = await b.submit('/sign-in', '/sign-in', { email: 'fresh-address@example.com' });
+    expect(limited.status).toBe(429);
+    expect(limited.text).toContain('Too many sign-in links asked for');
+    await t.db.query(`DELETE FROM sign_in_requests WHERE ip = $1`, [ip]); // later tests start from a clean allowance
+  });
+
   it('names the email field when the address is not one, and keeps what was typed', async () => {
     const b = new Browser(t);
     const res = await b.submit('/sign-in', '/sign-in', { email: 'not an address' });
