@@ -15,9 +15,11 @@ function formWith(page: string, button: string): { action: string; fields: Recor
   const fields: Record<string, string> = {};
   for (const m of found.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[m[1]] = decode(m[2]);
   // A named submit button sends its own value (the week view's slot buttons do).
-  const pressed = [...found.matchAll(/<button type="submit" name="([^"]+)" value="([^"]*)"[^>]*>([^<]*)<\/button>/g)].find((m) => decode(m[3]) === button);
+  const pressed = [...found.matchAll(/<button type="submit" name="([^"]+)" value="([^"]*)"([^>]*)>([^<]*)<\/button>/g)].find((m) => decode(m[4]) === button);
   if (pressed) fields[pressed[1]] = decode(pressed[2]);
-  return { action: decode(/action="([^"]+)"/.exec(found)![1]), fields };
+  // A button's formaction overrides the form's action (the week view's waitlist buttons).
+  const formaction = pressed && /formaction="([^"]+)"/.exec(pressed[3]);
+  return { action: decode(formaction ? formaction[1] : /action="([^"]+)"/.exec(found)![1]), fields };
 }
 
 /** The day column of a week page headed `heading` ("Wednesday 9 December"). */
@@ -203,6 +205,19 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       expect(await wedAfter(s1)).toContain(`Your session ${wed.local} with ${nameA}`);
       expect(await wedAfter(s3)).not.toContain('Your session');
       expect(await wedAfter(s3)).not.toContain(button);
+      // The full call stays in the week for others, to wait for; not for the marketer who holds the seat.
+      const fullButton = `Join the waitlist: ${wed.local} with ${nameA} (full)`;
+      expect(await wedAfter(s3)).toContain(fullButton);
+      expect(await wedAfter(s1)).not.toContain(fullButton);
+      const { m: m4, s: s4 } = await marketer();
+      const wait = formWith(await wedAfter(s4), fullButton);
+      expect(wait.action).toBe('/marketer/waitlist');
+      expect((await s4.post(wait.action, wait.fields).expect(303)).header.location).toBe('/marketer?notice=waitlisted');
+      const [waiting] = await t.db.query(`SELECT status, rep_id, starts_at FROM waitlist_entries WHERE marketer_id = $1`, [m4.id]);
+      expect(waiting).toMatchObject({ status: 'waiting', rep_id: repA.id });
+      expect(waiting.starts_at.toISOString()).toBe(new Date(wed.startsAt).toISOString());
+      expect(await wedAfter(s4)).toContain(`Full: ${wed.local} with ${nameA}. You are on the waitlist.`);
+      expect(await wedAfter(s4)).not.toContain(fullButton);
       expect(slotButtons(await wedAfter(s3))).toEqual([`Book ${slotOf(weeks[0], 3, 'Asia/Kolkata', '14:00').local} with ${nameB}`]);
 
       // Someone who loaded the page before gets the week again with the reason and the waitlist.

@@ -25,6 +25,12 @@ export interface RepName {
 }
 
 /** The availability a booking's label and call type are read from. */
+export interface FullCall {
+  repId: string;
+  startsAt: Date;
+  endsAt: Date;
+}
+
 export interface RepWindows {
   repId: string;
   timeZone: string;
@@ -99,6 +105,25 @@ export class MarketerPagesRepository {
     if (!ids.length) return new Map();
     const rows: RepName[] = await this.db.query(`SELECT id, name FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * Calls of the period in [from, to) whose seats are all taken (by marketers other than this one), on reps
+   * of the active roster, still to come: what a marketer can wait for.
+   */
+  fullCalls(periodId: string, from: string, to: string, marketerId: string, now: Date): Promise<FullCall[]> {
+    return this.db.query(
+      `SELECT b.rep_id AS "repId", b.starts_at AS "startsAt", b.ends_at AS "endsAt"
+         FROM bookings b
+         JOIN periods pe ON pe.id = b.period_id
+         JOIN programs p ON p.id = pe.program_id
+         JOIN roster_entries r ON r.period_id = b.period_id AND r.rep_id = b.rep_id AND r.status = 'active'
+        WHERE b.period_id = $1 AND b.status = 'confirmed' AND b.starts_at >= $2 AND b.starts_at < $3 AND b.starts_at > $5
+        GROUP BY b.rep_id, b.starts_at, b.ends_at, p.id
+       HAVING count(*) >= COALESCE((p.settings->>'seatsPerCall')::int, 1) AND bool_and(b.marketer_id <> $4)
+        ORDER BY b.starts_at, b.rep_id`,
+      [periodId, from, to, marketerId, now.toISOString()],
+    );
   }
 
   /** The reps' weekly windows and their overrides for local dates in [fromDate, toDate]. */

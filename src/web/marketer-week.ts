@@ -62,6 +62,17 @@ export interface WeekView {
   pageKey: string;
   /** The marketer's own confirmed sessions in the week, shown in their day. */
   booked?: readonly BookedSession[];
+  /** Calls of the week with every seat taken, which the marketer may wait for (book mode only). */
+  full?: readonly FullSlot[];
+}
+
+/** A call with no seat left: shown beside the open slots with a waitlist button, or as already waited for. */
+export interface FullSlot {
+  repId: string;
+  repName: string;
+  startsAt: string;
+  endsAt: string;
+  waiting: boolean;
 }
 
 /** One of the marketer's own sessions, as the week view shows it beside the open slots. */
@@ -178,6 +189,11 @@ ${select({
       const key = local(s.startsAt).date;
       (byDay.get(key) ?? byDay.set(key, []).get(key)!).push(s);
     }
+    const fullByDay = new Map<string, FullSlot[]>();
+    for (const c of v.mode.kind === 'book' ? (v.full ?? []) : []) {
+      const key = local(c.startsAt).date;
+      (fullByDay.get(key) ?? fullByDay.set(key, []).get(key)!).push(c);
+    }
     const bookedByDay = new Map<string, BookedSession[]>();
     for (const b of v.booked ?? []) {
       const key = local(b.startsAt.toISOString()).date;
@@ -206,6 +222,7 @@ ${v.info ? html`<p>${v.info}</p>` : ''}
 ${days.map((d) => {
   const list = byDay.get(d.toISODate()!) ?? [];
   const mine = bookedByDay.get(d.toISODate()!) ?? [];
+  const full = fullByDay.get(d.toISODate()!) ?? [];
   const id = `day-${d.toISODate()}`;
   return html`<section class="day" aria-labelledby="${id}"><h3 id="${id}">${d.toFormat('cccc d LLLL')}</h3>
 ${mine.length
@@ -219,6 +236,14 @@ ${list.length
       return html`<li>${slotButton(s)}${facts ? html`<br><span class="muted">${facts}</span>` : ''}</li>`;
     })}</ul>`)
   : html`<p class="empty">No open slots</p>`}
+${full.length
+  ? dayForm(html`<ul aria-label="Full calls">${full.map((c) => {
+      const range = `${local(c.startsAt).hhmm}–${local(c.endsAt).hhmm}`;
+      return c.waiting
+        ? html`<li class="waiting"><span class="badge">Waiting</span> Full: ${range} with ${c.repName}. You are on the waitlist.</li>`
+        : html`<li><button type="submit" name="slot" value="${c.repId} ${c.startsAt}" formaction="/marketer/waitlist" class="link">Join the waitlist: ${range} with ${c.repName} (full)</button></li>`;
+    })}</ul>`)
+  : ''}
 </section>`;
 })}
 </div>`;

@@ -16,7 +16,7 @@ import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody
 import type { FieldErrors, Html } from './html.js';
 import { cancelPage, homePage, type HomeBooking, type HomeView } from './marketer-home.js';
 import { MarketerPagesRepository, type EnrolmentProgress } from './marketer-pages.repository.js';
-import { mondayOf, periodDates, weekPage, windowAt, type WeekFilters, type WeekMode, type WeekSlot } from './marketer-week.js';
+import { mondayOf, periodDates, weekPage, windowAt, type FullSlot, type WeekFilters, type WeekMode, type WeekSlot } from './marketer-week.js';
 import { Csrf, WebPage } from './web.decorators.js';
 
 /** Fixed texts for `?notice=` after a redirect (the query text itself is never shown). */
@@ -161,7 +161,7 @@ export class MarketerPagesController {
   @Roles('marketer')
   async joinWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const view = this.viewOf(body);
-    const parsed = await parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), repId: text(body, 'repId'), startsAt: text(body, 'startsAt') });
+    const parsed = await parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), ...slotOf(body) });
     if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
     try {
       await this.bookings.joinWaitlist(actor, parsed.value);
@@ -391,6 +391,32 @@ export class MarketerPagesController {
     const booked = own
       .filter((b) => b.marketerId === actor.id && (!moving || b.id !== moving.bookingId))
       .map((b) => ({ id: b.id, repName: b.repName, startsAt: b.startsAt, endsAt: b.endsAt }));
+    // Calls with every seat taken, to wait for (not when moving a booking: a move needs a free seat now).
+    let full: FullSlot[] = [];
+    if (!moving) {
+      const [calls, waiting] = await Promise.all([
+        this.repo.fullCalls(filters.periodId, search.from, search.to, actor.id, this.clock.now()),
+        this.bookings.listWaitlist(actor),
+      ]);
+      const shown = calls.filter((c) => !filters.repId || c.repId === filters.repId);
+      const windows = filters.callType || filters.marketingSourced
+        ? await this.repo.repWindows(shown.map((c) => c.repId), monday!.minus({ days: 1 }).toISODate()!, monday!.plus({ days: 8 }).toISODate()!)
+        : undefined;
+      const waits = new Set(waiting.map((w) => `${w.repId}|${w.startsAt.getTime()}`));
+      full = shown
+        .filter((c) => {
+          if (!windows) return true;
+          const w = windowAt(windows.get(c.repId), c.startsAt);
+          return (!filters.callType || w?.callType === filters.callType) && (!filters.marketingSourced || w?.marketingSourced === true);
+        })
+        .map((c) => ({
+          repId: c.repId,
+          repName: names.get(c.repId) ?? 'a rep',
+          startsAt: c.startsAt.toISOString(),
+          endsAt: c.endsAt.toISOString(),
+          waiting: waits.has(`${c.repId}|${c.startsAt.getTime()}`),
+        }));
+    }
     const limits = result.marketer;
     const info = limits?.quotaReached
       ? moving
@@ -399,7 +425,7 @@ export class MarketerPagesController {
       : undefined;
     return {
       status: 200,
-      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info, booked }),
+      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info, booked, full }),
     };
   }
 
