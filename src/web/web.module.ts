@@ -11,6 +11,7 @@ import { FormsPagesRepository } from './forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
 import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
 import { LifecyclePagesController } from './lifecycle.controller.js';
+import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer.controller.js';
 import { MarketerPagesRepository } from './marketer-pages.repository.js';
@@ -33,6 +34,7 @@ import { WebGuard } from './web.guard.js';
     MarketerPagesController,
     MarketerFormsController,
     LifecyclePagesController,
+    LinksController,
   ],
   providers: [
     FormsPagesRepository,
