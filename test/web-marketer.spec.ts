@@ -243,6 +243,20 @@ describe('marketer pages: week view, booking, waitlist, cancel, reschedule, atte
       expect((await t.db.query(`SELECT status FROM waitlist_entries WHERE id = $1`, [entry.id]))[0].status).toBe('left');
     });
 
+    it('ten marketers pressing the same slot at once: one is booked, nine see the week again with the reason', async () => {
+      const thu = slotOf(weeks[1], 4, 'America/New_York', '09:00');
+      const people = await Promise.all(Array.from({ length: 10 }, () => marketer()));
+      const forms = await Promise.all(
+        people.map(async ({ s }) => formWith(dayColumn((await s.get(weekUrl(weeks[1])).expect(200)).text, thu.dayHeading), `Book ${thu.local} with ${nameA}`)),
+      );
+      const answers = await Promise.all(people.map(({ s }, i) => s.post(forms[i].action, forms[i].fields)));
+      expect(answers.map((r) => r.status).sort()).toEqual([303, ...Array(9).fill(409)]);
+      for (const r of answers.filter((x) => x.status === 409)) expect(r.text).toContain('Every seat on this call is taken');
+      const rows = await t.db.query(`SELECT marketer_id FROM bookings WHERE rep_id = $1 AND starts_at = $2 AND status = 'confirmed'`, [repA.id, thu.startsAt]);
+      expect(rows).toHaveLength(1);
+      expect(people[answers.findIndex((r) => r.status === 303)].m.id).toBe(rows[0].marketer_id);
+    });
+
     it('the same form posted twice (same idempotency key) books once', async () => {
       const { m, s } = await marketer();
       const b = slotOf(weeks[1], 3, 'Asia/Kolkata', '14:00');

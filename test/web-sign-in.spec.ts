@@ -138,6 +138,22 @@ describe('web sign-in by magic link', () => {
     expect(toUnknown[0].n).toBe(0);
   });
 
+  it('opens one session when the same link is used twice at once', async () => {
+    const user = await makeUser(t, ['rep']);
+    const link = await t.app.get((await import('../src/web/sign-in.service.js')).SignInService).issueLink(user.id);
+    const path = new URL(link).pathname;
+    const browsers = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const b = new Browser(t);
+        const confirm = await b.get(path);
+        return { b, csrf: inputValue(confirm.text, '_csrf')! };
+      }),
+    );
+    const answers = await Promise.all(browsers.map(({ b, csrf }) => b.post(path, { _csrf: csrf })));
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 410, 410, 410, 410, 410]);
+    expect(await t.db.query(`SELECT 1 FROM web_sessions WHERE user_id = $1`, [user.id])).toHaveLength(1);
+  });
+
   it('refuses an expired link', async () => {
     const b = new Browser(t);
     const user = await makeUser(t, ['rep']);
