@@ -167,6 +167,9 @@ describe('web sign-in by magic link', () => {
     const used = await b.post(path, { _csrf: inputValue(confirm.text, '_csrf')! });
     expect(used.status).toBe(410);
     expect(await t.db.query(`SELECT 1 FROM web_sessions WHERE user_id = $1`, [user.id])).toHaveLength(0);
+    // The next sign-in request clears expired links (and sessions) away.
+    await b.submit('/sign-in', '/sign-in', { email: 'someone-else@example.com' });
+    expect(await t.db.query(`SELECT 1 FROM sign_in_links WHERE user_id = $1`, [user.id])).toHaveLength(0);
   });
 
   it('links expire 15 minutes after they are sent', async () => {

@@ -59,8 +59,9 @@ export class SignInService {
       await this.sessions.insertLink(m, token, user.id, expiresAt);
       await this.mail.enqueue(m, `sign-in:${token.slice(3, 23)}`, this.message(user, this.linkUrl(token), expiresAt));
     });
-    // Old requests stop counting; deleting them keeps the table small.
+    // Old requests stop counting, and expired links and sessions work no more: deleting them keeps the tables small.
     await this.sessions.pruneRequests(this.db.manager, new Date(now.getTime() - 24 * 3600_000));
+    await this.sessions.deleteExpired(now);
   }
 
   /** A link for the user without email or rate limit: the start-up banner's, for the bootstrap admin. */
