@@ -223,7 +223,7 @@ describe('web: observation forms of a marketer (real app, real PostgreSQL)', () 
     // A marketing-sourced lead needs its follow-up: named next to that field.
     const noFollowUp = await s.post(`/marketer/forms/${form.id}`, complete({ action: 'submit', 'lead.followUp': '' }));
     expect(noFollowUp.status).toBe(400);
-    expect(noFollowUp.text).toMatch(/<textarea id="f-lead_followUp" name="lead.followUp" rows="2" aria-invalid="true" aria-describedby="err-lead_followUp">/);
+    expect(noFollowUp.text).toMatch(/<textarea id="f-lead_followUp" name="lead.followUp" rows="2" aria-invalid="true" aria-describedby="hint-lead_followUp err-lead_followUp">/);
     expect(noFollowUp.text).toContain('<p class="field-error" id="err-lead_followUp">lead.followUp is required for a marketing-sourced lead');
 
     // A required question made of several controls: the error under its legend, tied to its first control.

@@ -8,7 +8,7 @@ import type { User } from '../people/user.entity.js';
 import { kindOf, MAX_ROWS } from './forms-answers.js';
 import type { FormSession } from './forms-pages.repository.js';
 import { dateTime, iso, range } from './format.js';
-import { errorId, errorSummary, fieldError, fieldId, form, html, type FieldErrors, type Html, input, invalidAttrs, select } from './html.js';
+import { errorId, errorSummary, fieldError, fieldId, form, html, type FieldErrors, type Html, input, select, textarea } from './html.js';
 import { page } from './layout.js';
 
 // ------------------------------------------------------------------ small parts
@@ -38,26 +38,6 @@ export function sessionTitle(s: FormSession | undefined): string {
   if (!s) return 'Session';
   if (s.rep_name) return `Call with ${s.rep_name}`;
   return s.queue ? `Support shift (${s.queue})` : 'Support shift';
-}
-
-interface TextareaOptions {
-  label: string;
-  name: string;
-  value?: string;
-  errors?: FieldErrors;
-  hint?: string;
-  rows?: number;
-  /** Extra attributes (a group's error tied to its first control). */
-  attrs?: Html;
-}
-
-/** A labelled textarea with its hint and errors (as `input()` in html.ts). */
-export function textarea(o: TextareaOptions): Html {
-  const id = fieldId(o.name);
-  return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
-<label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint">${o.hint}</span>` : ''}
-<textarea id="${id}" name="${o.name}" rows="${o.rows ?? 3}"${invalidAttrs(o.errors, o.name)}${o.attrs ?? ''}>${o.value ?? ''}</textarea>
-${fieldError(o.errors, o.name)}</div>`;
 }
 
 /** A fieldset for a question made of several controls; its own errors (e.g. "required") under the legend. */

@@ -74,6 +74,34 @@ export function input(o: InputOptions): Html {
 ${fieldError(o.errors, o.name)}</div>`;
 }
 
+export interface TextareaOptions {
+  label: string;
+  name: string;
+  value?: string;
+  errors?: FieldErrors;
+  hint?: string;
+  rows?: number;
+  /** Extra attributes (e.g. a group's error tied to its first control). */
+  attrs?: Html;
+}
+
+/** A labelled textarea with its hint and errors, like `input()`. */
+export function textarea(o: TextareaOptions): Html {
+  const id = fieldId(o.name);
+  return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
+<label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint" id="${hintId(o.name)}">${o.hint}</span>` : ''}
+<textarea id="${id}" name="${o.name}" rows="${o.rows ?? 3}"${invalidAttrs(o.errors, o.name, !!o.hint)}${o.attrs ?? ''}>${o.value ?? ''}</textarea>
+${fieldError(o.errors, o.name)}</div>`;
+}
+
+/** A checkbox with its label beside it (value "1"), errors below. */
+export function checkbox(o: { label: string; name: string; checked: boolean; errors?: FieldErrors }): Html {
+  const id = fieldId(o.name);
+  return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
+<label for="${id}"><input id="${id}" name="${o.name}" type="checkbox" value="1"${o.checked ? html` checked` : ''}${invalidAttrs(o.errors, o.name)}> ${o.label}</label>
+${fieldError(o.errors, o.name)}</div>`;
+}
+
 export interface SelectOptions {
   label: string;
   name: string;

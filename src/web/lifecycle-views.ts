@@ -5,16 +5,16 @@
 import { DateTime } from 'luxon';
 import type { Enrollment, Period, Program, RosterEntry } from '../programs/program.entity.js';
 import { DEFAULT_SETTINGS, type ProgramSettings } from '../programs/program-settings.js';
-import { isIanaZone } from '../people/time-zone.js';
 import type { User } from '../people/user.entity.js';
 import type { ThemeHistory } from '../themes/theme.entity.js';
 import type { ThemeView } from '../themes/themes.service.js';
 import type { TreeNode } from '../themes/tree.js';
 import type { Rollup } from '../rollups/rollup.entity.js';
 import { dateTime, iso } from './format.js';
-import { errorSummary, fieldError, fieldId, form, buttonForm, hintId, html, input, invalidAttrs, select, type FieldErrors, type Html } from './html.js';
+import { errorSummary, fieldError, fieldId, form, buttonForm, html, input, invalidAttrs, select, textarea, type FieldErrors, type Html } from './html.js';
 import { assess, lateBy, shareText } from './lifecycle-health.js';
 import type { LateForm, MarketerRow, PeriodCoverage } from './lifecycle-health.repository.js';
+import { zoneOptions } from './zones.js';
 
 /** A form's state when it is shown again: what the user typed, and what is wrong with it. */
 export interface FormState {
@@ -33,52 +33,6 @@ const ROSTER_STATUS_LABELS: Record<string, string> = { invited: 'Invited', activ
 /** "1 Jan 2026" for a calendar date (no zone arithmetic: a date is a date). */
 export const dateLabel = (isoDate: string): string => DateTime.fromISO(isoDate, { zone: 'UTC' }).toFormat('d LLL yyyy');
 export const periodLabel = (p: Pick<Period, 'startsOn' | 'endsOn'>): string => `${dateLabel(p.startsOn)} – ${dateLabel(p.endsOn)}`;
-
-/** ICU lists some zones under their old names; people look for the current IANA ones. */
-const CURRENT_ZONE_NAMES: Record<string, string> = {
-  'Africa/Asmera': 'Africa/Asmara',
-  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
-  'America/Catamarca': 'America/Argentina/Catamarca',
-  'America/Coral_Harbour': 'America/Atikokan',
-  'America/Cordoba': 'America/Argentina/Cordoba',
-  'America/Godthab': 'America/Nuuk',
-  'America/Indianapolis': 'America/Indiana/Indianapolis',
-  'America/Jujuy': 'America/Argentina/Jujuy',
-  'America/Louisville': 'America/Kentucky/Louisville',
-  'America/Mendoza': 'America/Argentina/Mendoza',
-  'Asia/Calcutta': 'Asia/Kolkata',
-  'Asia/Katmandu': 'Asia/Kathmandu',
-  'Asia/Rangoon': 'Asia/Yangon',
-  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
-  'Atlantic/Faeroe': 'Atlantic/Faroe',
-  'Europe/Kiev': 'Europe/Kyiv',
-  'Pacific/Enderbury': 'Pacific/Kanton',
-  'Pacific/Ponape': 'Pacific/Pohnpei',
-  'Pacific/Truk': 'Pacific/Chuuk',
-};
-
-let zoneList: string[] | undefined;
-
-/** Every IANA zone this runtime knows under its current name, UTC first, plus `keep` when the list lacks it. */
-export function zoneOptions(keep?: string): { value: string; label: string }[] {
-  zoneList ??= [
-    'UTC',
-    ...Intl.supportedValuesOf('timeZone')
-      .map((z) => CURRENT_ZONE_NAMES[z] ?? z)
-      .filter((z) => z !== 'UTC' && isIanaZone(z))
-      .sort(),
-  ];
-  const zones = keep && !zoneList.includes(keep) ? [keep, ...zoneList] : zoneList;
-  return zones.map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
-}
-
-function textarea(o: { label: string; name: string; value?: string; errors?: FieldErrors; hint?: string }): Html {
-  const id = fieldId(o.name);
-  return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
-<label for="${id}">${o.label}</label>${o.hint ? html`<span class="hint" id="${hintId(o.name)}">${o.hint}</span>` : ''}
-<textarea id="${id}" name="${o.name}"${invalidAttrs(o.errors, o.name, !!o.hint)}>${o.value ?? ''}</textarea>
-${fieldError(o.errors, o.name)}</div>`;
-}
 
 const num = (label: string, name: string, s: FormState | undefined, fallback: number, hint?: string, min = 0) =>
   input({ label, name, type: 'number', value: v(s, name, String(fallback)), errors: s?.errors, hint, attrs: html` min="${min}" step="1" inputmode="numeric"` });

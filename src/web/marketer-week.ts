@@ -10,6 +10,7 @@ import { time } from './format.js';
 import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
 import { page } from './layout.js';
 import type { RepWindows } from './marketer-pages.repository.js';
+import { windowAt as windowAtInZone } from './rep-windows.js';
 
 /** One open slot as the page shows it. */
 export interface WeekSlot {
@@ -101,12 +102,7 @@ export function periodDates(startsOn: string, endsOn: string): string {
 
 /** The window (weekly or the date's override) a booking started in, for its label and call type. */
 export function windowAt(w: RepWindows | undefined, startsAt: Date): WallWindow | undefined {
-  if (!w) return undefined;
-  const local = DateTime.fromJSDate(startsAt).setZone(w.timeZone);
-  const hm = local.toFormat('HH:mm');
-  const date = local.toISODate()!;
-  const windows: WallWindow[] = w.overrides[date] ?? w.weekly.filter((x) => 'weekday' in x && (x as { weekday: number }).weekday === local.weekday);
-  return windows.find((x) => x.start <= hm && hm < x.end);
+  return w ? windowAtInZone(startsAt, w.timeZone, w.weekly, (date) => w.overrides[date]) : undefined;
 }
 
 /** The filters as a query string (blank ones left out), for links and for coming back after a POST. */

@@ -5,9 +5,10 @@
  */
 import { DateTime } from 'luxon';
 import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engine.js';
-import { parseHHmm } from '../availability/engine/local-time.js';
-import { inZone, iso, range, time, WEEKDAYS } from './format.js';
-import { buttonForm, errorSummary, fieldError, fieldId, form, html, Html, input, invalidAttrs, select, type FieldErrors } from './html.js';
+import { iso, range, time, WEEKDAYS } from './format.js';
+import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
+import { overridesFromList, windowsOn } from './rep-windows.js';
+import { zoneOptions } from './zones.js';
 import { page } from './layout.js';
 import type { User } from '../people/user.entity.js';
 
@@ -39,54 +40,11 @@ export const ATTENDANCE_BUTTONS: { outcome: string; label: string; cls: string }
 /** "Mon 2 Mar 2027" for a calendar date. */
 export const dateLabel = (isoDate: string): string => DateTime.fromISO(isoDate, { zone: 'UTC' }).toFormat('ccc d LLL yyyy');
 
-/** ISO weekday (1 Monday … 7 Sunday) of a calendar date. */
-export const weekdayOf = (isoDate: string): number => DateTime.fromISO(isoDate, { zone: 'UTC' }).weekday;
-
-/** The windows of one local date: its override when there is one, else the weekly windows of that weekday. */
-export function windowsOn(isoDate: string, weekly: readonly WeeklyWindow[], overrides: readonly { date: string; windows: WallWindow[] }[]): { windows: WallWindow[]; override: boolean } {
-  const o = overrides.find((x) => x.date === isoDate);
-  if (o) return { windows: [...o.windows].sort((a, b) => a.start.localeCompare(b.start)), override: true };
-  const wd = weekdayOf(isoDate);
-  return { windows: weekly.filter((w) => w.weekday === wd).sort((a, b) => a.start.localeCompare(b.start)), override: false };
-}
-
-/** The window (earliest-starting) that holds an instant, read in the availability's zone: its label and call type. */
-export function windowAt(
-  at: Date,
-  zone: string,
-  weekly: readonly WeeklyWindow[],
-  overrides: readonly { date: string; windows: WallWindow[] }[],
-): WallWindow | undefined {
-  const local = inZone(at, zone);
-  const minute = local.hour * 60 + local.minute;
-  const { windows } = windowsOn(local.toISODate()!, weekly, overrides);
-  return windows.find((w) => {
-    const s = parseHHmm(w.start, 'start');
-    const e = parseHHmm(w.end, 'end');
-    return s !== null && e !== null && s <= minute && minute < e;
-  });
-}
 
 /** A wall-clock time of a date in a zone as an instant ("24:00" is the next midnight). */
 export function wallInstant(isoDate: string, hhmm: string, zone: string): DateTime {
   if (hhmm === '24:00') return DateTime.fromISO(isoDate, { zone }).plus({ days: 1 }).startOf('day');
   return DateTime.fromISO(`${isoDate}T${hhmm}`, { zone });
-}
-
-/** The zones offered in the select: the runtime's list plus UTC and the ones in use, sorted. */
-export function zoneOptions(...inUse: (string | null | undefined)[]): { value: string; label: string }[] {
-  const supported = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
-  const all = new Set<string>(['UTC', ...supported]);
-  for (const z of inUse) if (z) all.add(z);
-  return [...all].sort().map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
-}
-
-/** A checkbox with its label beside it, errors below. */
-function checkbox(o: { label: string; name: string; checked: boolean; errors?: FieldErrors }): Html {
-  const id = fieldId(o.name);
-  return html`<div class="field${o.errors?.[o.name]?.length ? ' has-error' : ''}">
-<label for="${id}"><input id="${id}" name="${o.name}" type="checkbox" value="1"${o.checked ? html` checked` : ''}${invalidAttrs(o.errors, o.name)}> ${o.label}</label>
-${fieldError(o.errors, o.name)}</div>`;
 }
 
 /** "09:00–12:00" (an end of 24:00 reads as midnight). */
@@ -297,7 +255,7 @@ function preview(d: AvailabilityData): Html {
   const other = zone !== d.user.timeZone;
   const start = DateTime.fromISO(d.today, { zone: 'UTC' });
   const days = Array.from({ length: 7 }, (_, k) => start.plus({ days: k }).toISODate()!).map((date) => {
-    const { windows, override } = windowsOn(date, d.weekly, d.overrides);
+    const { windows, override } = windowsOn(date, d.weekly, overridesFromList(d.overrides));
     const items = windows.map((w) => {
       const yours = other ? ` (${time(wallInstant(date, w.start, zone).toJSDate(), d.user.timeZone)}–${time(wallInstant(date, w.end, zone).toJSDate(), d.user.timeZone)} your time)` : '';
       return html`<li>${wallRange(w)}${yours}${windowExtras(w)}</li>`;

@@ -27,13 +27,13 @@ import {
   rowsOf,
   weeklyName,
   weeklyValues,
-  windowAt,
   type AvailabilityData,
   type CallRow,
   type FormValues,
   type HomeData,
   type RosterRow,
 } from './rep-view.js';
+import { overridesFromList, windowAt } from './rep-windows.js';
 import { Csrf, WebPage } from './web.decorators.js';
 
 /** A time from a form: "09:00:00" (some browsers) → "09:00"; an end of "00:00" means midnight, "24:00". */
@@ -171,12 +171,13 @@ export class RepPagesController {
       this.availability.get(user, user.id, today),
     ]);
     const zone = avail.timeZone ?? user.timeZone;
+    const overrides = overridesFromList(avail.overrides);
     const call = (b: (typeof ahead)[number], withWindow: boolean): CallRow => ({
       id: b.id,
       startsAt: b.startsAt,
       endsAt: b.endsAt,
       marketerName: b.marketerName,
-      window: withWindow ? windowAt(b.startsAt, zone, avail.weekly, avail.overrides) : undefined,
+      window: withWindow ? windowAt(b.startsAt, zone, avail.weekly, overrides) : undefined,
     });
     return {
       invitations: rows.filter((r) => r.status === 'invited').sort(byStart),
