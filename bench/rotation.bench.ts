@@ -11,6 +11,7 @@ import { formatIsoDate, parseIsoDate } from '../src/availability/engine/local-ti
 import { type GenerateInput, type GenerateResult, type Hire, generate } from '../src/rotations/engine/assign.js';
 import { type Shift, type ShiftTemplate, expandShifts } from '../src/rotations/engine/shifts.js';
 import { type BenchRow, median } from './table.js';
+import { seededRandom as random } from '../src/common/seeded-random.js';
 
 const AREA = 'rotation';
 const WARMUP = 5;
@@ -25,16 +26,6 @@ const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/S
 const FIRST_DAY = parseIsoDate('2026-03-02')!;
 const NOW = (FIRST_DAY - 1) * 1440;
 const DAY = 1440;
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 40 weekly templates: every weekday, starts from 07:00 to 19:00 local, 3-4 hours, capacity 2-4. */
 function templates(): ShiftTemplate[] {

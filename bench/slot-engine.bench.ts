@@ -21,6 +21,7 @@ import {
   findSlotsColumnar,
 } from '../src/availability/engine/slot-engine.js';
 import { type BenchRow, median } from './table.js';
+import { seededRandom as random } from '../src/common/seeded-random.js';
 
 const AREA = 'slot engine';
 const WARMUP = 5;
@@ -40,16 +41,6 @@ const SETTINGS: EngineSettings = {
 };
 
 const WEEKDAYS_9_TO_5: WeeklyWindow[] = [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '17:00' }));
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` distinct 30-minute calls inside the rep's weekday 09:00-17:00, from-7d .. to+7d. */
 function callsFor(timeZone: string, fromDay: number, toDay: number, count: number, rnd: () => number): RepCall[] {

@@ -1,4 +1,5 @@
 import { type Interval, containsInterval, intersect, mergeSorted, normalize, subtract, totalMinutes, union } from './intervals.js';
+import { seededRandom as random } from '../../common/seeded-random.js';
 
 const iv = (start: number, end: number): Interval => ({ start, end });
 
@@ -11,16 +12,6 @@ function minutes(list: readonly Interval[]): Set<number> {
 
 function isNormalized(list: readonly Interval[]): boolean {
   return list.every((x, k) => x.end > x.start && (k === 0 || list[k - 1].end < x.start));
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomList(rnd: () => number): Interval[] {

@@ -14,6 +14,7 @@ import {
   findSlotsColumnar,
 } from './slot-engine.js';
 import { epochToLocal } from './local-time.js';
+import { seededRandom as random } from '../../common/seeded-random.js';
 
 /** ISO instant to epoch minutes, and back (compact, for readable expectations). */
 const at = (iso: string): number => Date.parse(iso) / 60_000;
@@ -712,15 +713,6 @@ describe('checkSlot', () => {
 });
 
 describe('findSlots and checkSlot agree (property)', () => {
-  function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const zones = ['America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC'];
   const hhmm = (m: number) => (m === 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
 

@@ -1,6 +1,7 @@
 import { epochToLocal, formatIsoDate } from '../../availability/engine/local-time.js';
 import { type Existing, type GenerateInput, type GenerateResult, type Hire, REPAIR_BUDGET, generate } from './assign.js';
 import { RotationInputError, type Shift, type ShiftTemplate, expandShifts } from './shifts.js';
+import { seededRandom as random } from '../../common/seeded-random.js';
 
 /** ISO instant to epoch minutes, and back (compact, for readable expectations). */
 const at = (iso: string): number => Date.parse(iso) / 60_000;
@@ -80,16 +81,6 @@ function fieldOf(fn: () => unknown): string {
   throw new Error('expected a RotationInputError');
 }
 
-/** Seeded PRNG for the shuffles. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function shuffle<T>(list: T[], rnd: () => number): T[] {
   const out = [...list];
   for (let i = out.length - 1; i > 0; i--) {
