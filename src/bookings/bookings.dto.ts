@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { IsInstant } from '../common/dates.js';
@@ -79,16 +79,5 @@ export class ListBookingsQuery {
   status?: string;
 }
 
-export class JoinWaitlistDto {
-  @ApiProperty()
-  @IsUUID('all', { message: 'periodId must be a UUID' })
-  periodId: string;
-
-  @ApiProperty()
-  @IsUUID('all', { message: 'repId must be a UUID' })
-  repId: string;
-
-  @ApiProperty()
-  @IsInstant()
-  startsAt: string;
-}
+/** The call to wait for: the same three fields as a booking. */
+export class JoinWaitlistDto extends PickType(CreateBookingDto, ['periodId', 'repId', 'startsAt'] as const) {}

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IsIsoDate } from '../common/dates.js';
@@ -37,33 +37,8 @@ export class CreateProgramDto {
   preparationNote?: string;
 }
 
-export class UpdateProgramDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsIanaZone()
-  timeZone?: string;
-
-  @ApiPropertyOptional({ type: ProgramSettingsDto, description: 'Only the given settings change' })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => ProgramSettingsDto)
-  settings?: ProgramSettingsDto;
-
-  @ApiPropertyOptional({ description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
-  @IsOptional()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 4000)
-  preparationNote?: string;
-}
+/** Any of a program's fields but its kind; only the given settings change. */
+export class UpdateProgramDto extends PartialType(OmitType(CreateProgramDto, ['kind'] as const)) {}
 
 export class CreatePeriodDto {
   @ApiProperty({ example: '2027-01-01' })
