@@ -56,6 +56,18 @@ describe('programs, periods, rosters, enrolments (HTTP)', () => {
       expect(res.body.settings).toMatchObject({ onboardingShifts: 4, quota: 10, slotMinutes: 45, rollupRecipients: ['lc@example.com'] });
       const patched = await t.http.patch(`/api/v1/programs/${res.body.id}`).set(bearer(t.adminToken)).send({ settings: { slotMinutes: 30 } }).expect(200);
       expect(patched.body.settings).toMatchObject({ slotMinutes: 30, onboardingShifts: 4, quota: 10 });
+      // A PATCH is checked like a create, and cannot change the kind.
+      for (const [body, field] of [
+        [{ settings: { slotMinutes: 5 } }, 'settings.slotMinutes'],
+        [{ name: '   ' }, 'name'],
+        [{ timeZone: 'Mars/Olympus' }, 'timeZone'],
+        [{ kind: 'call_shadowing' }, 'kind'],
+      ] as const) {
+        const bad = await t.http.patch(`/api/v1/programs/${res.body.id}`).set(bearer(t.adminToken)).send(body).expect(400);
+        expect(bad.body.details.fields.map((f: { field: string }) => f.field)).toContain(field);
+      }
+      const renamed = await t.http.patch(`/api/v1/programs/${res.body.id}`).set(bearer(t.adminToken)).send({ name: '  Support onboarding 2  ' }).expect(200);
+      expect(renamed.body).toMatchObject({ name: 'Support onboarding 2', kind: 'support_rotation', settings: { slotMinutes: 30 } });
     });
 
     it.each([
