@@ -25,15 +25,9 @@ export const SHIFT_REMINDER_JOB = 'shift.reminder';
 const toMinute = (d: Date) => Math.floor(new Date(d).getTime() / 60_000);
 const fromMinute = (t: number) => new Date(t * 60_000);
 
-export interface TemplateView {
-  id: string;
+/** A shift template as the API shows it: the engine's template plus its program, state and creation time. */
+export interface TemplateView extends ShiftTemplate {
   programId: string;
-  weekday: number;
-  start: string;
-  end: string;
-  timeZone: string;
-  queue: string;
-  capacity: number;
   active: boolean;
   createdAt: Date;
 }
@@ -65,19 +59,6 @@ export interface GenerateResponse {
   report: Omit<RotationReport, 'unmet'> & { unmet: GenerateUnmet[]; added: number; kept: number };
 }
 
-const templateView = (t: TemplateRow): TemplateView => ({
-  id: t.id,
-  programId: t.program_id,
-  weekday: t.weekday,
-  start: t.start_time,
-  end: t.end_time,
-  timeZone: t.time_zone,
-  queue: t.queue,
-  capacity: t.capacity,
-  active: t.active,
-  createdAt: t.created_at,
-});
-
 const engineTemplate = (t: TemplateRow): ShiftTemplate => ({
   id: t.id,
   weekday: t.weekday,
@@ -87,6 +68,8 @@ const engineTemplate = (t: TemplateRow): ShiftTemplate => ({
   queue: t.queue,
   capacity: t.capacity,
 });
+
+const templateView = (t: TemplateRow): TemplateView => ({ ...engineTemplate(t), programId: t.program_id, active: t.active, createdAt: t.created_at });
 
 function assignmentView(a: AssignmentRow, viewerZone: string): AssignmentView {
   const startsAt = new Date(a.starts_at);
