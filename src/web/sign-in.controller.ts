@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsEmail, MaxLength } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { CookieOptions, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -30,10 +30,15 @@ export function secureCookies(publicUrl: string): boolean {
 @ApiExcludeController()
 @UseFilters(WebErrorFilter)
 export class SignInController {
+  /** Every cookie of the pages: out of reach of scripts, same-site, Secure where the browser allows it. */
+  private readonly cookieOptions: CookieOptions;
+
   constructor(
     private readonly signIn: SignInService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cookieOptions = { httpOnly: true, secure: secureCookies(config.publicUrl), sameSite: 'lax', path: '/' };
+  }
 
   @Get('sign-in')
   @Public()
@@ -96,13 +101,7 @@ The link works once, for ${LINK_MINUTES} minutes.</p><p><a href="/sign-in">Use a
     if (!this.anonCsrfOk(req, body)) throw new DomainError('forbidden', 'The form had expired; open the link from your email again', { field: '_csrf' });
     const session = await this.signIn.consume(token);
     if (!session) return sendHtml(res, 410, this.usedPage());
-    res.cookie(SESSION_COOKIE, session.sessionToken, {
-      httpOnly: true,
-      secure: secureCookies(this.config.publicUrl),
-      sameSite: 'lax',
-      path: '/',
-      maxAge: SESSION_DAYS * 86_400_000,
-    });
+    res.cookie(SESSION_COOKIE, session.sessionToken, { ...this.cookieOptions, maxAge: SESSION_DAYS * 86_400_000 });
     res.clearCookie(ANON_CSRF_COOKIE, { path: '/' });
     seeOther(res, safeNext(text(body, 'next')));
   }
@@ -112,7 +111,7 @@ The link works once, for ${LINK_MINUTES} minutes.</p><p><a href="/sign-in">Use a
   async signOut(@Req() req: WebRequest, @Res() res: Response, @Csrf() _csrf: string): Promise<void> {
     const cookie = req.cookies?.[SESSION_COOKIE];
     if (cookie) await this.signIn.signOut(cookie);
-    res.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, secure: secureCookies(this.config.publicUrl), sameSite: 'lax' });
+    res.clearCookie(SESSION_COOKIE, this.cookieOptions);
     seeOther(res, '/sign-in?signedOut=1');
   }
 
@@ -142,7 +141,7 @@ ${input({ label: 'Email address', name: 'email', type: 'email', value: o.email, 
     let token = req.cookies?.[ANON_CSRF_COOKIE];
     if (!token || !/^[A-Za-z0-9_-]{32}$/.test(token)) {
       token = randomBytes(24).toString('base64url');
-      res.cookie(ANON_CSRF_COOKIE, token, { httpOnly: true, secure: secureCookies(this.config.publicUrl), sameSite: 'lax', path: '/' });
+      res.cookie(ANON_CSRF_COOKIE, token, this.cookieOptions);
       if (req.cookies) req.cookies[ANON_CSRF_COOKIE] = token;
     }
     return token;
