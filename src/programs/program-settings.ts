@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import type { EngineSettings } from '../availability/engine/slot-engine.js';
 import {
   ArrayMaxSize,
   IsArray,
@@ -20,14 +21,8 @@ export const PERIOD_CADENCES = ['quarter', 'month', 'none'] as const;
 export type PeriodCadence = (typeof PERIOD_CADENCES)[number];
 export const ROLLUP_CADENCES = ['period', 'weekly'] as const;
 
-/** Program settings; names are part of the HTTP contract (DESIGN.md). */
-export interface ProgramSettings {
-  slotMinutes: number;
-  slotGridMinutes: number;
-  minNoticeHours: number;
-  horizonDays: number;
-  seatsPerCall: number;
-  repWeeklyCap: number;
+/** Program settings; names are part of the HTTP contract (DESIGN.md). The slot engine reads its share. */
+export interface ProgramSettings extends EngineSettings {
   quota: number;
   sameRepLimit: number;
   cancelNoticeHours: number;
