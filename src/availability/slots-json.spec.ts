@@ -63,4 +63,62 @@ describe('slotsJson', () => {
     const out = slotsJson(findSlotsColumnar(q), [], 'UTC');
     expect([out.json.toString(), out.count]).toEqual(['[]', 0]);
   });
+
+  describe('pages', () => {
+    // Three reps, two with the same windows, so many starts are shared and the rep decides the order.
+    const tied = (): SlotQuery => {
+      const q = query();
+      return { ...q, reps: [...q.reps, { ...q.reps[0], repId: 'a-twin', calls: [] }] };
+    };
+    const pages = (q: SlotQuery, filter: Parameters<typeof slotsJson>[3], limit: number) => {
+      const cols = findSlotsColumnar(q);
+      const ids = q.reps.map((r) => r.repId);
+      const out: unknown[][] = [];
+      let after: { start: number; repId: string } | undefined;
+      for (;;) {
+        const page = slotsJson(cols, ids, 'UTC', filter, { after, limit });
+        const list = JSON.parse(page.json.toString()) as unknown[];
+        expect(list.length).toBe(page.count);
+        expect(page.count).toBeLessThanOrEqual(limit);
+        out.push(list);
+        if (!page.more) return out;
+        expect(page.count).toBe(limit);
+        after = page.last;
+      }
+    };
+
+    it.each([1, 2, 7, 50, 10_000])('of %i slots join up to the whole listing, with no slot twice and none left out', (limit) => {
+      const q = tied();
+      const whole = JSON.parse(slotsJson(findSlotsColumnar(q), q.reps.map((r) => r.repId), 'UTC').json.toString()) as unknown[];
+      expect(whole.length).toBeGreaterThan(100);
+      const got = pages(q, {}, limit);
+      expect(got.flat()).toEqual(whole);
+      expect(got.length).toBe(Math.max(1, Math.ceil(whole.length / limit)));
+    });
+
+    it('page the filtered listing, and the last page says no more when nothing after it passes the filter', () => {
+      const q = tied();
+      const whole = expected(q, 'UTC').filter((s) => s.marketingSourced === true);
+      expect(whole.length).toBeGreaterThan(3);
+      const got = pages(q, { marketingSourced: true }, 3);
+      expect(got.flat()).toEqual(whole);
+      expect(got.at(-1)!.length).toBeGreaterThan(0);
+    });
+
+    it('start after a position that is no longer a slot (the slot was booked meanwhile) at the next one', () => {
+      const q = tied();
+      const cols = findSlotsColumnar(q);
+      const ids = q.reps.map((r) => r.repId);
+      const whole = expected(q, 'UTC');
+      const tenth = whole[10];
+      const start = Date.parse(tenth.startsAt) / 60_000;
+      // A position between two reps of one start, and one in a gap of the listing.
+      const mid = slotsJson(cols, ids, 'UTC', {}, { after: { start, repId: `${tenth.repId}!` }, limit: 1 });
+      expect(JSON.parse(mid.json.toString())).toEqual([whole[11]]);
+      const gap = slotsJson(cols, ids, 'UTC', {}, { after: { start: start - 1, repId: '' }, limit: 1 });
+      expect(JSON.parse(gap.json.toString())).toEqual([whole.find((s) => Date.parse(s.startsAt) / 60_000 >= start - 1)]);
+      const end = slotsJson(cols, ids, 'UTC', {}, { after: { start: day + 100 * 1440, repId: '' }, limit: 5 });
+      expect([end.json.toString(), end.count, end.more, end.last]).toEqual(['[]', 0, false, undefined]);
+    });
+  });
 });
