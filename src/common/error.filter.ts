@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { DomainError, ErrorBody, errorBody, fromPostgresError } from './errors.js';
+import { DomainError, ErrorBody, errorBody, fromPostgresError, isConnectionFailure, RETRY_AFTER_SECONDS } from './errors.js';
 
 /** Mirrors the limit app.ts gives the JSON body parser. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -25,6 +25,7 @@ export function toErrorBody(exception: unknown): ErrorBody | undefined {
     return errorBody(exception.status, exception.code, exception.message, exception.details);
   }
   if (exception instanceof QueryFailedError) {
+    if (isConnectionFailure(exception)) return unavailableBody();
     const mapped = fromPostgresError(exception.driverError as { code?: string });
     return mapped ? errorBody(mapped.status, mapped.code, mapped.message, mapped.details) : undefined;
   }
@@ -65,7 +66,20 @@ export function toErrorBody(exception: unknown): ErrorBody | undefined {
       });
     }
   }
+  if (isConnectionFailure(exception)) return unavailableBody();
   return undefined;
+}
+
+/** The database (or another connection the request needs) cannot be reached: 503, try again shortly. */
+function unavailableBody(): ErrorBody {
+  return errorBody(503, 'unavailable', 'The service cannot reach its database right now; try again in a few seconds', {
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
+}
+
+/** Headers an error response carries besides its body: `Retry-After` on every 503. */
+export function errorHeaders(body: ErrorBody): Record<string, string> {
+  return body.statusCode === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {};
 }
 
 const errorLogger = new Logger('Errors');
@@ -77,7 +91,8 @@ export function errorBodyLogged(exception: unknown): ErrorBody {
     errorLogger.error({ err: exception }, 'Unhandled error');
     return errorBody(500, 'internal', 'Something went wrong on our side; it has been logged');
   }
-  if (body.statusCode >= 500) errorLogger.error({ err: exception }, body.message);
+  if (body.code === 'unavailable') errorLogger.warn({ err: exception }, body.message);
+  else if (body.statusCode >= 500) errorLogger.error({ err: exception }, body.message);
   return body;
 }
 
@@ -87,6 +102,6 @@ export class AllErrorsFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = errorBodyLogged(exception);
     if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    res.set(errorHeaders(body)).status(body.statusCode).json(body);
   }
 }

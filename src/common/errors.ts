@@ -86,6 +86,38 @@ export function errorBody(statusCode: number, code: string, message: string, det
   return { statusCode, error: REASONS[statusCode] ?? 'Error', code, message, details };
 }
 
+/** Seconds a client is asked to wait (`Retry-After`) when the service answers 503 `unavailable`. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Socket errors of a database connection that is refused, cut or silent. */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** SQLSTATEs of a server that is going away or not taking connections (class 08 is matched by prefix). */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What node-postgres and pg-pool say when a connection ends, times out or cannot be used. */
+const CONNECTION_MESSAGES = [
+  /^Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /^Query read timeout$/i,
+  /Client has encountered a connection error and is not queryable/i,
+  /^Client was closed and is not queryable$/i,
+  /^Cannot use a pool after calling end on the pool$/i,
+];
+
+/**
+ * Whether an error (or the driver error inside it, or an AggregateError's parts) means the database cannot be
+ * reached: refused, reset, timed out, shutting down or starting up. Such a request answers 503 `unavailable`.
+ */
+export function isConnectionFailure(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 4) return false;
+  const e = err as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string' && (CONNECTION_ERRNOS.has(e.code) || UNAVAILABLE_SQLSTATES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))) {
+    return true;
+  }
+  if (typeof e.message === 'string' && CONNECTION_MESSAGES.some((re) => re.test(e.message as string))) return true;
+  if (Array.isArray(e.errors) && e.errors.some((x) => isConnectionFailure(x, depth + 1))) return true;
+  return isConnectionFailure(e.driverError, depth + 1) || isConnectionFailure(e.cause, depth + 1);
+}
+
 /** Maps a PostgreSQL error (by SQLSTATE) to a client error, or undefined for a server fault. */
 export function fromPostgresError(err: { code?: string; detail?: string; constraint?: string; column?: string }): DomainError | undefined {
   switch (err.code) {

@@ -5,6 +5,15 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
 import { entities } from './entities.js';
 
+/** Connection timeouts of the pool (see dataSourceOptions). */
+export const POOL_TIMEOUTS = {
+  /** Opening a connection (TCP, TLS, authentication), and waiting for a free one in a full pool. */
+  connectMs: 5_000,
+  /** A transaction idle this long is ended by the server (longer than any job's expiry). */
+  idleInTransactionMs: 120_000,
+  keepAliveDelayMs: 10_000,
+} as const;
+
 /** The one set of TypeORM options, for the service, the tests and the TypeORM CLI. */
 export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
   return {
@@ -18,8 +27,16 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     logging: false,
     poolSize,
     applicationName: 'ridealong',
-    // Rollups sort and hash a few hundred thousand rows: enough memory per operation to stay off disk.
-    extra: { options: '-c work_mem=32MB' },
+    // A database that does not answer fails a request in seconds (503) instead of holding it.
+    connectTimeoutMS: POOL_TIMEOUTS.connectMs,
+    extra: {
+      // Rollups sort and hash a few hundred thousand rows: enough memory per operation to stay off disk.
+      // A transaction left open by a stuck caller is ended by the server instead of holding its locks.
+      options: `-c work_mem=32MB -c idle_in_transaction_session_timeout=${POOL_TIMEOUTS.idleInTransactionMs}`,
+      // TCP keepalive finds a peer that vanished (host gone, network cut) on an idle pooled connection.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: POOL_TIMEOUTS.keepAliveDelayMs,
+    },
   };
 }
 

@@ -2,24 +2,37 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { errorHeaders } from '../common/error.filter.js';
 import { errorBody } from '../common/errors.js';
 import { Public } from '../people/auth.decorators.js';
+
+/** How long the health check waits for `SELECT 1` before it calls the database down. */
+export const HEALTH_QUERY_TIMEOUT_MS = 3_000;
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(private readonly db: DataSource) {}
 
-  /** 200 when the database answers, 503 otherwise. */
+  /** 200 when the database answers within a few seconds, 503 (with Retry-After) otherwise. */
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) res: Response) {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.db.query('SELECT 1');
+      await Promise.race([
+        this.db.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('the health query timed out')), HEALTH_QUERY_TIMEOUT_MS);
+        }),
+      ]);
       return { status: 'ok', database: 'up' };
     } catch {
-      res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { ...errorBody(503, 'unavailable', 'The database does not answer'), status: 'error', database: 'down' };
+      const body = errorBody(503, 'unavailable', 'The database does not answer');
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).set(errorHeaders(body));
+      return { ...body, status: 'error', database: 'down' };
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { errorBodyLogged } from '../common/error.filter.js';
+import { errorBodyLogged, errorHeaders } from '../common/error.filter.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 
@@ -25,6 +25,7 @@ export class WebErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const body = errorBodyLogged(exception);
     if (res.headersSent) return;
+    res.set(errorHeaders(body));
     if (!wantsHtml(req)) {
       res.status(body.statusCode).json(body);
       return;
