@@ -7,6 +7,7 @@ import { todayIn } from '../common/dates.js';
 import { currentPeriod, nextPeriod, nextPeriodDue, periodStatusOn } from './period-cadence.js';
 import type { PeriodCadence } from './program-settings.js';
 import { ProgramsRepository } from './programs.repository.js';
+import { ProgramsService } from './programs.service.js';
 
 /** Periods run on: the next one is created before the current one ends, statuses follow the dates. */
 @Injectable()
@@ -18,6 +19,7 @@ export class PeriodCadenceService implements OnApplicationBootstrap {
   constructor(
     private readonly db: DataSource,
     private readonly repo: ProgramsRepository,
+    private readonly programs: ProgramsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -60,7 +62,7 @@ export class PeriodCadenceService implements OnApplicationBootstrap {
           last = range.endsOn;
         }
       }
-      const statusChanges = await this.repo.advanceStatuses(m, now);
+      const statusChanges = await this.programs.advanceStatuses(m, now);
       if (created || statusChanges) this.logger.log({ created, statusChanges }, 'period cadence');
       return { created, statusChanges };
     });

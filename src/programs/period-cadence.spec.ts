@@ -42,4 +42,16 @@ describe('periodStatusOn', () => {
     expect(periodStatusOn(q, '2027-01-01', 'open')).toBe('closed');
     expect(periodStatusOn(q, '2027-01-01', 'rolled_up')).toBe('rolled_up');
   });
+
+  it('gives a new period the status of its dates at once', () => {
+    expect(periodStatusOn(q, '2026-11-15', 'planned')).toBe('open');
+    expect(periodStatusOn(q, '2027-02-01', 'planned')).toBe('closed');
+  });
+
+  it('is rolled_up once the period has ended and its rollup is built, whichever comes first', () => {
+    expect(periodStatusOn(q, '2027-01-01', 'closed', true)).toBe('rolled_up');
+    expect(periodStatusOn(q, '2027-01-01', 'open', true)).toBe('rolled_up');
+    expect(periodStatusOn(q, '2026-12-31', 'open', true)).toBe('open'); // not before the period has ended
+    expect(periodStatusOn(q, '2027-01-01', 'closed', false)).toBe('closed');
+  });
 });

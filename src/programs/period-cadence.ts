@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { PeriodStatus } from './program.entity.js';
 import type { PeriodCadence } from './program-settings.js';
 
 export interface DateRange {
@@ -31,10 +32,15 @@ export function nextPeriodDue(lastEndsOn: string, today: string, leadDays: numbe
   return end.diff(t, 'days').days < leadDays;
 }
 
-/** Where a period stands on `today` (a date in the program's zone); rolled_up is set by the rollup, never here. */
-export function periodStatusOn(range: DateRange, today: string, current: string): string {
+/**
+ * Where a period stands on `today` (a date in the program's zone), from its dates: planned before its first
+ * day, open through its last, then closed, or rolled_up once its period rollup is built (`rolledUp`).
+ * rolled_up is final. One rule for the period's creation, the hourly tick and the rollup build, so the order
+ * in which the tick and the build run does not matter.
+ */
+export function periodStatusOn(range: DateRange, today: string, current: PeriodStatus, rolledUp = false): PeriodStatus {
   if (current === 'rolled_up') return current;
   if (today < range.startsOn) return 'planned';
   if (today <= range.endsOn) return 'open';
-  return 'closed';
+  return rolledUp ? 'rolled_up' : 'closed';
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Enrollment, Period, Program, RosterEntry } from './program.entity.js';
+import { Enrollment, Period, PeriodStatus, Program, RosterEntry } from './program.entity.js';
 
 /** Queries about programs, periods, rosters and enrolments; no decisions. */
 @Injectable()
@@ -55,22 +55,28 @@ export class ProgramsRepository {
     );
   }
 
-  /** Moves period statuses along with the dates, each in its program's zone. Idempotent. */
-  async advanceStatuses(m: EntityManager, now: Date): Promise<number> {
-    const r: [unknown[], number] = await m.query(
-      `UPDATE periods pe SET status = CASE
-           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date > pe.ends_on THEN 'closed'
-           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date >= pe.starts_on THEN 'open'
-           ELSE 'planned' END
-         FROM programs p
-        WHERE p.id = pe.program_id AND pe.status IN ('planned', 'open')
-          AND pe.status <> CASE
-           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date > pe.ends_on THEN 'closed'
-           WHEN (($1::timestamptz) AT TIME ZONE p.time_zone)::date >= pe.starts_on THEN 'open'
-           ELSE 'planned' END`,
-      [now.toISOString()],
+  /**
+   * Periods whose status may move (planned, open, or closed with a built period rollup), with their program's
+   * zone and whether a period rollup of theirs is ready. Locked, so a concurrent change waits.
+   */
+  periodsToAdvance(m: EntityManager, periodId?: string): Promise<{ id: string; starts_on: string; ends_on: string; status: PeriodStatus; time_zone: string; rolled_up: boolean }[]> {
+    return m.query(
+      `SELECT pe.id, to_char(pe.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(pe.ends_on, 'YYYY-MM-DD') AS ends_on, pe.status, p.time_zone,
+              EXISTS (SELECT 1 FROM rollups r WHERE r.period_id = pe.id AND r.kind = 'period' AND r.status = 'ready') AS rolled_up
+         FROM periods pe JOIN programs p ON p.id = pe.program_id
+        WHERE ($1::uuid IS NULL OR pe.id = $1)
+          AND (pe.status IN ('planned', 'open')
+               OR (pe.status = 'closed' AND EXISTS (SELECT 1 FROM rollups r WHERE r.period_id = pe.id AND r.kind = 'period' AND r.status = 'ready')))
+        ORDER BY pe.id
+          FOR UPDATE OF pe`,
+      [periodId ?? null],
     );
-    return r[1];
+  }
+
+  /** Sets a period's status if it is still `from`; whether it changed. */
+  async setPeriodStatus(m: EntityManager, id: string, from: PeriodStatus, to: PeriodStatus): Promise<boolean> {
+    const r: [unknown[], number] = await m.query(`UPDATE periods SET status = $3 WHERE id = $1 AND status = $2`, [id, from, to]);
+    return r[1] > 0;
   }
 
   findRosterEntry(m: EntityManager, id: string): Promise<RosterEntry | null> {

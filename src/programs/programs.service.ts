@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../common/clock.js';
+import { todayIn } from '../common/dates.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { UsersRepository } from '../people/users.repository.js';
+import { periodStatusOn } from './period-cadence.js';
 import { resolveSettings } from './program-settings.js';
 import { Enrollment, Period, Program, RosterEntry, RosterStatus } from './program.entity.js';
 import { CreatePeriodDto, CreateProgramDto, EnrollDto, UpdateEnrollmentDto, UpdatePeriodDto, UpdateProgramDto } from './programs.dto.js';
@@ -35,6 +38,7 @@ export class ProgramsService {
     private readonly repo: ProgramsRepository,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
   async createProgram(actor: User, dto: CreateProgramDto): Promise<Program> {
@@ -84,10 +88,12 @@ export class ProgramsService {
     }
     try {
       return await this.db.transaction(async (m) => {
-        await this.getProgram(programId, m);
+        const program = await this.getProgram(programId, m);
+        // Its status follows its dates from the start (today in the program's zone), as the hourly tick would set it.
+        const status = periodStatusOn(dto, todayIn(program.timeZone, this.clock.now()), 'planned');
         const period = await m.save(
           Period,
-          m.create(Period, { programId, startsOn: dto.startsOn, endsOn: dto.endsOn, focus: dto.focus ?? null, status: 'planned', createdBy: actor.id }),
+          m.create(Period, { programId, startsOn: dto.startsOn, endsOn: dto.endsOn, focus: dto.focus ?? null, status, createdBy: actor.id }),
         );
         await this.audit.record(m, {
           actorId: actor.id,
@@ -106,6 +112,19 @@ export class ProgramsService {
       }
       throw e;
     }
+  }
+
+  /**
+   * Moves period statuses along with their dates, each in its program's zone, and closed periods whose period
+   * rollup is built to rolled_up (all periods, or one). The rule is periodStatusOn's; idempotent.
+   */
+  async advanceStatuses(m: EntityManager, now: Date, periodId?: string): Promise<number> {
+    let changed = 0;
+    for (const p of await this.repo.periodsToAdvance(m, periodId)) {
+      const to = periodStatusOn({ startsOn: p.starts_on, endsOn: p.ends_on }, todayIn(p.time_zone, now), p.status, p.rolled_up);
+      if (to !== p.status && (await this.repo.setPeriodStatus(m, p.id, p.status, to))) changed++;
+    }
+    return changed;
   }
 
   async listPeriods(programId: string): Promise<Period[]> {

@@ -1,6 +1,6 @@
-import { atRisk, changes, ideaGroup, splitRanking } from './ranking.js';
+import { changes, ideaGroup, splitRanking } from './ranking.js';
 
-const stat = (id: string, weight: number, observers: number, mentions = observers) => ({ theme_id: id, name: id.toUpperCase(), weight, mentions, observers, reps: 1, accounts: 1 });
+const stat = (id: string, weight: number, observers: number, mentions = observers) => ({ theme_id: id, name: id.toUpperCase(), weight, mentions, observers, reps: 1, accounts: 1, without_account: 0 });
 
 describe('splitRanking', () => {
   it('ranks by weight and moves single-observer themes to emerging', () => {
@@ -19,15 +19,6 @@ describe('changes', () => {
     expect(by.down).toMatchObject({ change: 'falling', previousWeight: 1.5, weight: 0.5 });
     expect(by.same.change).toBe('steady');
     expect(by.gone).toMatchObject({ change: 'falling', weight: 0, previousWeight: 0.8 });
-  });
-});
-
-describe('atRisk', () => {
-  it('flags marketers behind three quarters of the pace to their quota', () => {
-    expect(atRisk(5, 20, 0.5)).toBe(true); // 5 < 20 × 0.5 × 0.75 = 7.5
-    expect(atRisk(8, 20, 0.5)).toBe(false);
-    expect(atRisk(0, 20, 0)).toBe(false);
-    expect(atRisk(0, null, 1)).toBe(false);
   });
 });
 

@@ -9,7 +9,10 @@ export interface ThemeStatIn {
   mentions: number;
   observers: number;
   reps: number;
+  /** Distinct accounts named by the forms (forms naming none are not accounts). */
   accounts: number;
+  /** Forms that named no account. */
+  without_account: number;
 }
 
 export type Change = 'new' | 'rising' | 'falling' | 'steady';
@@ -51,12 +54,6 @@ function classify(now: number, before: number, absent: boolean): Change {
 }
 
 export const round = (n: number) => Math.round(n * 1000) / 1000;
-
-/** At risk: fewer sessions than three quarters of the quota share due by now (the elapsed part of the period). */
-export function atRisk(sessions: number, quota: number | null, elapsedFraction: number): boolean {
-  if (!quota) return false;
-  return sessions < quota * Math.min(1, Math.max(0, elapsedFraction)) * 0.75;
-}
 
 export type IdeaGroup = 'info_to_sales' | 'rep_alerts' | 'campaign_notifications' | 'other';
 export function ideaGroup(category: string): IdeaGroup {

@@ -173,6 +173,16 @@ describe('rollupEmail', () => {
     expect(mail.html).toContain('At risk');
   });
 
+  it('says the at-risk rule (held plus booked against the pace) and shows booked sessions', () => {
+    const rule = 'At risk: sessions held plus sessions booked fall short of the quota times the share of the period that has passed, in whole sessions.';
+    expect(mail.text).toContain(rule);
+    expect(rollupPage(fixture(), 'UTC')).toContain(rule);
+    const marketers = fixture().coverage.marketers.map((m) => ({ ...m, booked: 6 }));
+    const withBooked = rollupEmail(fixture({ coverage: { ...fixture().coverage, marketers } }), 'UTC', 'https://ridealong.example/rollups/r1');
+    expect(withBooked.text).toContain('- Bo Becker: 4 of 20 sessions, 20%, 6 booked, 3 forms submitted (AT RISK)');
+    expect(withBooked.html).toContain('>Booked<');
+  });
+
   it('shows changes with their numbers, modes apart, moments with valence, leads, feedback, focus and intros', () => {
     expect(mail.text).toContain(`${HOSTILE_NAME}: weight 1.20 (not mentioned before)`);
     expect(mail.text).toContain('Pricing page confusion: weight 1.10 → 2.40 (+1.30)');
@@ -227,20 +237,42 @@ describe('rollupEmail', () => {
   });
 });
 
+describe('forms that named no account', () => {
+  // One loud marketer's 15 forms without an account answer, and two forms naming Acme: 1 account, not 16.
+  const loud = fixture({ themes: [{ ...theme('t1', 'Pricing page confusion', 1.5, 17, 2, 1, 1), formsWithoutAccount: 15 }], emerging: [], changes: [] });
+
+  it('are shown beside the named accounts in the text part, the email and page HTML and the CSV', () => {
+    const m = rollupEmail(loud, 'UTC', 'https://ridealong.example/rollups/r1');
+    expect(m.text).toContain('1. Pricing page confusion: weight 1.50; 17 mentions, 2 observers, 1 rep, 1 account (15 forms named no account)');
+    expect(m.text).toContain('forms that named none are counted apart');
+    for (const html of [m.html, rollupPage(loud, 'UTC')]) {
+      expect(html).toContain('>Forms without account<');
+      expect(html).toMatch(/>1\. Pricing page confusion<\/th><td align="right">1\.50<\/td><td align="right">17<\/td><td align="right">2<\/td><td align="right">1<\/td><td align="right">1<\/td><td align="right">15<\/td>/);
+    }
+    expect(parseCsv(m.csv)[1]).toEqual(['1', 'Pricing page confusion', '1.500', '17', '2', '1', '1', '', '15']);
+  });
+
+  it('say nothing extra in text when every form named its account, and read 0 from rollups stored before', () => {
+    const m = rollupEmail(fixture(), 'UTC', 'https://ridealong.example/rollups/r1');
+    expect(m.text).not.toContain('named no account');
+    expect(parseCsv(m.csv)[1][8]).toBe('0');
+  });
+});
+
 describe('themesCsv', () => {
   it('parses back to the header and the ranked themes in order', () => {
     const rows = parseCsv(themesCsv(fixture()));
     expect(rows).toEqual([
-      ['rank', 'theme', 'weight', 'mentions', 'observers', 'reps', 'accounts', 'change'],
-      ['1', 'Pricing page confusion', '2.400', '11', '3', '2', '7', 'rising'],
-      ['2', HOSTILE_NAME, '1.200', '5', '2', '2', '3', 'new'],
-      ['3', 'Slow onboarding "><b>', '0.600', '4', '2', '1', '2', 'steady'],
+      ['rank', 'theme', 'weight', 'mentions', 'observers', 'reps', 'accounts', 'change', 'forms without account'],
+      ['1', 'Pricing page confusion', '2.400', '11', '3', '2', '7', 'rising', '0'],
+      ['2', HOSTILE_NAME, '1.200', '5', '2', '2', '3', 'new', '0'],
+      ['3', 'Slow onboarding "><b>', '0.600', '4', '2', '1', '2', 'steady', '0'],
     ]);
   });
 
   it('quotes commas and defuses formulas', () => {
     const rows = parseCsv(themesCsv(fixture({ themes: [theme('x', '=HYPERLINK("x"), y', 1 / 3, 1, 2, 1, 1)], changes: [] })));
-    expect(rows[1]).toEqual(['1', `'=HYPERLINK("x"), y`, '0.333', '1', '2', '1', '1', '']);
+    expect(rows[1]).toEqual(['1', `'=HYPERLINK("x"), y`, '0.333', '1', '2', '1', '1', '', '0']);
   });
 });
 
@@ -297,7 +329,7 @@ describe('an empty window', () => {
   });
 
   it('attaches a CSV with just the header', () => {
-    expect(themesCsv(empty)).toBe('rank,theme,weight,mentions,observers,reps,accounts,change\r\n');
+    expect(themesCsv(empty)).toBe('rank,theme,weight,mentions,observers,reps,accounts,change,forms without account\r\n');
   });
 
   it('renders the note on the page too', () => {

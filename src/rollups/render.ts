@@ -37,11 +37,15 @@ const IDEA_GROUPS: { group: RollupReport['ideas'][number]['group']; heading: str
   { group: 'other', heading: 'Other ideas' },
 ];
 
+/** How "at risk" is decided (quota-pace.ts behindPace, the lifecycle health page's rule too). */
+const AT_RISK_RULE =
+  'At risk: sessions held plus sessions booked fall short of the quota times the share of the period that has passed, in whole sessions.';
+
 const CATEGORY_LABEL: Record<string, string> = { content: 'Content', product: 'Product', other: 'Other' };
 
 const VALENCE_LABEL: Record<number, string> = { [-2]: 'very negative', [-1]: 'negative', 0: 'neutral', 1: 'positive', 2: 'very positive' };
 
-const CSV_HEADER = ['rank', 'theme', 'weight', 'mentions', 'observers', 'reps', 'accounts', 'change'];
+const CSV_HEADER = ['rank', 'theme', 'weight', 'mentions', 'observers', 'reps', 'accounts', 'change', 'forms without account'];
 
 /** One piece of the report, as HTML and as plain text. */
 interface Part {
@@ -102,13 +106,13 @@ export function rollupPage(r: RollupReport, zone: string): string {
   );
 }
 
-/** The ranked-themes CSV: rank, theme, weight (3 decimals), mentions, observers, reps, accounts, change. */
+/** The ranked-themes CSV: rank, theme, weight (3 decimals), mentions, observers, reps, accounts (named ones), change, forms that named no account. */
 export function themesCsv(r: RollupReport): string {
   const change = new Map(r.changes.map((c) => [c.themeId, c.change]));
   const rows = r.empty ? [] : r.themes;
   return (
     csvRow(CSV_HEADER) +
-    rows.map((t, i) => csvRow([i + 1, t.name, t.weight.toFixed(3), t.mentions, t.observers, t.reps, t.accounts, change.get(t.themeId) ?? ''])).join('')
+    rows.map((t, i) => csvRow([i + 1, t.name, t.weight.toFixed(3), t.mentions, t.observers, t.reps, t.accounts, change.get(t.themeId) ?? '', noAccount(t)])).join('')
   );
 }
 
@@ -187,10 +191,11 @@ function coverage(r: RollupReport): Part[] {
   out.push({
     html: table(
       'Marketers: progress to the quota',
-      ['Marketer', 'Sessions', 'Quota', 'Progress', 'Forms submitted', 'At risk'],
+      ['Marketer', 'Sessions', 'Booked', 'Quota', 'Progress', 'Forms submitted', 'At risk'],
       c.marketers.map((m) => [
         m.name,
         String(m.sessions),
+        m.booked === undefined ? '–' : String(m.booked),
         m.quota === null ? 'none' : String(m.quota),
         m.quota ? `${percent(m.sessions, m.quota)}%` : '–',
         String(m.submitted),
@@ -202,9 +207,12 @@ function coverage(r: RollupReport): Part[] {
     text:
       'Marketers: progress to the quota\n' +
       (c.marketers.length
-        ? c.marketers.map((m) => `- ${m.name}: ${progress(m)}, ${plural(m.submitted, 'form')} submitted${m.atRisk ? ' (AT RISK)' : ''}`).join('\n')
+        ? c.marketers
+            .map((m) => `- ${m.name}: ${progress(m)}${m.booked === undefined ? '' : `, ${m.booked} booked`}, ${plural(m.submitted, 'form')} submitted${m.atRisk ? ' (AT RISK)' : ''}`)
+            .join('\n')
         : 'No marketers enrolled.'),
   });
+  out.push(para(AT_RISK_RULE, `color:${MUTED}`));
   out.push(para(riskLine, atRisk.length ? `color:${RISK};font-weight:600` : ''));
   out.push({
     html: table(
@@ -221,7 +229,8 @@ function coverage(r: RollupReport): Part[] {
 
 function themeSection(r: RollupReport): Part[] {
   const explain =
-    "Each observer's forms share one unit of weight, so a theme's weight counts how many observers raised it, not how many forms one person wrote. Raw mentions are shown beside it.";
+    "Each observer's forms share one unit of weight, so a theme's weight counts how many observers raised it, not how many forms one person wrote. Raw mentions are shown beside it. " +
+    'Accounts are the distinct customer companies the forms named; forms that named none are counted apart, never as accounts.';
   const out: Part[] = [heading('Themes, ranked by weight'), para(explain)];
   if (r.themes.length === 0) return [...out, para('No theme was backed by two or more observers.')];
   const change = new Map(r.changes.map((c) => [c.themeId, c.change]));
@@ -408,9 +417,10 @@ function themeTable(caption: string, themes: RankedTheme[], change: Map<string, 
     String(t.observers),
     String(t.reps),
     String(t.accounts),
+    String(noAccount(t)),
     change.get(t.themeId) ?? '',
   ]);
-  return table(caption, ['Theme', 'Weight', 'Mentions', 'Observers', 'Reps', 'Accounts', 'Change'], rows, [], 'None.');
+  return table(caption, ['Theme', 'Weight', 'Mentions', 'Observers', 'Reps', 'Accounts', 'Forms without account', 'Change'], rows, [], 'None.');
 }
 
 /** Bar width in percent of the heaviest theme. */
@@ -444,7 +454,16 @@ function chart(themes: RankedTheme[]): string {
 }
 
 function themeLine(t: RankedTheme): string {
-  return `${t.name}: weight ${w(t.weight)}; ${plural(t.mentions, 'mention')}, ${plural(t.observers, 'observer')}, ${plural(t.reps, 'rep')}, ${plural(t.accounts, 'account')}`;
+  const none = noAccount(t);
+  return (
+    `${t.name}: weight ${w(t.weight)}; ${plural(t.mentions, 'mention')}, ${plural(t.observers, 'observer')}, ${plural(t.reps, 'rep')}, ${plural(t.accounts, 'account')}` +
+    (none > 0 ? ` (${plural(none, 'form')} named no account)` : '')
+  );
+}
+
+/** Forms of a theme that named no account (0 in rollups stored before this was counted). */
+function noAccount(t: RankedTheme): number {
+  return t.formsWithoutAccount ?? 0;
 }
 
 function preheader(r: RollupReport, range: string): string {

@@ -12,7 +12,8 @@ export interface RollupReport {
     lateCancelled: number;
     noShows: { rep: number; marketer: number; customer: number };
     forms: { onTime: number; late: number; missing: number; open: number };
-    marketers: { id: string; name: string; quota: number | null; sessions: number; submitted: number; atRisk: boolean }[];
+    /** sessions: held; booked: still booked (absent in rollups stored before it was counted); atRisk: quota-pace.ts behindPace. */
+    marketers: { id: string; name: string; quota: number | null; sessions: number; booked?: number; submitted: number; atRisk: boolean }[];
     reps: { id: string; name: string; sessions: number }[];
   };
   themes: RankedTheme[];
@@ -35,6 +36,9 @@ export interface RankedTheme {
   mentions: number;
   observers: number;
   reps: number;
+  /** Distinct customer accounts the forms named (a form without an `account` answer is not one). */
   accounts: number;
+  /** Forms naming the theme that named no account. Absent in rollups stored before it existed. */
+  formsWithoutAccount?: number;
   quotes: { text: string; speaker: string; authorId: string; account: string | null }[];
 }

@@ -24,18 +24,20 @@ export class RollupsRepository {
   /**
    * Themes by weight normalised per observer: each observer's forms in the window share one unit, so a
    * theme's weight is the sum over observers of (their forms naming it / their forms). Merged themes
-   * count toward the theme they were merged into (theme_canonical).
+   * count toward the theme they were merged into (theme_canonical). Accounts are the distinct named ones;
+   * forms that name no account are counted apart (without_account), never as accounts of their own.
    */
   themeStats(m: EntityManager, programId: string, from: Date, to: Date): Promise<ThemeStat[]> {
     return m.query(
       `WITH obs AS MATERIALIZED (${OBS_KEYS}),
             per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
             tagged AS (
-              SELECT DISTINCT o.id, o.author_id, o.rep_id, COALESCE(o.account, o.id::text) AS account, c.canonical_id AS theme_id
+              SELECT DISTINCT o.id, o.author_id, o.rep_id, o.account, c.canonical_id AS theme_id
                 FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id)
-       SELECT g.theme_id, th.name, g.weight, g.mentions, g.observers, g.reps, g.accounts
+       SELECT g.theme_id, th.name, g.weight, g.mentions, g.observers, g.reps, g.accounts, g.without_account
          FROM (SELECT tagged.theme_id, sum(1 / pa.n) AS weight, count(*)::int AS mentions, count(DISTINCT tagged.author_id)::int AS observers,
-                      count(DISTINCT tagged.rep_id)::int AS reps, count(DISTINCT tagged.account)::int AS accounts
+                      count(DISTINCT tagged.rep_id)::int AS reps, count(DISTINCT tagged.account)::int AS accounts,
+                      count(*) FILTER (WHERE tagged.account IS NULL)::int AS without_account
                  FROM tagged JOIN per_author pa USING (author_id) GROUP BY tagged.theme_id) g
          JOIN themes th ON th.id = g.theme_id
         ORDER BY g.weight DESC, g.mentions DESC, th.name`,
@@ -157,11 +159,17 @@ export class RollupsRepository {
     };
   }
 
-  /** Each enrolled marketer of the period: quota, sessions held so far in the period, forms submitted. */
-  marketers(m: EntityManager, periodId: string): Promise<{ id: string; name: string; quota: number; sessions: number; submitted: number }[]> {
+  /**
+   * Each enrolled marketer of the period: quota, sessions (calls and support shifts) held and still booked in
+   * the period, forms submitted. The same sessions the lifecycle health page counts.
+   */
+  marketers(m: EntityManager, periodId: string): Promise<{ id: string; name: string; quota: number; sessions: number; booked: number; submitted: number }[]> {
     return m.query(
-      `SELECT u.id, u.name, e.quota,
-              (SELECT count(*)::int FROM bookings b WHERE b.period_id = e.period_id AND b.marketer_id = e.marketer_id AND b.status = 'completed') AS sessions,
+      `WITH s AS (SELECT marketer_id, status FROM bookings WHERE period_id = $1
+                  UNION ALL SELECT marketer_id, status FROM shift_assignments WHERE period_id = $1)
+       SELECT u.id, u.name, e.quota,
+              (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'completed') AS sessions,
+              (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'confirmed') AS booked,
               (SELECT count(*)::int FROM observations o WHERE o.period_id = e.period_id AND o.author_id = e.marketer_id AND o.status = 'submitted') AS submitted
          FROM enrollments e JOIN users u ON u.id = e.marketer_id
         WHERE e.period_id = $1 ORDER BY u.name`,

@@ -13,8 +13,10 @@ import { MailService } from '../mail/mail.service.js';
 import { redact } from '../observations/redact.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
+import { ProgramsService } from '../programs/programs.service.js';
 import { User } from '../people/user.entity.js';
-import { atRisk, changes, ideaGroup, round, splitRanking } from './ranking.js';
+import { behindPace, elapsedShare } from '../programs/quota-pace.js';
+import { changes, ideaGroup, round, splitRanking } from './ranking.js';
 import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
 import type { RankedTheme, RollupReport } from './rollup.types.js';
@@ -33,6 +35,7 @@ export class RollupsService implements OnModuleInit {
     private readonly db: DataSource,
     private readonly repo: RollupsRepository,
     private readonly programs: ProgramsRepository,
+    private readonly periods: ProgramsService,
     private readonly jobs: JobsService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
@@ -69,11 +72,12 @@ export class RollupsService implements OnModuleInit {
       observers: s.observers,
       reps: s.reps,
       accounts: s.accounts,
+      formsWithoutAccount: s.without_account,
       quotes: quotes
         .filter((q) => q.theme_id === s.theme_id)
         .map((q) => ({ text: red(q.text, q.marked_names), speaker: red(q.speaker, q.marked_names), authorId: q.author_id, account: q.account ? red(q.account, q.marked_names) : null })),
     });
-    const elapsed = period ? periodElapsed(period, program.timeZone, to) : 1;
+    const elapsed = period ? elapsedShare(period.startsOn, period.endsOn, program.timeZone, to) : 1;
     const held = stats.length > 0 || coverage.booked > 0 || coverage.on_time + coverage.late > 0;
     return {
       program: { id: program.id, name: program.name, timeZone: program.timeZone },
@@ -88,7 +92,7 @@ export class RollupsService implements OnModuleInit {
         lateCancelled: coverage.late_cancelled,
         noShows: { rep: coverage.ns_rep, marketer: coverage.ns_marketer, customer: coverage.ns_customer },
         forms: { onTime: coverage.on_time, late: coverage.late, missing: coverage.missing, open: coverage.open },
-        marketers: marketers.map((mk) => ({ ...mk, atRisk: atRisk(mk.sessions, mk.quota, elapsed) })),
+        marketers: marketers.map((mk) => ({ ...mk, atRisk: behindPace({ quota: mk.quota, completed: mk.sessions, booked: mk.booked }, elapsed).behind })),
         reps: coverage.reps,
       },
       themes: ranked.map(themed),
@@ -157,7 +161,8 @@ export class RollupsService implements OnModuleInit {
           attachments: [{ filename: 'themes.csv', contentType: 'text/csv; charset=utf-8', content: mail.csv }],
         });
       }
-      if (row.kind === 'period' && period) await m.query(`UPDATE periods SET status = 'rolled_up' WHERE id = $1 AND status = 'closed'`, [period.id]);
+      // The period is rolled_up once it has ended by its dates, whether or not the hourly tick has closed it yet.
+      if (row.kind === 'period' && period) await this.periods.advanceStatuses(m, this.clock.now(), period.id);
       await this.audit.record(m, { actorId: null, action: 'rollup.build', entity: 'rollup', entityId: rollupId, details: { themes: report.themes.length, empty: report.empty } });
     });
   }
@@ -240,11 +245,4 @@ function bound(value: string, zone: string, field: 'from' | 'to'): Date {
     if (d.isValid) return d.toJSDate();
   }
   throw validationError([{ field, problems: [`${field} must be a date (2026-10-01) or an instant with an offset`] }]);
-}
-
-/** How much of the period has passed at `at` (0..1), by its dates in the program's zone. */
-function periodElapsed(period: Period, zone: string, at: Date): number {
-  const start = DateTime.fromISO(period.startsOn, { zone }).toMillis();
-  const end = DateTime.fromISO(period.endsOn, { zone }).plus({ days: 1 }).toMillis();
-  return Math.min(1, Math.max(0, (at.getTime() - start) / (end - start)));
 }

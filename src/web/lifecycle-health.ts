@@ -2,24 +2,10 @@
  * Program health arithmetic for the lifecycle pages: how far a period has run, the pace a marketer needs
  * to reach their quota, who is at risk and why, how late a form is. Plain functions: no Nest, no database.
  */
-import { DateTime } from 'luxon';
+import { behindPace } from '../programs/quota-pace.js';
 
-/** The share of a period (its dates in the program's zone, `endsOn` inclusive) that has passed at `now`, 0..1. */
-export function elapsedShare(startsOn: string, endsOn: string, zone: string, now: Date): number {
-  const start = DateTime.fromISO(startsOn, { zone }).toMillis();
-  const end = DateTime.fromISO(endsOn, { zone }).plus({ days: 1 }).toMillis();
-  if (!(end > start)) return 1;
-  return Math.min(1, Math.max(0, (now.getTime() - start) / (end - start)));
-}
-
-/**
- * Sessions a marketer should have done or booked by now to reach `quota` by the period end, in whole
- * sessions: quota × elapsed share, rounded down (nobody is behind before a whole session is due).
- */
-export function pace(quota: number, elapsed: number): number {
-  if (!(quota > 0)) return 0;
-  return Math.floor(quota * Math.min(1, Math.max(0, elapsed)) + 1e-9);
-}
+// The pace rule is shared with the rollup email: one rule for "at risk of missing the quota".
+export { elapsedShare, pace } from '../programs/quota-pace.js';
 
 export interface MarketerProgress {
   quota: number;
@@ -40,12 +26,11 @@ export interface Assessment {
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** At risk when done + booked is behind the pace, or when forms are overdue. */
+/** At risk when done + booked is behind the pace (behindPace, the rollup's rule too), or when forms are overdue. */
 export function assess(p: MarketerProgress, elapsed: number): Assessment {
-  const expected = pace(p.quota, elapsed);
-  const planned = p.completed + p.booked;
+  const { pace: expected, planned, behind } = behindPace(p, elapsed);
   const reasons: string[] = [];
-  if (planned < expected) {
+  if (behind) {
     reasons.push(`Behind pace: ${plural(planned, 'session')} done or booked, ${expected} expected by now for a quota of ${p.quota}`);
   }
   if (p.formsOverdue > 0) reasons.push(`${plural(p.formsOverdue, 'form')} overdue`);
