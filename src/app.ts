@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import type { Server } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
 import { AppModule } from './app.module.js';
+import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
@@ -20,7 +22,16 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
     bodyParser: false,
     abortOnError: false,
   });
+  // A request must arrive whole in time (a body trickled in holds no connection for long): 408, then closed.
+  const server = app.getHttpServer() as Server;
+  server.requestTimeout = config.httpRequestTimeoutSeconds * 1000;
+  server.headersTimeout = config.httpHeadersTimeoutSeconds * 1000;
+  // How often Node checks those timeouts (30 s by default; read when the server starts listening).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1000;
+  const drain = new HttpDrain(); // on shutdown (main.ts) requests in flight finish and the others answer 503
+  registerDrain(app, drain);
   app.use(requestLogging(log));
+  app.use(drain.middleware);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(cookieParser());

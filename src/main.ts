@@ -1,8 +1,10 @@
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
 import { createApp } from './app.js';
+import { drainOf } from './common/drain.js';
 import { createRootLogger } from './common/logger.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { EmbeddedDatabase } from './database/embedded.js';
@@ -12,6 +14,8 @@ import { startupBanner } from './startup-banner.js';
 /** Set by the primary for its workers: where the database is, and how to describe it. */
 const WORKER_DB = 'RIDEALONG_WORKER_DATABASE_URL';
 const WORKER_DB_LABEL = 'RIDEALONG_WORKER_DATABASE_LABEL';
+/** How long a shutdown waits for the requests in flight before it cuts them. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 function readConfig(): AppConfig {
   try {
@@ -42,10 +46,13 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal }, 'shutting down: requests in flight finish, new ones answer 503');
     setTimeout(() => process.exit(1), 20_000).unref();
     try {
-      await app.close(); // stops taking requests, finishes the ones in flight, closes the pool
+      const drained = await drainOf(app)?.drain(app.getHttpServer() as Server, DRAIN_TIMEOUT_MS);
+      if (drained?.unfinished) log.warn(drained, 'requests still running after the drain timeout were cut');
+      else log.info(drained, 'requests drained');
+      await app.close(); // the job workers, the timers and the pool
     } finally {
       await onClosed();
     }

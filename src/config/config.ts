@@ -98,6 +98,20 @@ export class EnvironmentVariables {
   @Max(3600, { message: 'JOBS_RETRY_DELAY_SECONDS must be an integer from 1 to 3600' })
   JOBS_RETRY_DELAY_SECONDS: number = 5;
 
+  /** Longest the HTTP server waits for a whole request (headers and body), in seconds; then 408 and the connection closes. */
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  @Min(1, { message: 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  @Max(600, { message: 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  HTTP_REQUEST_TIMEOUT_SECONDS: number = 30;
+
+  /** Longest the HTTP server waits for a request's headers, in seconds (at most HTTP_REQUEST_TIMEOUT_SECONDS). */
+  @Transform(toInt)
+  @IsInt({ message: 'HTTP_HEADERS_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  @Min(1, { message: 'HTTP_HEADERS_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  @Max(600, { message: 'HTTP_HEADERS_TIMEOUT_SECONDS must be an integer from 1 to 600' })
+  HTTP_HEADERS_TIMEOUT_SECONDS: number = 10;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -118,6 +132,8 @@ export interface AppConfig {
   jobsPollSeconds: number;
   jobsRetryLimit: number;
   jobsRetryDelaySeconds: number;
+  httpRequestTimeoutSeconds: number;
+  httpHeadersTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +158,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       errors.map((e) => `${e.property}=${JSON.stringify(input[e.property] ?? '')}: ${Object.values(e.constraints ?? {})[0]}`),
     );
   }
+  if (parsed.HTTP_HEADERS_TIMEOUT_SECONDS > parsed.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    throw new ConfigError([
+      `HTTP_HEADERS_TIMEOUT_SECONDS=${JSON.stringify(input.HTTP_HEADERS_TIMEOUT_SECONDS ?? '')}: HTTP_HEADERS_TIMEOUT_SECONDS must not be more than HTTP_REQUEST_TIMEOUT_SECONDS (${parsed.HTTP_REQUEST_TIMEOUT_SECONDS})`,
+    ]);
+  }
   return {
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL,
@@ -157,6 +178,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     jobsPollSeconds: parsed.JOBS_POLL_SECONDS,
     jobsRetryLimit: parsed.JOBS_RETRY_LIMIT,
     jobsRetryDelaySeconds: parsed.JOBS_RETRY_DELAY_SECONDS,
+    httpRequestTimeoutSeconds: parsed.HTTP_REQUEST_TIMEOUT_SECONDS,
+    httpHeadersTimeoutSeconds: parsed.HTTP_HEADERS_TIMEOUT_SECONDS,
   };
 }
 
