@@ -9,6 +9,7 @@ import 'reflect-metadata';
 import { AppModule } from './app.module.js';
 import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
+import { InputGuard } from './common/input-guard.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
@@ -36,6 +37,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(cookieParser());
   app.use(pageHeaders);
+  app.useGlobalGuards(new InputGuard()); // first: an object body, and no NUL, lone surrogate, reserved key or deep nesting
   app.useGlobalPipes(buildValidationPipe());
   app.disable('x-powered-by');
   app.set('etag', false); // an API of fresh reads: hashing every (possibly megabyte) body buys nothing

@@ -5,6 +5,10 @@ import { DomainError } from '../common/errors.js';
 import { flattenValidationErrors } from '../common/validation.js';
 import type { FieldErrors, Html } from './html.js';
 
+/**
+ * A parsed urlencoded form. The InputGuard gives every handler an object (`{}` for a POST without a body);
+ * the readers below also take `undefined`, so a form read outside a route cannot throw a TypeError.
+ */
 export type FormBody = Record<string, unknown>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
@@ -23,26 +27,26 @@ export async function parseDto<T extends object>(cls: ClassConstructor<T>, plain
 }
 
 /** A form field as a trimmed string ('' when absent); a repeated field gives its last value. */
-export function text(body: FormBody, name: string): string {
-  const v = body[name];
+export function text(body: FormBody | undefined, name: string): string {
+  const v = body?.[name];
   const s = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof s === 'string' ? s.trim() : '';
 }
 
 /** A field that may repeat (checkboxes, multi-selects), as an array of strings. */
-export function texts(body: FormBody, name: string): string[] {
-  const v = body[name];
+export function texts(body: FormBody | undefined, name: string): string[] {
+  const v = body?.[name];
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
 }
 
 /** A checkbox: present and not "false"/"off". */
-export function checked(body: FormBody, name: string): boolean {
+export function checked(body: FormBody | undefined, name: string): boolean {
   const v = text(body, name);
   return v !== '' && v !== 'false' && v !== 'off' && v !== '0';
 }
 
 /** A number field: the number, or the raw text when it is not one (so validation names the field). */
-export function numberOr(body: FormBody, name: string): number | string | undefined {
+export function numberOr(body: FormBody | undefined, name: string): number | string | undefined {
   const v = text(body, name);
   if (v === '') return undefined;
   return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
