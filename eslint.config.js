@@ -15,6 +15,25 @@ export default tseslint.config(
     },
   },
   {
+    // Optional means absent, not null: class-validator's IsOptional lets null through to NOT NULL columns.
+    files: ['src/**/*.ts'],
+    ignores: ['src/config/config.ts'], // environment variables are strings or absent, never null
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'class-validator',
+              importNames: ['IsOptional'],
+              message: 'Use Optional() from src/common/validation.ts (or OptionalOrNull() where null means something).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['bench/**', 'scripts/**', 'test/support/**', 'src/main.ts', 'src/database/embedded.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -1,25 +1,26 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { Optional } from '../common/validation.js';
 import { Roles } from '../people/auth.decorators.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import { AuditService } from './audit.service.js';
 
 class AuditQuery {
   @ApiPropertyOptional({ enum: ['user', 'token'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['user', 'token'])
   entity?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   entityId?: string;
 
   @ApiProperty({ required: false, default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -1,5 +1,23 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf, type ValidationOptions } from 'class-validator';
 import { DomainError } from './errors.js';
+
+/**
+ * An optional field: it may be left out, but when it is sent it is validated like any other, so `null`
+ * is refused (class-validator's `@IsOptional()` lets `null` through to a NOT NULL column). Use this,
+ * not `@IsOptional()`; the lint forbids the latter.
+ */
+export function Optional(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined, options);
+}
+
+/**
+ * An optional field for which `null` means something the service handles (no parent, no description,
+ * the default guide): it may be left out or sent as null; anything else is validated.
+ */
+export function OptionalOrNull(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null, options);
+}
 
 interface FieldProblem {
   field: string;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { Optional } from '../common/validation.js';
 
 export class SaveObservationDto {
   @ApiProperty({ description: 'Answers by key (mode, segment, empathy, painPoints, quotes, themeIds, proposedThemes, lead, ideas, peak, end, negativeFeedback, focusFinding, intros, custom.*)' })
@@ -8,7 +9,7 @@ export class SaveObservationDto {
   answers: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String], description: 'Customer names to keep out of anything that leaves the form' })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })
@@ -18,17 +19,17 @@ export class SaveObservationDto {
 
 export class ListObservationsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   mine?: string;
 
   @ApiPropertyOptional({ enum: ['open', 'draft', 'submitted', 'due', 'overdue'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['open', 'draft', 'submitted', 'due', 'overdue'])
   status?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId?: string;
 }
@@ -45,7 +46,7 @@ export class TemplateFieldDto {
   label: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 1000)
   help?: string;

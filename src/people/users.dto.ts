@@ -9,14 +9,14 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsISO8601,
-  IsOptional,
   IsString,
   Length,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsIsoDate } from '../common/dates.js';
+import { Optional, OptionalOrNull } from '../common/validation.js';
 import { IsIanaZone } from './time-zone.js';
 import { ROLES, type Role } from './user.entity.js';
 
@@ -48,27 +48,26 @@ export class CreateUserDto {
   roles: Role[];
 
   @ApiPropertyOptional({ example: '2026-11-02', description: 'First day at the company' })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'startedOn must be a date like 2026-11-02' })
-  @Length(10, 10, { message: 'startedOn must be a date like 2026-11-02' })
+  @Optional()
+  @IsIsoDate({ message: 'startedOn must be a date like 2026-11-02' })
   startedOn?: string;
 }
 
 export class UpdateUserDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsIanaZone()
   timeZone?: string;
 
   @ApiPropertyOptional({ enum: ROLES, isArray: true })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(3)
@@ -77,20 +76,19 @@ export class UpdateUserDto {
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'false deactivates the user: their tokens stop working at once' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ nullable: true })
-  @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'startedOn must be a date like 2026-11-02' })
-  @Length(10, 10, { message: 'startedOn must be a date like 2026-11-02' })
-  startedOn?: string;
+  @ApiPropertyOptional({ nullable: true, example: '2026-11-02', description: 'null clears it' })
+  @OptionalOrNull()
+  @IsIsoDate({ message: 'startedOn must be a date like 2026-11-02' })
+  startedOn?: string | null;
 }
 
 export class CreateTokenDto {
   @ApiPropertyOptional({ example: 'laptop', description: 'A label to tell tokens apart' })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
@@ -99,18 +97,18 @@ export class CreateTokenDto {
 
 export class ListUsersQuery {
   @ApiPropertyOptional({ enum: ROLES })
-  @IsOptional()
+  @Optional()
   @IsIn(ROLES)
   role?: Role;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
   @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
@@ -118,7 +116,7 @@ export class ListUsersQuery {
   limit: number = 100;
 
   @ApiPropertyOptional({ default: 0 })
-  @IsOptional()
+  @Optional()
   @Type(() => Number)
   @IsInt()
   @Min(0)

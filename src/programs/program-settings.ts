@@ -1,12 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import type { EngineSettings } from '../availability/engine/slot-engine.js';
+import { Optional } from '../common/validation.js';
 import {
   ArrayMaxSize,
   IsArray,
   IsEmail,
   IsIn,
   IsInt,
-  IsOptional,
   Max,
   Min,
   Validate,
@@ -67,7 +67,7 @@ const int = (min: number, max: number) => [IsInt(), Min(min), Max(max)];
 function Range(min: number, max: number): PropertyDecorator {
   return (target, key) => {
     for (const d of int(min, max)) d(target, key as string);
-    IsOptional()(target, key as string);
+    Optional()(target, key as string);
     ApiPropertyOptional({ minimum: min, maximum: max })(target, key as string);
   };
 }
@@ -76,7 +76,7 @@ function Range(min: number, max: number): PropertyDecorator {
 export class ProgramSettingsDto implements Partial<ProgramSettings> {
   @Range(15, 480) slotMinutes?: number;
 
-  @IsOptional()
+  @Optional()
   @IsIn([5, 10, 15, 20, 30, 60], { message: 'slotGridMinutes must be one of 5, 10, 15, 20, 30, 60' })
   @Validate(GridFitsSlot)
   @ApiPropertyOptional({ enum: [5, 10, 15, 20, 30, 60] })
@@ -91,17 +91,17 @@ export class ProgramSettingsDto implements Partial<ProgramSettings> {
   @Range(0, 720) cancelNoticeHours?: number;
   @Range(1, 720) formDueHours?: number;
 
-  @IsOptional()
+  @Optional()
   @IsIn(PERIOD_CADENCES)
   @ApiPropertyOptional({ enum: PERIOD_CADENCES })
   periodCadence?: PeriodCadence;
 
-  @IsOptional()
+  @Optional()
   @IsIn(ROLLUP_CADENCES)
   @ApiPropertyOptional({ enum: ROLLUP_CADENCES })
   rollupCadence?: (typeof ROLLUP_CADENCES)[number];
 
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(50)
   @IsEmail({}, { each: true, message: 'each value in rollupRecipients must be an email address' })

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { IsIsoDate } from '../common/dates.js';
+import { Optional, OptionalOrNull } from '../common/validation.js';
 import { IsIanaZone } from '../people/time-zone.js';
 import { PROGRAM_KINDS, ProgramSettingsDto, type ProgramKind } from './program-settings.js';
 
@@ -23,22 +24,25 @@ export class CreateProgramDto {
   timeZone: string;
 
   @ApiPropertyOptional({ type: ProgramSettingsDto })
-  @IsOptional()
+  @Optional()
   @IsObject()
   @ValidateNested()
   @Type(() => ProgramSettingsDto)
   settings?: ProgramSettingsDto;
 
-  @ApiPropertyOptional({ description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
-  @IsOptional()
+  @ApiPropertyOptional({ nullable: true, description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
+  @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(1, 4000)
-  preparationNote?: string;
+  preparationNote?: string | null;
 }
 
-/** Any of a program's fields but its kind; only the given settings change. */
-export class UpdateProgramDto extends PartialType(OmitType(CreateProgramDto, ['kind'] as const)) {}
+/**
+ * Any of a program's fields but its kind; only the given settings change. `skipNullProperties: false`:
+ * a field left out is kept, a field sent as null is validated (and refused unless it may be null).
+ */
+export class UpdateProgramDto extends PartialType(OmitType(CreateProgramDto, ['kind'] as const), { skipNullProperties: false }) {}
 
 export class CreatePeriodDto {
   @ApiProperty({ example: '2027-01-01' })
@@ -49,21 +53,21 @@ export class CreatePeriodDto {
   @IsIsoDate()
   endsOn: string;
 
-  @ApiPropertyOptional({ description: 'The problem the team suspects and wants to learn about' })
-  @IsOptional()
+  @ApiPropertyOptional({ nullable: true, description: 'The problem the team suspects and wants to learn about' })
+  @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(1, 2000)
-  focus?: string;
+  focus?: string | null;
 }
 
 export class UpdatePeriodDto {
-  @ApiPropertyOptional()
-  @IsOptional()
+  @ApiPropertyOptional({ nullable: true, description: 'null or "" clears it' })
+  @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(0, 2000)
-  focus?: string;
+  focus?: string | null;
 }
 
 export class InviteRepDto {
@@ -84,7 +88,7 @@ export class EnrollDto {
   marketerId: string;
 
   @ApiPropertyOptional({ description: "Defaults to the program's quota setting" })
-  @IsOptional()
+  @Optional()
   @IsInt()
   @Min(0)
   @Max(1000)
@@ -101,12 +105,12 @@ export class UpdateEnrollmentDto {
 
 export class RosterQuery {
   @ApiPropertyOptional({ description: 'true: my own entries (reps)' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   mine?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId?: string;
 }

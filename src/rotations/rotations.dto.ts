@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { Optional } from '../common/validation.js';
 import { IsInstant } from '../common/dates.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -46,7 +47,7 @@ export class CreateTimeOffDto {
   endsAt: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(0, 1000)
@@ -55,12 +56,12 @@ export class CreateTimeOffDto {
 
 export class ListShiftsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: "true: my own assignments; the lifecycle team may pass periodId without mine to see everyone's" })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   mine?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId?: string;
 }

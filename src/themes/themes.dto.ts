@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { Optional, OptionalOrNull } from '../common/validation.js';
 import { THEME_STATUSES, type ThemeStatus } from './theme.entity.js';
 import { THEME_NAME_MAX } from './tree.js';
 
@@ -14,35 +15,35 @@ export class CreateThemeDto {
   name: string;
 
   @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
-  @IsOptional()
+  @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(0, 2000)
   description?: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'An active theme to nest this one under' })
-  @IsOptional()
+  @OptionalOrNull()
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string | null;
 }
 
 export class UpdateThemeDto {
   @ApiPropertyOptional({ maxLength: THEME_NAME_MAX, description: 'Renames the theme' })
-  @ValidateIf((o: UpdateThemeDto) => o.name !== undefined)
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, THEME_NAME_MAX)
   name?: string;
 
   @ApiPropertyOptional({ nullable: true, maxLength: 2000, description: 'null or "" clears it' })
-  @IsOptional()
+  @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(0, 2000)
   description?: string | null;
 
   @ApiPropertyOptional({ nullable: true, description: 'Moves the theme under another active theme; null moves it to the top level' })
-  @IsOptional()
+  @OptionalOrNull()
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string | null;
 }
@@ -55,12 +56,12 @@ export class MergeThemeDto {
 
 export class ListThemesQuery {
   @ApiPropertyOptional({ enum: THEME_STATUSES, description: 'Only the lifecycle team sees themes that are not active' })
-  @IsOptional()
+  @Optional()
   @IsIn(THEME_STATUSES)
   status?: ThemeStatus;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true: active themes nested under their parents' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   tree?: string;
 }
