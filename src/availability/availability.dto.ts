@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsDateOrInstant } from '../common/dates.js';
+import { Optional } from '../common/validation.js';
 import { IsIanaZone } from '../people/time-zone.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -18,21 +20,21 @@ export class WindowDto {
   end: string;
 
   @ApiPropertyOptional({ example: 'Renewal calls' })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
   label?: string;
 
   @ApiPropertyOptional({ example: 'discovery' })
-  @IsOptional()
+  @Optional()
   @Transform(trim)
   @IsString()
   @Length(1, 50)
   callType?: string;
 
   @ApiPropertyOptional({ description: 'The calls in this window follow up marketing-sourced leads' })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   marketingSourced?: boolean;
 }
@@ -72,37 +74,37 @@ export class SlotsQuery {
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId: string;
 
-  @ApiProperty({ example: '2027-03-08', description: 'ISO date (00:00 in timeZone) or date-time with offset' })
-  @IsString()
+  @ApiProperty({ example: '2027-03-08', description: 'ISO date (00:00 in timeZone) or date-time with offset, years 2000 to 2200' })
+  @IsDateOrInstant()
   from: string;
 
-  @ApiProperty({ example: '2027-03-14', description: 'Exclusive; a date means the end of that day in timeZone' })
-  @IsString()
+  @ApiProperty({ example: '2027-03-14', description: 'Exclusive; a date means the end of that day in timeZone; years 2000 to 2200' })
+  @IsDateOrInstant()
   to: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'repId must be a UUID' })
   repId?: string;
 
   @ApiPropertyOptional({ description: "Apply this marketer's own commitments and limits (default: me, when I am a marketer)" })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'marketerId must be a UUID' })
   marketerId?: string;
 
   @ApiPropertyOptional({ description: "Zone of localStart and of date-only from/to (default: the caller's zone)" })
-  @IsOptional()
+  @Optional()
   @IsIanaZone()
   timeZone?: string;
 
   @ApiPropertyOptional({ description: 'Filter by call type' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @Length(1, 50)
   callType?: string;
 
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only slots following up marketing-sourced leads' })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   marketingSourced?: string;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { IsInstant } from '../common/dates.js';
+import { IsIn, IsISO8601, IsString, IsUUID, Length } from 'class-validator';
+import { Optional } from '../common/validation.js';
+import { IsInstant, IsSaneIso } from '../common/dates.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -19,7 +20,7 @@ export class CreateBookingDto {
   startsAt: string;
 
   @ApiPropertyOptional({ description: 'The lifecycle team books for a marketer; a marketer books for themself' })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'marketerId must be a UUID' })
   marketerId?: string;
 }
@@ -38,7 +39,7 @@ export class RescheduleBookingDto {
   startsAt: string;
 
   @ApiPropertyOptional({ description: 'Move to another rep of the roster' })
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'repId must be a UUID' })
   repId?: string;
 }
@@ -54,27 +55,29 @@ export class AttendanceDto {
 
 export class ListBookingsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: "true: bookings I am in (as marketer or rep); the lifecycle team may list everyone's" })
-  @IsOptional()
+  @Optional()
   @IsIn(['true', 'false'])
   mine?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true }, { message: 'from must be a date or an instant' })
+  @IsSaneIso()
   from?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsISO8601({ strict: true }, { message: 'to must be a date or an instant' })
+  @IsSaneIso()
   to?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId?: string;
 
   @ApiPropertyOptional({ enum: ['confirmed', 'cancelled', 'completed', 'no_show'] })
-  @IsOptional()
+  @Optional()
   @IsIn(['confirmed', 'cancelled', 'completed', 'no_show'])
   status?: string;
 }

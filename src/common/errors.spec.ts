@@ -14,6 +14,15 @@ describe('database errors', () => {
     expect(fromPostgresError({ code: '40001' })).toBeUndefined();
   });
 
+  it('maps every data exception (class 22) and a not-null violation to 400, naming the column when PostgreSQL gives it', () => {
+    for (const code of ['22008', '22009', '22021', '22P05', '22001', '22023', '2200G']) {
+      expect(fromPostgresError({ code })).toMatchObject({ code: 'invalid_value', status: 400 });
+    }
+    expect(fromPostgresError({ code: '23502', column: 'time_zone' })).toMatchObject({ code: 'invalid_value', status: 400, details: { field: 'time_zone' }, message: 'time_zone must not be null' });
+    expect(fromPostgresError({ code: '23502' })?.status).toBe(400);
+    expect(fromPostgresError({ code: '21000' })).toBeUndefined();
+  });
+
   it('turns a QueryFailedError into the error shape, and leaves unknown ones to the 500 path', () => {
     expect(toErrorBody(pgError('23505'))).toMatchObject({ statusCode: 409, error: 'Conflict', code: 'conflict' });
     expect(toErrorBody(pgError('22P02'))).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'invalid_value' });

@@ -129,11 +129,9 @@ export function fromPostgresError(err: { code?: string; detail?: string; constra
       return new DomainError('conflict', `Conflicts with an existing row${err.constraint ? ` (${err.constraint})` : ''}`, {
         constraint: err.constraint,
       });
-    case '22P02':
-    case '22007':
-    case '22008':
-    case '22003':
-      return new DomainError('invalid_value', 'A value has the wrong form', { detail: err.detail });
+    case '23502':
+      // not_null_violation: a value the request left null or out reached a column that needs one
+      return new DomainError('invalid_value', `${err.column ?? 'A value'} must not be null`, err.column ? { field: err.column } : {});
     case '23503':
       return new DomainError('not_found', 'A referenced row does not exist', { constraint: err.constraint });
     case '23514':
@@ -141,6 +139,14 @@ export function fromPostgresError(err: { code?: string; detail?: string; constra
         constraint: err.constraint,
       });
     default:
+      // Class 22, data exception (22P02 bad text, 22007/22008 bad or overflowing date-time, 22003 number out
+      // of range, 22021/22P05 NUL and bad encoding, ...): the request carried a value PostgreSQL cannot take.
+      if (err.code?.startsWith('22')) {
+        return new DomainError('invalid_value', 'A value has the wrong form or is out of range', {
+          detail: err.detail,
+          ...(err.column ? { field: err.column } : {}),
+        });
+      }
       return undefined;
   }
 }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID } from 'class-validator';
+import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
+import { IsDateOrInstant } from '../common/dates.js';
 import { DomainError } from '../common/errors.js';
+import { Optional } from '../common/validation.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
@@ -16,17 +18,17 @@ class RunRollupDto {
   programId: string;
 
   @ApiProperty({ example: '2026-10-01', description: "A date (midnight in the program's zone) or an instant" })
-  @IsString()
+  @IsDateOrInstant()
   from: string;
 
   @ApiProperty({ example: '2026-12-31', description: 'A date (inclusive) or an instant (exclusive)' })
-  @IsString()
+  @IsDateOrInstant()
   to: string;
 }
 
 class ListRollupsQuery {
   @ApiPropertyOptional()
-  @IsOptional()
+  @Optional()
   @IsUUID('all', { message: 'programId must be a UUID' })
   programId?: string;
 }

@@ -5,6 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { WallWindow } from '../availability/engine/slot-engine.js';
+import { inSaneRange } from '../common/dates.js';
 import type { User } from '../people/user.entity.js';
 import { time } from './format.js';
 import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
@@ -84,11 +85,11 @@ export interface BookedSession {
   endsAt: Date;
 }
 
-/** Monday 00:00 in `zone` of the week holding `date` (YYYY-MM-DD), or null when it is not a date. */
+/** Monday 00:00 in `zone` of the week holding `date` (YYYY-MM-DD), or null when it is not a date of the accepted years. */
 export function mondayOf(date: string, zone: string): DateTime | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
   const d = DateTime.fromISO(date, { zone });
-  return d.isValid ? d.startOf('week') : null;
+  return inSaneRange(d) ? d.startOf('week') : null;
 }
 
 /** "Q4 2026", "November 2026" or "5 Jan – 20 Feb 2027" for a period's dates. */
