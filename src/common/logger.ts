@@ -4,6 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { pino, type Logger as Pino } from 'pino';
 import type { LogLevel } from '../config/config.js';
+import { redactSecrets, redactUrl } from './redact-url.js';
 
 interface RequestContext {
   requestId: string;
@@ -13,6 +14,11 @@ interface RequestContext {
 /** Carries the request id (and later the user) to every log line written while a request is handled. */
 export const requestContext = new AsyncLocalStorage<RequestContext>();
 
+/**
+ * The service's one logger. Every serialized line passes through `redactSecrets` on its way out, so a
+ * sign-in link, feed address or token that reaches any log line (a request path, an error message, a
+ * stack, a library's own log) is written redacted.
+ */
 export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream): Pino {
   return pino(
     {
@@ -24,6 +30,7 @@ export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableS
         return ctx ? { requestId: ctx.requestId, ...(ctx.userId ? { userId: ctx.userId } : {}) } : {};
       },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token'], censor: '[redacted]' },
+      hooks: { streamWrite: redactSecrets },
     },
     destination as pino.DestinationStream | undefined,
   );
@@ -48,7 +55,7 @@ export function requestLogging(log: Pino) {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         requestContext.run(ctx, () =>
           log.info(
-            { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 },
+            { method: req.method, path: redactUrl(req.originalUrl.split('?')[0]), status: res.statusCode, ms: Math.round(ms * 10) / 10 },
             'request',
           ),
         );
