@@ -79,7 +79,7 @@ describe('people and access (HTTP, real PostgreSQL)', () => {
       expect(JSON.stringify(list.body)).not.toContain(b.body.token); // secrets are shown once, never listed
     });
 
-    it('stops every token of a deactivated user, and they work again after reactivation', async () => {
+    it('revokes every token of a deactivated user for good: reactivation brings none back', async () => {
       const u = await createUser({ email: 'leaving@example.com', name: 'Leaving', timeZone: 'Europe/London', roles: ['marketer'] }).expect(201);
       const tok = await t.http.post(`/api/v1/users/${u.body.id}/tokens`).set(bearer(t.adminToken)).send({}).expect(201);
       await t.http.get('/api/v1/me').set(bearer(tok.body.token)).expect(200);
@@ -87,7 +87,9 @@ describe('people and access (HTTP, real PostgreSQL)', () => {
       await t.http.get('/api/v1/me').set(bearer(tok.body.token)).expect(401);
       await t.http.post(`/api/v1/users/${u.body.id}/tokens`).set(bearer(t.adminToken)).send({}).expect(409);
       await t.http.patch(`/api/v1/users/${u.body.id}`).set(bearer(t.adminToken)).send({ active: true }).expect(200);
-      await t.http.get('/api/v1/me').set(bearer(tok.body.token)).expect(200);
+      await t.http.get('/api/v1/me').set(bearer(tok.body.token)).expect(401);
+      const fresh = await t.http.post(`/api/v1/users/${u.body.id}/tokens`).set(bearer(t.adminToken)).send({}).expect(201);
+      await t.http.get('/api/v1/me').set(bearer(fresh.body.token)).expect(200);
     });
   });
 

@@ -103,11 +103,18 @@ export class BookingsRepository {
     return row ?? null;
   }
 
-  async setFeedToken(m: EntityManager, userId: string, hash: Buffer): Promise<void> {
+  /**
+   * Sets the user's feed token unless the user is deactivated (false then). The user's row is share-locked
+   * first, as every credential issue does, so a concurrent deactivation either revokes this token or refuses it.
+   */
+  async setFeedToken(m: EntityManager, userId: string, hash: Buffer): Promise<boolean> {
+    const active: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active FOR SHARE`, [userId]);
+    if (active.length === 0) return false;
     await m.query(
       `INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()`,
       [userId, hash],
     );
+    return true;
   }
 
   /** Upcoming (and just-past) confirmed bookings a user is in, with the facts an invite needs. */

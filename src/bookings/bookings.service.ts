@@ -446,7 +446,9 @@ export class BookingsService implements OnModuleInit {
   async rotateFeedToken(actor: User): Promise<{ token: string; url: string }> {
     const token = `rc_${randomBytes(24).toString('base64url')}`;
     await this.db.transaction(async (m) => {
-      await this.repo.setFeedToken(m, actor.id, createHash('sha256').update(token).digest());
+      if (!(await this.repo.setFeedToken(m, actor.id, createHash('sha256').update(token).digest()))) {
+        throw new DomainError('invalid_state', 'The user is deactivated');
+      }
       await this.audit.record(m, { actorId: actor.id, action: 'calendar.token', entity: 'user', entityId: actor.id });
     });
     return { token, url: `${this.config.publicUrl}/calendar/${token}.ics` };

@@ -54,6 +54,31 @@ export class UsersRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether the user is active, holding a share lock on their row until the transaction ends. Every code
+   * path that issues a credential (API token, sign-in link, session, feed) takes it before inserting, and a
+   * deactivation locks the row for update before revoking: so a credential is either issued before the
+   * deactivation (and revoked by it) or refused after it, never issued to a user being deactivated.
+   */
+  async lockActive(m: EntityManager, userId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active FOR SHARE`, [userId]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Revokes every credential the user holds, for good: API tokens are marked revoked (kept for the record),
+   * browser sessions, calendar feed tokens and sign-in links (used or not) are deleted. Returns the counts.
+   */
+  async revokeCredentials(m: EntityManager, userId: string): Promise<{ apiTokens: number; sessions: number; calendarFeeds: number; signInLinks: number }> {
+    const count = async (sql: string) => ((await m.query(sql, [userId])) as [unknown[], number])[1];
+    return {
+      apiTokens: await count(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`),
+      signInLinks: await count(`DELETE FROM sign_in_links WHERE user_id = $1`),
+      sessions: await count(`DELETE FROM web_sessions WHERE user_id = $1`),
+      calendarFeeds: await count(`DELETE FROM calendar_feeds WHERE user_id = $1`),
+    };
+  }
+
   insertToken(m: EntityManager, token: Partial<ApiToken>): Promise<ApiToken> {
     return m.save(ApiToken, m.create(ApiToken, token));
   }

@@ -100,8 +100,13 @@ export class UsersService {
       if (dto.startedOn !== undefined) changes.startedOn = dto.startedOn;
       Object.assign(user, changes);
       const saved = await m.save(User, user);
-      const action = dto.active === false && before.active ? 'user.deactivate' : dto.active === true && !before.active ? 'user.activate' : 'user.update';
-      await this.audit.record(m, { actorId: actor.id, action, entity: 'user', entityId: id, details: { before, changes } });
+      const deactivated = dto.active === false && before.active;
+      const activated = dto.active === true && !before.active;
+      // Deactivation revokes every credential for good, in this transaction, and reactivation starts with none
+      // (revoking again on the way back also clears anything a deactivated user kept from before this rule).
+      const revoked = deactivated || activated ? await this.users.revokeCredentials(m, id) : undefined;
+      const action = deactivated ? 'user.deactivate' : activated ? 'user.activate' : 'user.update';
+      await this.audit.record(m, { actorId: actor.id, action, entity: 'user', entityId: id, details: { before, changes, ...(revoked ? { revoked } : {}) } });
       return saved;
     });
   }
@@ -111,7 +116,9 @@ export class UsersService {
     return this.db.transaction(async (m) => {
       const user = await this.users.findById(m, userId);
       if (!user) throw notFound('User', userId);
-      if (!user.active) throw new DomainError('invalid_state', 'The user is deactivated; activate them before issuing a token');
+      if (!(await this.users.lockActive(m, userId))) {
+        throw new DomainError('invalid_state', 'The user is deactivated; activate them before issuing a token');
+      }
       return this.insertToken(m, actor.id, user.id, dto.name ?? 'api');
     });
   }

@@ -47,6 +47,12 @@ export class SessionsRepository {
       .getOne();
   }
 
+  /** The user a link (live or not) was issued to, or null. */
+  async linkOwner(m: EntityManager, token: string): Promise<string | null> {
+    const rows: { user_id: string }[] = await m.query(`SELECT user_id FROM sign_in_links WHERE token_hash = $1`, [hashToken(token)]);
+    return rows[0]?.user_id ?? null;
+  }
+
   /** Marks a live link used and returns its user id; null when unknown, used, expired or the user is inactive. */
   async useLink(m: EntityManager, token: string, now: Date): Promise<string | null> {
     // TypeORM answers an UPDATE with [rows, affected].

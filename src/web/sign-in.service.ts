@@ -53,7 +53,7 @@ export class SignInService {
         });
       }
       const user = await this.users.findByEmail(m, email);
-      if (!user?.active) return;
+      if (!user?.active || !(await this.users.lockActive(m, user.id))) return;
       const token = secret('sl_');
       const expiresAt = new Date(now.getTime() + LINK_MINUTES * 60_000);
       await this.sessions.insertLink(m, token, user.id, expiresAt);
@@ -67,7 +67,10 @@ export class SignInService {
   /** A link for the user without email or rate limit: the start-up banner's, for the bootstrap admin. */
   async issueLink(userId: string): Promise<string> {
     const token = secret('sl_');
-    await this.sessions.insertLink(this.db.manager, token, userId, new Date(this.clock.now().getTime() + LINK_MINUTES * 60_000));
+    await this.db.transaction(async (m) => {
+      if (!(await this.users.lockActive(m, userId))) throw new DomainError('invalid_state', 'The user is deactivated');
+      await this.sessions.insertLink(m, token, userId, new Date(this.clock.now().getTime() + LINK_MINUTES * 60_000));
+    });
     return this.linkUrl(token);
   }
 
@@ -80,6 +83,9 @@ export class SignInService {
   async consume(token: string): Promise<{ sessionToken: string; expiresAt: Date } | null> {
     const now = this.clock.now();
     return this.db.transaction(async (m) => {
+      // The user's row first (as a deactivation does), then the link: the two can never wait on each other.
+      const owner = await this.sessions.linkOwner(m, token);
+      if (!owner || !(await this.users.lockActive(m, owner))) return null;
       const userId = await this.sessions.useLink(m, token, now);
       if (!userId) return null;
       const sessionToken = secret('ss_');
