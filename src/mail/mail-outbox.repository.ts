@@ -43,6 +43,9 @@ const toRow = (r: RawRow): OutboxRow => ({
   sentAt: r.sent_at,
 });
 
+/** Sets that blank the body of a message flagged `body_is_secret` (a sign-in link): the row stays for the record. */
+const BLANK_IF_SECRET = `text = CASE WHEN body_is_secret THEN '' ELSE text END, html = CASE WHEN body_is_secret THEN '' ELSE html END`;
+
 /** Queries on `mail_outbox`; no decisions. */
 @Injectable()
 export class MailOutboxRepository {
@@ -53,8 +56,8 @@ export class MailOutboxRepository {
     const { mail } = row;
     const inserted: unknown[] = await m.query(
       `INSERT INTO mail_outbox (id, dedupe_key, recipient, recipient_name, subject, text, html,
-                                calendar_method, calendar_content, calendar_filename, attachments, message_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+                                calendar_method, calendar_content, calendar_filename, attachments, message_id, body_is_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -70,6 +73,7 @@ export class MailOutboxRepository {
         mail.calendar?.filename ?? null,
         JSON.stringify(mail.attachments ?? []),
         row.messageId,
+        mail.secretBody ?? false,
       ],
     );
     return inserted.length === 1;
@@ -85,14 +89,16 @@ export class MailOutboxRepository {
     return rows[0] ? toRow(rows[0]) : null;
   }
 
+  /** Marks the row sent (a secret body is blanked in the same statement). */
   async markSent(m: EntityManager, id: string): Promise<void> {
-    await m.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1`, [id]);
+    await m.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL, ${BLANK_IF_SECRET} WHERE id = $1`, [id]);
   }
 
-  /** Counts a failed attempt; `final` gives the row up (status failed). */
+  /** Counts a failed attempt; `final` gives the row up (status failed, a secret body blanked). */
   async markAttemptFailed(m: EntityManager, id: string, error: string, final: boolean): Promise<void> {
     await m.query(
-      `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END
+      `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END,
+              text = CASE WHEN $3 AND body_is_secret THEN '' ELSE text END, html = CASE WHEN $3 AND body_is_secret THEN '' ELSE html END
        WHERE id = $1 AND status = 'pending'`,
       [id, error, final],
     );
@@ -101,7 +107,7 @@ export class MailOutboxRepository {
   /** Gives a still-pending row up (its job failed for good without the sender recording it, e.g. a timeout). */
   async markFailedIfPending(id: string, error: string): Promise<OutboxRow | null> {
     const rows: [RawRow[], number] = await this.db.query(
-      `UPDATE mail_outbox SET status = 'failed', last_error = coalesce(last_error, $2) WHERE id = $1 AND status = 'pending' RETURNING *`,
+      `UPDATE mail_outbox SET status = 'failed', last_error = coalesce(last_error, $2), ${BLANK_IF_SECRET} WHERE id = $1 AND status = 'pending' RETURNING *`,
       [id, error],
     );
     return rows[0][0] ? toRow(rows[0][0]) : null;

@@ -13,6 +13,8 @@ export interface OutgoingMail {
   html: string;
   /** An iCalendar invite sent as a `text/calendar; method=…` part (and as an .ics attachment). */
   calendar?: { method: 'REQUEST' | 'CANCEL' | 'PUBLISH'; content: string; filename?: string };
+  /** The body holds a secret (a sign-in link): the outbox blanks text and HTML once the message is sent or given up. */
+  secretBody?: boolean;
   /** Other attachments (e.g. a CSV). */
   attachments?: { filename: string; contentType: string; content: string }[];
 }

@@ -122,6 +122,7 @@ export class SignInService {
         `<p style="margin:0 0 16px 0">${link(url, 'Sign in to ridealong')}</p>`,
       footer: 'If you did not ask for this link, ignore this email: nobody can sign in without it.',
     });
-    return { to: { name: user.name, email: user.email }, subject: 'Your ridealong sign-in link', text, html };
+    // The live link stays out of the outbox once the message is sent: the row keeps only its record.
+    return { to: { name: user.name, email: user.email }, subject: 'Your ridealong sign-in link', text, html, secretBody: true };
   }
 }
