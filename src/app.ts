@@ -13,7 +13,7 @@ import { InputGuard } from './common/input-guard.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
-import { pageHeaders } from './web/headers.js';
+import { baseHeaders, pageHeaders } from './web/headers.js';
 
 
 /** Builds the configured Nest application (not listening yet); used by main.ts, the tests and the benchmarks. */
@@ -31,6 +31,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1000;
   const drain = new HttpDrain(); // on shutdown (main.ts) requests in flight finish and the others answer 503
   registerDrain(app, drain);
+  app.use(baseHeaders); // first, so every answer (errors of the body parser too) carries nosniff and no-store
   app.use(requestLogging(log));
   app.use(drain.middleware);
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });

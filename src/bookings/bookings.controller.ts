@@ -105,7 +105,8 @@ export class CalendarFeedController {
     const m = /^(rc_[A-Za-z0-9_-]{20,64})\.ics$/.exec(file);
     const body = m ? await this.bookings.feed(m[1]) : null;
     if (body === null) throw new DomainError('not_found', 'No calendar feed at this address');
-    res.type('text/calendar; charset=utf-8').setHeader('Cache-Control', 'private, max-age=300');
+    // The address is the credential: no cache (browser, proxy or CDN) may keep the answer.
+    res.type('text/calendar; charset=utf-8').setHeader('Cache-Control', 'no-store');
     res.send(body);
   }
 }
