@@ -4,6 +4,7 @@ import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
 import { Enrollment, Period, Program, RosterEntry } from './program.entity.js';
+import { programFor, type ProgramView } from './program-view.js';
 import {
   CreatePeriodDto,
   CreateProgramDto,
@@ -29,14 +30,15 @@ export class ProgramsController {
     return this.programs.createProgram(actor, dto);
   }
 
+  /** Every user reads programs; the rollup recipients (email addresses) only the lifecycle team. */
   @Get('programs')
-  async listPrograms(): Promise<{ programs: Program[] }> {
-    return { programs: await this.programs.listPrograms() };
+  async listPrograms(@CurrentUser() actor: User): Promise<{ programs: ProgramView[] }> {
+    return { programs: (await this.programs.listPrograms()).map((p) => programFor(actor.roles, p)) };
   }
 
   @Get('programs/:id')
-  getProgram(@Param('id', uuid('id')) id: string): Promise<Program> {
-    return this.programs.getProgram(id);
+  async getProgram(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<ProgramView> {
+    return programFor(actor.roles, await this.programs.getProgram(id));
   }
 
   @Patch('programs/:id')
