@@ -43,6 +43,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.disable('x-powered-by');
   app.set('etag', false); // an API of fresh reads: hashing every (possibly megabyte) body buys nothing
   app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy); // req.ip: the client behind TRUST_PROXY's proxies, else the socket's peer
 
   const document = SwaggerModule.createDocument(
     app,

@@ -32,8 +32,15 @@ function readConfig(): AppConfig {
 async function startDatabase(config: AppConfig, log: Pino): Promise<{ url: string; label: string; embedded?: EmbeddedDatabase }> {
   if (config.databaseUrl) return { url: config.databaseUrl, label: 'DATABASE_URL' };
   const dir = path.resolve(config.varDir, 'pg');
-  const embedded = new EmbeddedDatabase({ dir, port: config.embeddedPgPort, log: (m) => log.info({ context: 'EmbeddedPostgres' }, m) });
-  return { url: await embedded.start(), label: `embedded PostgreSQL under ${dir}`, embedded };
+  const embedded = new EmbeddedDatabase({
+    dir,
+    port: config.embeddedPgPort,
+    log: (m) => log.info({ context: 'EmbeddedPostgres' }, m),
+    warn: (m) => log.warn({ context: 'EmbeddedPostgres' }, m),
+  });
+  const url = await embedded.start();
+  embedded.watch(); // restarts the server if it dies; meanwhile requests answer 503
+  return { url, label: `embedded PostgreSQL under ${dir}`, embedded };
 }
 
 /** One HTTP server: the whole service when WEB_CONCURRENCY=1, else one of the primary's workers. */

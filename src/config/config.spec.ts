@@ -85,6 +85,18 @@ describe('loadConfig', () => {
     expect(problems[0]).toContain(name);
   });
 
+  it('reads TRUST_PROXY as nothing trusted by default, a hop count, or proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.7' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.0.7']);
+  });
+
+  it.each(['true', '11', '-1', 'proxy.internal', '10.0.0.0/40', '10.0.0.1,'])('rejects TRUST_PROXY=%s and names it', (value) => {
+    const problems = problemsOf({ TRUST_PROXY: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^TRUST_PROXY=.*must be false, a number of proxy hops/);
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'y' });
     expect(problems.map((p) => p.split('=')[0]).sort()).toEqual(['LOG_LEVEL', 'PORT']);

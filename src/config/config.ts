@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync, ValidateBy } from 'class-validator';
+import { parseTrustProxy, TRUST_PROXY_MESSAGE, type TrustProxy } from './trust-proxy.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -112,6 +113,13 @@ export class EnvironmentVariables {
   @Max(600, { message: 'HTTP_HEADERS_TIMEOUT_SECONDS must be an integer from 1 to 600' })
   HTTP_HEADERS_TIMEOUT_SECONDS: number = 10;
 
+  /**
+   * Proxies in front of the service whose X-Forwarded-For names the client (the per-IP sign-in limit counts
+   * that address): `false`, a hop count (`1` behind one load balancer) or comma-separated addresses/CIDRs.
+   */
+  @ValidateBy({ name: 'trustProxy', validator: { validate: (v: unknown) => parseTrustProxy(v) !== undefined, defaultMessage: () => TRUST_PROXY_MESSAGE } })
+  TRUST_PROXY: string = 'false';
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -132,6 +140,8 @@ export interface AppConfig {
   jobsPollSeconds: number;
   jobsRetryLimit: number;
   jobsRetryDelaySeconds: number;
+  /** Express `trust proxy`: which X-Forwarded-For hops are believed. */
+  trustProxy: TrustProxy;
   httpRequestTimeoutSeconds: number;
   httpHeadersTimeoutSeconds: number;
 }
@@ -178,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     jobsPollSeconds: parsed.JOBS_POLL_SECONDS,
     jobsRetryLimit: parsed.JOBS_RETRY_LIMIT,
     jobsRetryDelaySeconds: parsed.JOBS_RETRY_DELAY_SECONDS,
+    trustProxy: parseTrustProxy(parsed.TRUST_PROXY) as TrustProxy,
     httpRequestTimeoutSeconds: parsed.HTTP_REQUEST_TIMEOUT_SECONDS,
     httpHeadersTimeoutSeconds: parsed.HTTP_HEADERS_TIMEOUT_SECONDS,
   };

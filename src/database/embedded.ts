@@ -24,6 +24,8 @@ export interface EmbeddedOptions {
   port: number;
   database?: string;
   log?: (message: string) => void;
+  /** Where warnings and errors go (the server stopped, a restart failed); defaults to `log`. */
+  warn?: (message: string) => void;
 }
 
 interface Binaries {
@@ -69,8 +71,13 @@ export class EmbeddedDatabase {
   private readonly secretFile: string;
   private readonly database: string;
   private readonly log: (m: string) => void;
+  private readonly warn: (m: string) => void;
   private runAs: { uid?: number; gid?: number } = {};
   private started = false;
+  private postmasterPid: number | undefined;
+  private watcher: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(private readonly options: EmbeddedOptions) {
     this.dir = path.resolve(options.dir);
@@ -78,10 +85,12 @@ export class EmbeddedDatabase {
     this.secretFile = `${this.dir}.secret`;
     this.database = options.database ?? 'ridealong';
     this.log = options.log ?? (() => undefined);
+    this.warn = options.warn ?? this.log;
   }
 
   /** Starts the server (initialising the folder the first time) and returns the URL of the app database. */
   async start(): Promise<string> {
+    this.stopping = false;
     await fs.mkdir(path.dirname(this.dir), { recursive: true });
     await this.acquireLock();
     try {
@@ -90,19 +99,7 @@ export class EmbeddedDatabase {
       const password = await this.password();
       if (!existsSync(path.join(this.dir, 'PG_VERSION'))) await this.initdb(bin, password);
       await this.stopStaleServer(bin);
-      await this.pgCtl(bin, [
-        'start',
-        '-D', this.dir,
-        '-w', '-t', '60',
-        '-l', path.join(this.dir, 'server.log'),
-        '-o', `-p ${this.options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`,
-      ]).catch(async (e: Error) => {
-        const tail = await fs.readFile(path.join(this.dir, 'server.log'), 'utf8').catch(() => '');
-        throw new Error(
-          `The embedded PostgreSQL did not start on port ${this.options.port}: ${e.message}\n` +
-            tail.split('\n').slice(-8).join('\n'),
-        );
-      });
+      await this.startServer(bin);
       this.started = true;
       await this.ensureDatabase(password);
       this.log(`embedded PostgreSQL ready on 127.0.0.1:${this.options.port} (data in ${this.dir})`);
@@ -113,12 +110,73 @@ export class EmbeddedDatabase {
     }
   }
 
+  private async startServer(bin: Binaries): Promise<void> {
+    await this.pgCtl(bin, [
+      'start',
+      '-D', this.dir,
+      '-w', '-t', '60',
+      '-l', path.join(this.dir, 'server.log'),
+      '-o', `-p ${this.options.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200`,
+    ]).catch(async (e: Error) => {
+      const tail = await fs.readFile(path.join(this.dir, 'server.log'), 'utf8').catch(() => '');
+      throw new Error(
+        `The embedded PostgreSQL did not start on port ${this.options.port}: ${e.message}\n` + tail.split('\n').slice(-8).join('\n'),
+      );
+    });
+    this.postmasterPid = await this.readPostmasterPid();
+  }
+
+  private async readPostmasterPid(): Promise<number | undefined> {
+    const content = await fs.readFile(path.join(this.dir, 'postmaster.pid'), 'utf8').catch(() => '');
+    return Number(content.split('\n')[0]) || undefined;
+  }
+
+  /**
+   * Watches the server (every `intervalMs`): when its postmaster has died (killed, crashed), starts it again on
+   * the same data directory (PostgreSQL replays its write-ahead log), logging what happened. Requests meanwhile
+   * fail to connect (the service answers 503); the pool reconnects once the server is back.
+   */
+  watch(intervalMs = 1000): void {
+    if (this.watcher) return;
+    this.watcher = setInterval(() => {
+      const pid = this.postmasterPid;
+      if (!this.started || this.restarting || !pid || isAlive(pid)) return;
+      this.restarting = this.restartAfterDeath(pid).finally(() => (this.restarting = undefined));
+    }, intervalMs);
+    this.watcher.unref();
+  }
+
+  private async restartAfterDeath(deadPid: number): Promise<void> {
+    const since = Date.now();
+    this.warn(`the embedded PostgreSQL (pid ${deadPid}) stopped; restarting it on ${this.dir}`);
+    const bin = await binaries();
+    for (let attempt = 1; this.started && !this.stopping; attempt++) {
+      try {
+        // A dead postmaster's pid file (its process gone, or a zombie nobody reaps) would stop the new one.
+        const pid = await this.readPostmasterPid();
+        if (pid && !isAlive(pid)) await fs.rm(path.join(this.dir, 'postmaster.pid'), { force: true });
+        await this.startServer(bin);
+        this.warn(`the embedded PostgreSQL is running again (pid ${this.postmasterPid}), ${Date.now() - since} ms after it stopped`);
+        return;
+      } catch (e) {
+        // Backends of the dead server may still hold its shared memory for a moment: try again shortly.
+        const message = (e as Error).message.split('\n')[0];
+        if (attempt === 1 || attempt % 10 === 0) this.warn(`restarting the embedded PostgreSQL failed (attempt ${attempt}): ${message}`);
+        await sleep(Math.min(250 * attempt, 2000));
+      }
+    }
+  }
+
   /** The URL of a database on this server (for the admin connection used by tests). */
   async urlFor(database: string): Promise<string> {
     return this.url(database, await this.password());
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.watcher) clearInterval(this.watcher);
+    this.watcher = undefined;
+    await this.restarting;
     if (this.started) {
       const bin = await binaries();
       await this.pgCtl(bin, ['stop', '-D', this.dir, '-m', 'fast', '-w', '-t', '60']).catch((e: Error) =>
