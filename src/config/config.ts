@@ -99,6 +99,16 @@ export class EnvironmentVariables {
   @Max(3600, { message: 'JOBS_RETRY_DELAY_SECONDS must be an integer from 1 to 3600' })
   JOBS_RETRY_DELAY_SECONDS: number = 5;
 
+  /**
+   * Longest a statement of a rollup build may run, in seconds; a rollup build job expires after three times
+   * this (its lock, its parallel reads and its quotes), so a build whose process died is retried soon after.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'ROLLUP_STATEMENT_TIMEOUT_SECONDS must be an integer from 1 to 300' })
+  @Min(1, { message: 'ROLLUP_STATEMENT_TIMEOUT_SECONDS must be an integer from 1 to 300' })
+  @Max(300, { message: 'ROLLUP_STATEMENT_TIMEOUT_SECONDS must be an integer from 1 to 300' })
+  ROLLUP_STATEMENT_TIMEOUT_SECONDS: number = 10;
+
   /** Longest the HTTP server waits for a whole request (headers and body), in seconds; then 408 and the connection closes. */
   @Transform(toInt)
   @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_SECONDS must be an integer from 1 to 600' })
@@ -144,6 +154,7 @@ export interface AppConfig {
   trustProxy: TrustProxy;
   httpRequestTimeoutSeconds: number;
   httpHeadersTimeoutSeconds: number;
+  rollupStatementTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -191,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     trustProxy: parseTrustProxy(parsed.TRUST_PROXY) as TrustProxy,
     httpRequestTimeoutSeconds: parsed.HTTP_REQUEST_TIMEOUT_SECONDS,
     httpHeadersTimeoutSeconds: parsed.HTTP_HEADERS_TIMEOUT_SECONDS,
+    rollupStatementTimeoutSeconds: parsed.ROLLUP_STATEMENT_TIMEOUT_SECONDS,
   };
 }
 
