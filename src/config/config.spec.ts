@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       jobsPollSeconds: 2,
       jobsRetryLimit: 10,
       jobsRetryDelaySeconds: 5,
+      rollupStatementTimeoutSeconds: 10,
     });
   });
 
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       JOBS_POLL_SECONDS: '0.5',
       JOBS_RETRY_LIMIT: '3',
       JOBS_RETRY_DELAY_SECONDS: '1',
+      ROLLUP_STATEMENT_TIMEOUT_SECONDS: '3',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -55,6 +57,7 @@ describe('loadConfig', () => {
       jobsPollSeconds: 0.5,
       jobsRetryLimit: 3,
       jobsRetryDelaySeconds: 1,
+      rollupStatementTimeoutSeconds: 3,
     });
   });
 
@@ -79,6 +82,8 @@ describe('loadConfig', () => {
     ['JOBS_RETRY_LIMIT', '-1'],
     ['JOBS_RETRY_LIMIT', '1.5'],
     ['JOBS_RETRY_DELAY_SECONDS', '0'],
+    ['ROLLUP_STATEMENT_TIMEOUT_SECONDS', '0'],
+    ['ROLLUP_STATEMENT_TIMEOUT_SECONDS', '301'],
   ])('rejects a bad %s and names it', (name, value) => {
     const problems = problemsOf({ [name]: value });
     expect(problems).toHaveLength(1);

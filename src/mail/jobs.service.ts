@@ -21,7 +21,10 @@ export interface SendJobOptions {
   retryDelay?: number;
   /** Double the delay on every retry (with jitter); default true. */
   retryBackoff?: boolean;
-  /** A handler running longer than this is failed (and retried); default 15 minutes. */
+  /**
+   * A handler running longer than this is failed and retried; so is a job whose process died holding it,
+   * found by the maintenance sweep (every MAINTENANCE_SECONDS). Default DEFAULT_EXPIRE_SECONDS.
+   */
   expireInSeconds?: number;
   /** Queue that receives a copy of the job when it has failed for good. */
   deadLetter?: string;
@@ -38,6 +41,17 @@ export type JobHandler<T> = (data: T, job: JobInfo) => Promise<void>;
 
 /** pg-boss's schema in the app's database. */
 export const JOBS_SCHEMA = 'pgboss';
+/**
+ * Expiry of a job whose sender does not size it (reminders, nudges, the mail-failed queue): their handlers
+ * only read and write a few rows. A job held by a process that died is retried after its expiry, the next
+ * maintenance sweep and its retry delay, so short expiries are what make recovery take seconds, not minutes.
+ */
+export const DEFAULT_EXPIRE_SECONDS = 30;
+/**
+ * How often pg-boss's maintenance runs (one instance at a time): it fails (and so retries) active jobs past
+ * their expiry, and archives old ones. pg-boss 10 allows 1 s and up; its default is 120 s.
+ */
+export const MAINTENANCE_SECONDS = 5;
 /** How long shutdown waits for running handlers before pg-boss fails them (they are retried elsewhere). */
 const STOP_TIMEOUT_MS = 10_000;
 /** Then how long it waits for a last fetch or completion to return (main.ts gives shutdown 20 s in all). */
@@ -77,6 +91,8 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
       migrate: true, // installs or upgrades its schema on start (instances take turns: startInTurn)
       schedule: false, // periodic work is @nestjs/schedule's; ticks enqueue with a key
       supervise: true, // maintenance: fails jobs whose handler died or hung, archives old ones
+      maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+      expireInSeconds: DEFAULT_EXPIRE_SECONDS,
       pollingIntervalSeconds: config.jobsPollSeconds,
       retryLimit: config.jobsRetryLimit,
       retryDelay: config.jobsRetryDelaySeconds,

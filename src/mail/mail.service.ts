@@ -15,8 +15,13 @@ export const MAIL_SEND_QUEUE = 'mail-send';
 export const MAIL_FAILED_QUEUE = 'mail-failed';
 /** Jobs fetched (and messages sent) at once per instance. */
 const SEND_BATCH = 5;
-/** A send attempt running longer than this is failed and retried (SMTP timeouts are shorter). */
-const SEND_EXPIRE_SECONDS = 300;
+/**
+ * A send attempt running longer than this is failed and retried, and a job held by a process that died is
+ * retried this long after it started (plus the maintenance sweep and the retry delay): well within a minute.
+ * The SMTP timeouts (SMTP_TIMEOUTS) end a stalled attempt before it. An attempt that outlives its job does no
+ * harm: the retry waits on the row lock, then finds the row sent.
+ */
+export const SEND_EXPIRE_SECONDS = 30;
 
 interface SendJob {
   outboxId: string;

@@ -5,6 +5,12 @@ import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 /**
+ * A stalled SMTP server fails the attempt (then retried with backoff) well within the send job's expiry
+ * (SEND_EXPIRE_SECONDS, 30 s): connecting, waiting for the greeting, and any silence after a command.
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 15_000 } as const;
+
+/**
  * Where mail goes: the SMTP server of `SMTP_URL`, or, when it is unset, one `.eml` file per message under
  * `<VAR_DIR>/mail/` (the file name is fixed per outbox row, so sending a row again overwrites its file).
  */
@@ -18,10 +24,7 @@ export class MailTransport implements OnApplicationShutdown {
     if (config.smtpUrl) {
       this.transporter = nodemailer.createTransport({
         url: config.smtpUrl,
-        // Fail an attempt well within the job's expiry, so it is retried rather than left hanging.
-        connectionTimeout: 30_000,
-        greetingTimeout: 30_000,
-        socketTimeout: 60_000,
+        ...SMTP_TIMEOUTS,
       });
     } else {
       this.emlDir = path.resolve(config.varDir, 'mail');

@@ -202,6 +202,21 @@ export class RollupsRepository {
     return rows[0]?.id ?? null;
   }
 
+  /** Rollups claimed before `before` and still not built (their build died, or its job gave up). */
+  async pendingSince(m: EntityManager, before: Date): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM rollups WHERE status = 'pending' AND created_at < $1 ORDER BY created_at LIMIT 100`, [before.toISOString()]);
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Bounds every later statement of the caller's transaction to `ms` (statement_timeout, 57014 when passed),
+   * and has PostgreSQL check every second that the client is still there while a statement runs
+   * (client_connection_check_interval), so the reads of a build whose process was killed stop too.
+   */
+  async limitStatements(m: EntityManager, ms: number): Promise<void> {
+    await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '1000', true)`, [String(ms)]);
+  }
+
   async recipients(m: EntityManager, emails: string[]): Promise<{ email: string; name: string; time_zone: string | null }[]> {
     if (emails.length) {
       return m.query(

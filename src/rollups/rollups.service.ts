@@ -23,6 +23,10 @@ import type { RankedTheme, RollupReport } from './rollup.types.js';
 import { RollupsRepository, ThemeStat } from './rollups.repository.js';
 
 export const ROLLUP_JOB = 'rollup.build';
+/** Tries of a build after the first (a statement timeout or a lost connection is worth another). */
+const BUILD_RETRIES = 5;
+/** The hourly tick queues a rollup again when it is still pending this long after its claim. */
+export const REQUEUE_PENDING_AFTER_MS = 15 * 60_000;
 const LIST_CAP = 50;
 const TOP_QUOTED = 10;
 const QUOTES_PER_THEME = 3;
@@ -45,6 +49,34 @@ export class RollupsService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.jobs.work<{ rollupId: string }>(ROLLUP_JOB, (data) => this.build(data.rollupId));
+  }
+
+  /** Longest a statement of a build may run (ROLLUP_STATEMENT_TIMEOUT_SECONDS). */
+  private get statementTimeoutMs(): number {
+    return this.config.rollupStatementTimeoutSeconds * 1000;
+  }
+
+  /**
+   * Queues the build of a claimed rollup in the claim's transaction, so a row never stays pending with no
+   * job behind it. The job expires after three statement timeouts (the row lock, the parallel reads, the
+   * quotes): a build whose process died is retried by another instance within a minute (default 10 s).
+   * Returns false when `key` already queued one.
+   */
+  private async queueBuild(m: EntityManager, rollupId: string, key = `rollup:${rollupId}`): Promise<boolean> {
+    const expireInSeconds = Math.max(30, 3 * this.config.rollupStatementTimeoutSeconds);
+    return (await this.jobs.send(m, ROLLUP_JOB, { rollupId }, { singletonKey: key, retryLimit: BUILD_RETRIES, expireInSeconds })) !== null;
+  }
+
+  /**
+   * Builds now for a caller who waits (POST): a failure (a statement timeout, a lost connection) is logged
+   * and left to the build job queued with the claim, which retries; the caller gets the row as it stands.
+   */
+  private async buildWhileWaiting(rollupId: string): Promise<void> {
+    try {
+      await this.build(rollupId);
+    } catch (err) {
+      this.logger.warn({ err, rollupId }, 'rollup build failed; its job will retry it');
+    }
   }
 
   // ------------------------------------------------------------ the report
@@ -125,30 +157,36 @@ export class RollupsService implements OnModuleInit {
     if (to.getTime() - from.getTime() > 400 * 86_400_000) throw validationError([{ field: 'to', problems: ['a rollup covers at most 400 days'] }]);
     const id = await this.db.transaction(async (m) => {
       const claimed = await this.repo.claim(m, { programId: found.id, periodId: null, from, to, kind: 'custom', createdBy: actor.id });
-      if (claimed) await this.audit.record(m, { actorId: actor.id, action: 'rollup.request', entity: 'rollup', entityId: claimed, details: { from: from.toISOString(), to: to.toISOString() } });
+      if (claimed) {
+        await this.audit.record(m, { actorId: actor.id, action: 'rollup.request', entity: 'rollup', entityId: claimed, details: { from: from.toISOString(), to: to.toISOString() } });
+        // Built below while the caller waits; the job builds it if this process dies first (else finds it ready).
+        await this.queueBuild(m, claimed);
+      }
       return claimed;
     });
     if (id) {
-      await this.build(id);
+      await this.buildWhileWaiting(id);
       return { rollup: (await this.db.manager.findOneBy(Rollup, { id }))!, created: true };
     }
     const existing = await this.db.manager.findOneByOrFail(Rollup, { programId: found.id, windowFrom: from, windowTo: to });
-    if (existing.status === 'pending') await this.build(existing.id);
+    if (existing.status === 'pending') await this.buildWhileWaiting(existing.id);
     return { rollup: (await this.db.manager.findOneBy(Rollup, { id: existing.id }))!, created: false };
   }
 
   /**
    * Builds, stores and emails one rollup in one transaction, at most once: the row is locked, a ready
-   * rollup is left alone, and the emails' outbox keys make a retried job harmless.
+   * rollup is left alone, and the emails' outbox keys make a retried job harmless. Every statement, the
+   * wait for the row lock included, is bounded by the statement timeout.
    */
   async build(rollupId: string): Promise<void> {
     await this.db.transaction(async (m) => {
+      await this.repo.limitStatements(m, this.statementTimeoutMs);
       const row = await m.getRepository(Rollup).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :rollupId', { rollupId }).getOne();
       if (!row || row.status === 'ready') return;
       const program = (await this.programs.findProgram(m, row.programId))!;
       const period = row.periodId ? await this.programs.findPeriod(m, row.periodId) : await this.periodAt(m, program.id, row.windowFrom, row.windowTo);
       // The reads run on pooled connections in parallel while this transaction holds the row.
-      const report = await this.report(this.db.manager, program, period, row.windowFrom, row.windowTo);
+      const report = await this.report(this.timedReads(), program, period, row.windowFrom, row.windowTo);
       await m.update(Rollup, { id: rollupId }, { status: 'ready', report: report as never, generatedAt: this.clock.now(), periodId: period?.id ?? null });
       for (const r of await this.repo.recipients(m, program.settings.rollupRecipients)) {
         const zone = r.time_zone ?? program.timeZone;
@@ -165,6 +203,20 @@ export class RollupsService implements OnModuleInit {
       if (row.kind === 'period' && period) await this.periods.advanceStatuses(m, this.clock.now(), period.id);
       await this.audit.record(m, { actorId: null, action: 'rollup.build', entity: 'rollup', entityId: rollupId, details: { themes: report.themes.length, empty: report.empty } });
     });
+  }
+
+  /**
+   * A manager for the report's reads: each query runs on a pooled connection of its own (so they still run
+   * in parallel), in a short transaction under the statement timeout.
+   */
+  private timedReads(): EntityManager {
+    const reads = this.db.createEntityManager();
+    reads.query = <T>(sql: string, parameters?: unknown[]): Promise<T> =>
+      this.db.transaction(async (t) => {
+        await this.repo.limitStatements(t, this.statementTimeoutMs);
+        return t.query<T>(sql, parameters);
+      });
+    return reads;
   }
 
   private async periodAt(m: EntityManager, programId: string, from: Date, to: Date): Promise<Period | null> {
@@ -190,7 +242,9 @@ export class RollupsService implements OnModuleInit {
 
   /**
    * Claims the rollups the schedule owes (one row per program and window: the unique key makes this
-   * happen once however many instances tick) and enqueues their builds in the same transaction.
+   * happen once however many instances tick) and enqueues their builds in the same transaction. A rollup
+   * still pending REQUEUE_PENDING_AFTER_MS after its claim (its build job gave up, or it was claimed before
+   * claims queued a job) is queued again, once per hour however many instances tick. Returns the claims.
    */
   async enqueueDue(now: Date): Promise<string[]> {
     return this.db.transaction(async (m) => {
@@ -214,10 +268,16 @@ export class RollupsService implements OnModuleInit {
         for (const w of windows) {
           const id = await this.repo.claim(m, { programId: p.id, periodId: w.periodId, from: w.from, to: w.to, kind: w.kind, createdBy: null });
           if (!id) continue;
-          await this.jobs.send(m, ROLLUP_JOB, { rollupId: id }, { singletonKey: `rollup:${id}`, retryLimit: 5 });
+          await this.queueBuild(m, id);
           claimed.push(id);
         }
       }
+      const hour = now.toISOString().slice(0, 13);
+      const requeued: string[] = [];
+      for (const id of await this.repo.pendingSince(m, new Date(now.getTime() - REQUEUE_PENDING_AFTER_MS))) {
+        if (await this.queueBuild(m, id, `rollup:${id}:requeue:${hour}`)) requeued.push(id);
+      }
+      if (requeued.length) this.logger.warn({ rollupIds: requeued }, 'rollups still pending were queued again');
       return claimed;
     });
   }
