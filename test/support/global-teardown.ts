@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import type { EmbeddedDatabase } from '../../src/database/embedded.ts';
 import { readTestEnv } from './env.ts';
@@ -17,4 +19,6 @@ export default async function globalTeardown(): Promise<void> {
     await admin.end();
   }
   await (globalThis as { __embedded?: EmbeddedDatabase }).__embedded?.stop();
+  // The build the drills ran (test/support/service-process.ts keys it by the run's prefix).
+  await fs.rm(path.resolve('var', 'drill-build', prefix.replace(/[^A-Za-z0-9_]/g, '')), { recursive: true, force: true });
 }
