@@ -25,6 +25,7 @@ export async function hammer(url: string, auth: string | Record<string, string>,
   const first = await fetch(url, { headers, redirect: 'manual' });
   const text = await first.text();
   if (first.status !== 200) throw new Error(`GET ${url}: ${first.status} ${text.slice(0, 300)}`);
+  // Slots of the first page (GET /slots pages its listing; `follow` reads all of it).
   const slots = first.headers.get('content-type')?.includes('json') ? ((JSON.parse(text) as { slots?: unknown[] }).slots?.length ?? 0) : 0;
   const times: number[] = [];
   let failures = 0;
@@ -38,6 +39,33 @@ export async function hammer(url: string, auth: string | Record<string, string>,
   if (failures || result.errors) throw new Error(`GET ${url}: ${failures} non-200, ${result.errors} errors`);
   const seconds = result.duration;
   return { rps: times.length / seconds, p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), bytes: text.length, body: text, slots };
+}
+
+/**
+ * A whole listing the way a client reads it: the first page of `url`, then each `nextCursor` until there is
+ * none, one request after another. Checks that no slot comes twice; returns pages, slots, bytes and time.
+ */
+export async function follow(url: string, token: string): Promise<{ pages: number; slots: number; bytes: number; ms: number }> {
+  const started = performance.now();
+  const seen = new Set<string>();
+  let pages = 0;
+  let bytes = 0;
+  let cursor: string | null = null;
+  do {
+    const res = await fetch(cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : url, { headers: { authorization: `Bearer ${token}` } });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${url} (page ${pages + 1}): ${res.status} ${text.slice(0, 300)}`);
+    const body = JSON.parse(text) as { slots: { repId: string; startsAt: string }[]; nextCursor: string | null };
+    for (const s of body.slots) {
+      const key = `${s.repId}|${s.startsAt}`;
+      if (seen.has(key)) throw new Error(`GET ${url}: slot ${key} came twice`);
+      seen.add(key);
+    }
+    pages++;
+    bytes += text.length;
+    cursor = body.nextCursor;
+  } while (cursor);
+  return { pages, slots: seen.size, bytes, ms: performance.now() - started };
 }
 
 export async function seed(url: string): Promise<{ programId: string; periodId: string; marketerId: string; from: string; to: string }> {
@@ -101,7 +129,7 @@ export async function run(): Promise<BenchRow[]> {
   if (!db) return [{ area: 'slots http', case: 'GET /api/v1/slots, 200 reps', result: 'skipped: no PostgreSQL server answered' }];
   const rows: BenchRow[] = [];
   const fmt = (r: Awaited<ReturnType<typeof hammer>>) =>
-    `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (${r.slots.toLocaleString('en')} slots, ${(r.bytes / 1024).toFixed(0)} KiB)`;
+    `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (first page: ${r.slots.toLocaleString('en')} slots, ${(r.bytes / 1024).toFixed(0)} KiB)`;
   try {
     let s: Awaited<ReturnType<typeof seed>> | undefined;
     for (const workers of [1, 2]) {
@@ -114,11 +142,18 @@ export async function run(): Promise<BenchRow[]> {
         const all = await hammer(base, BENCH_TOKEN, 8, 400);
         const withMarketer = await hammer(`${base}&marketerId=${s.marketerId}`, BENCH_TOKEN, 8, 400);
         const oneWeek = await hammer(week, BENCH_TOKEN, 8, 400);
+        const whole: Awaited<ReturnType<typeof follow>>[] = [];
+        for (let i = 0; i < 5; i++) whole.push(await follow(`${base}&limit=5000`, BENCH_TOKEN));
         const label = `WEB_CONCURRENCY=${workers}`;
         rows.push(
           { area: 'slots http', case: `GET /api/v1/slots, ${REPS}-rep roster × 4 weeks, ${BOOKINGS.toLocaleString('en')} bookings in PostgreSQL, 8 clients, 400 requests, ${label}`, result: fmt(all), target: 'p95 < 150 ms' },
           { area: 'slots http', case: `the same with marketerId (own commitments, same-rep limit, quota), ${label}`, result: fmt(withMarketer), target: 'p95 < 150 ms' },
           { area: 'slots http', case: `one week with marketerId (what the week view asks), ${label}`, result: fmt(oneWeek) },
+          {
+            area: 'slots http',
+            case: `the whole 4 weeks by following nextCursor (limit=5000), one client, median of 5, ${label}`,
+            result: `${median(whole.map((w) => w.ms)).toFixed(0)} ms for ${whole[0].pages} pages (${whole[0].slots.toLocaleString('en')} slots, ${(whole[0].bytes / 1024).toFixed(0)} KiB)`,
+          },
         );
       } finally {
         await stop(service);

@@ -29,10 +29,18 @@ describe('availability and slot search (HTTP, time zones, DST)', () => {
     return r;
   }
 
+  /** Every slot of the search, following nextCursor page after page. */
   async function slots(params: Record<string, string>, token = t.adminToken, status = 200): Promise<SlotOut[]> {
-    const res = await t.http.get('/api/v1/slots').query(params).set(bearer(token));
-    if (res.status !== status) throw new Error(`GET /slots ${JSON.stringify(params)}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.slots;
+    const all: SlotOut[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await t.http.get('/api/v1/slots').query(cursor ? { ...params, cursor } : params).set(bearer(token));
+      if (res.status !== status) throw new Error(`GET /slots ${JSON.stringify(params)}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (status !== 200) return [];
+      all.push(...(res.body.slots as SlotOut[]));
+      cursor = res.body.nextCursor as string | null;
+    } while (cursor);
+    return all;
   }
 
   const byLocalDate = (list: SlotOut[]) => {

@@ -1,10 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsString } from 'class-validator';
 import { DataSource } from 'typeorm';
+import { ApiPageResponse, PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
-import { Roles } from '../people/auth.decorators.js';
+import { CurrentUser, Roles } from '../people/auth.decorators.js';
+import { User } from '../people/user.entity.js';
 import { AuditEntry } from './audit-entry.entity.js';
 import { AuditService } from './audit.service.js';
 
@@ -19,13 +20,11 @@ class AuditQuery {
   @IsString()
   entityId?: string;
 
-  @ApiProperty({ required: false, default: 100, minimum: 1, maximum: 1000 })
-  @Optional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit: number = 100;
+  @PageLimit(100, 1000, 'audit rows')
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 @ApiTags('audit')
@@ -37,10 +36,11 @@ export class AuditController {
     private readonly db: DataSource,
   ) {}
 
-  /** The newest audit rows, for the lifecycle team. */
+  /** The audit rows, newest first, a page at a time, for the lifecycle team. */
   @Get()
   @Roles('lifecycle')
-  async list(@Query() q: AuditQuery): Promise<{ entries: AuditEntry[] }> {
-    return { entries: await this.audit.list(this.db.manager, q) };
+  @ApiPageResponse('entries')
+  list(@CurrentUser() actor: User, @Query() q: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
+    return this.audit.page(this.db.manager, actor.id, q);
   }
 }

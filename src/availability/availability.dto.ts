@@ -3,7 +3,11 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsDateOrInstant } from '../common/dates.js';
 import { Optional } from '../common/validation.js';
+import { NEXT_CURSOR_DOC, PageCursor, PageLimit } from '../common/paging.js';
 import { IsIanaZone } from '../people/time-zone.js';
+
+/** Slots per page of GET /slots: the default and the most a caller may ask for. */
+export const SLOTS_PAGE = { default: 1000, max: 5000 } as const;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const HHMM = /^\d{2}:\d{2}$/;
@@ -107,6 +111,20 @@ export class SlotsQuery {
   @Optional()
   @IsIn(['true', 'false'])
   marketingSourced?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Search for moving this booking: list slots as if it were not held (its seat, its time in the rep\'s and the marketer\'s calendars, its place in the caps and the quota), as the reschedule decides. Only the booking\'s marketer or the lifecycle team; marketerId defaults to its marketer.',
+  })
+  @Optional()
+  @IsUUID('all', { message: 'excludeBookingId must be a UUID' })
+  excludeBookingId?: string;
+
+  @PageLimit(SLOTS_PAGE.default, SLOTS_PAGE.max, 'slots')
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class SlotDto {
@@ -134,5 +152,6 @@ export class SlotsResponseDto {
   @ApiProperty() from: string;
   @ApiProperty() to: string;
   @ApiPropertyOptional({ type: MarketerLimitsDto, description: "Present when a marketer's commitments were applied" }) marketer?: MarketerLimitsDto;
-  @ApiProperty({ type: [SlotDto] }) slots: SlotDto[];
+  @ApiProperty({ type: [SlotDto], description: 'Ordered by startsAt, then repId; at most `limit` per page' }) slots: SlotDto[];
+  @ApiProperty(NEXT_CURSOR_DOC) nextCursor: string | null;
 }

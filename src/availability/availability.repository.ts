@@ -54,10 +54,11 @@ export class AvailabilityRepository {
    * Everything the engine needs about a period's active roster, in one query: each rep with their zone,
    * weekly windows, overrides for local dates in [fromDate, toDate], and calls (bookings that hold time,
    * any program) overlapping [from, to), grouped by exact interval with the seats taken, in epoch minutes.
+   * `excludeBookingId`: a booking left out as if cancelled (a search for its move).
    */
   async supply(
     m: EntityManager,
-    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date },
+    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; excludeBookingId?: string },
   ): Promise<RepSupply[]> {
     const rows: { rep_id: string; time_zone: string; weekly: WeeklyWindow[]; overrides: Record<string, WallWindow[]>; calls: [number, number, number][] }[] =
       await m.query(
@@ -69,13 +70,14 @@ export class AvailabilityRepository {
                             FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
                                     FROM bookings b
                                    WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
+                                     AND ($7::uuid IS NULL OR b.id <> $7::uuid)
                                    GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls
            FROM roster_entries r
            JOIN users u ON u.id = r.rep_id AND u.active
            JOIN availability a ON a.rep_id = r.rep_id
           WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
           ORDER BY r.rep_id`,
-        [q.periodId, q.repId ?? null, q.fromDate, q.toDate, q.from.toISOString(), q.to.toISOString()],
+        [q.periodId, q.repId ?? null, q.fromDate, q.toDate, q.from.toISOString(), q.to.toISOString(), q.excludeBookingId ?? null],
       );
     return rows.map((r) => ({
       repId: r.rep_id,
@@ -86,27 +88,35 @@ export class AvailabilityRepository {
     }));
   }
 
+  /** The booking a search for its move leaves out: whose it is and where. */
+  async bookingToMove(m: EntityManager, id: string): Promise<{ marketerId: string; periodId: string } | undefined> {
+    const [row]: { marketer_id: string; period_id: string }[] = await m.query(`SELECT marketer_id, period_id FROM bookings WHERE id = $1`, [id]);
+    return row && { marketerId: row.marketer_id, periodId: row.period_id };
+  }
+
   /**
    * A marketer's side, in one query: their quota in the period (null when not enrolled), their sessions
    * there per rep (not cancelled), and their own commitments (bookings and support shifts) overlapping
-   * [from, to) in epoch minutes.
+   * [from, to) in epoch minutes; `excludeBookingId` is left out as if cancelled.
    */
   async marketerContext(
     m: EntityManager,
-    q: { marketerId: string; periodId: string; from: Date; to: Date },
+    q: { marketerId: string; periodId: string; from: Date; to: Date; excludeBookingId?: string },
   ): Promise<{ quota: number | null; byRep: Record<string, number>; total: number; busy: Interval[] }> {
     const [row]: { quota: number | null; by_rep: Record<string, number>; busy: [number, number][] }[] = await m.query(
       `SELECT (SELECT quota FROM enrollments WHERE marketer_id = $1 AND period_id = $2) AS quota,
               COALESCE((SELECT json_object_agg(x.rep_id, x.n)
                           FROM (SELECT rep_id, count(*)::int AS n FROM bookings
-                                 WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' GROUP BY rep_id) x), '{}') AS by_rep,
+                                 WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' AND ($5::uuid IS NULL OR id <> $5::uuid)
+                                 GROUP BY rep_id) x), '{}') AS by_rep,
               COALESCE((SELECT json_agg(json_build_array(y.s, y.e) ORDER BY y.s)
                           FROM (SELECT (extract(epoch FROM starts_at) / 60)::int AS s, (extract(epoch FROM ends_at) / 60)::int AS e FROM bookings
                                  WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)
+                                   AND ($5::uuid IS NULL OR id <> $5::uuid)
                                 UNION ALL -- support shifts hold the marketer's time too
                                 SELECT (extract(epoch FROM starts_at) / 60)::int, (extract(epoch FROM ends_at) / 60)::int FROM shift_assignments
                                  WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) y), '[]') AS busy`,
-      [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString()],
+      [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString(), q.excludeBookingId ?? null],
     );
     const total = Object.values(row.by_rep).reduce((n, k) => n + k, 0);
     return { quota: row.quota === null ? null : Number(row.quota), byRep: row.by_rep, total, busy: row.busy.map(([start, end]) => ({ start, end })) };

@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { forbidden, notFound } from '../common/errors.js';
+import { readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
-import { SlotsQuery } from './availability.dto.js';
+import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
 import { localToEpoch, parseIsoDate } from './engine/local-time.js';
 import { checkSlot, findSlotsColumnar, MarketerContext, SlotCheck, SlotQuery } from './engine/slot-engine.js';
@@ -31,7 +33,9 @@ export interface SlotsResult {
   from: string;
   to: string;
   marketer?: MarketerLimits;
-  /** The `slots` array, already serialised (see slots-json.ts). */
+  /** The cursor of the next page; null on the last one. */
+  nextCursor: string | null;
+  /** The `slots` array of this page, already serialised (see slots-json.ts). */
   slotsJson: Buffer;
   count: number;
 }
@@ -79,20 +83,48 @@ export class SlotsService {
     const isLifecycle = actor.roles.includes('lifecycle');
     let marketerId = q.marketerId;
     if (marketerId && marketerId !== actor.id && !isLifecycle) throw forbidden("Only the lifecycle team may search with another marketer's commitments");
+    const m = this.db.manager;
+    if (q.excludeBookingId) {
+      // A search for a move: only the booking's marketer or the lifecycle team, with its marketer's commitments.
+      const moving = await this.repo.bookingToMove(m, q.excludeBookingId);
+      if (!moving || (moving.marketerId !== actor.id && !isLifecycle)) throw notFound('Booking', q.excludeBookingId);
+      if (marketerId && marketerId !== moving.marketerId) {
+        throw validationError([{ field: 'marketerId', problems: ['marketerId must be the marketer of the booking excludeBookingId names'] }]);
+      }
+      marketerId = moving.marketerId;
+    }
     if (!marketerId && actor.roles.includes('marketer') && !isLifecycle) marketerId = actor.id;
 
-    const m = this.db.manager;
+    // The cursor is bound to every parameter that decides the listing (not to `limit`: pages may differ in size).
+    const scope = cursorScope({
+      actor: actor.id,
+      periodId: q.periodId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      repId: q.repId,
+      marketerId,
+      zone,
+      callType: q.callType,
+      marketingSourced: q.marketingSourced,
+      excludeBookingId: q.excludeBookingId,
+    });
+    const after = readCursor('slots', scope, q.cursor, positions.minuteAndId);
+    const limit = q.limit ?? SLOTS_PAGE.default;
+
     const found = await this.programs.findPeriodWithProgram(m, q.periodId);
     if (!found) throw notFound('Period', q.periodId);
-    const built = await this.buildQuery(m, found, { from, to, repId: q.repId, marketerId });
-    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), slotsJson: Buffer.from('[]'), count: 0 };
+    // A later page needs no slot before its cursor: the engine starts there (a slot depends on its start, not on the range).
+    const searchFrom = after && after.minute * 60_000 > from.getTime() ? new Date(after.minute * 60_000) : from;
+    const built = searchFrom < to ? await this.buildQuery(m, found, { from: searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId }) : {};
+    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slotsJson: Buffer.from('[]'), count: 0 };
     if (built.limits) base.marketer = built.limits;
     if (!built.query) return base;
 
     const filter = { callType: q.callType, marketingSourced: q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true' };
     const cols = findSlotsColumnar(built.query);
-    const out = slotsJson(cols, built.query.reps.map((r) => r.repId), zone, filter);
-    return { ...base, slotsJson: out.json, count: out.count };
+    const out = slotsJson(cols, built.query.reps.map((r) => r.repId), zone, filter, { limit, after: after && { start: after.minute, repId: after.id } });
+    const nextCursor = out.more && out.last ? encodeCursor('slots', scope, [out.last.start, out.last.repId]) : null;
+    return { ...base, nextCursor, slotsJson: out.json, count: out.count };
   }
 
   /** Decides one slot with exactly the listing's rules (the booking engine calls this inside its transaction). */
@@ -108,7 +140,7 @@ export class SlotsService {
   private async buildQuery(
     m: EntityManager,
     { period, program }: { period: Period; program: Program },
-    opts: { from: Date; to: Date; repId?: string; marketerId?: string },
+    opts: { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string },
   ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
     const s = program.settings;
     if (period.status === 'closed' || period.status === 'rolled_up') return {};
@@ -120,6 +152,7 @@ export class SlotsService {
             periodId: period.id,
             from: new Date(opts.from.getTime() - DAY_MS),
             to: new Date(opts.to.getTime() + DAY_MS),
+            excludeBookingId: opts.excludeBookingId,
           })
         : undefined,
       // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
@@ -130,6 +163,7 @@ export class SlotsService {
         toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
         from: new Date(opts.from.getTime() - 8 * DAY_MS),
         to: new Date(opts.to.getTime() + 8 * DAY_MS),
+        excludeBookingId: opts.excludeBookingId,
       }),
     ]);
     let marketer: MarketerContext | undefined;

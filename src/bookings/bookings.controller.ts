@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, 
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../common/errors.js';
+import { ApiPageResponse } from '../common/paging.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { validationError } from '../common/validation.js';
 import { CurrentUser, Public, Roles } from '../people/auth.decorators.js';
@@ -35,9 +36,11 @@ export class BookingsController {
     return booking;
   }
 
+  /** One page of bookings in start order; `nextCursor` (null on the last page) asks for the next one. */
   @Get('bookings')
-  async list(@CurrentUser() actor: User, @Query() q: ListBookingsQuery) {
-    return { bookings: await this.bookings.list(actor, q) };
+  @ApiPageResponse('bookings')
+  list(@CurrentUser() actor: User, @Query() q: ListBookingsQuery) {
+    return this.bookings.listPage(actor, q);
   }
 
   @Get('bookings/:id')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsString, IsUUID, Length } from 'class-validator';
+import { PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
 import { IsInstant, IsSaneIso } from '../common/dates.js';
 
@@ -53,6 +54,9 @@ export class AttendanceDto {
   outcome: Outcome;
 }
 
+/** Bookings per page of GET /bookings, by default and at most (the list stopped at 1,000 before it had pages). */
+export const BOOKINGS_PAGE = 1000;
+
 export class ListBookingsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: "true: bookings I am in (as marketer or rep); the lifecycle team may list everyone's" })
   @Optional()
@@ -80,6 +84,12 @@ export class ListBookingsQuery {
   @Optional()
   @IsIn(['confirmed', 'cancelled', 'completed', 'no_show'])
   status?: string;
+
+  @PageLimit(BOOKINGS_PAGE, BOOKINGS_PAGE, 'bookings')
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 /** The call to wait for: the same three fields as a booking. */

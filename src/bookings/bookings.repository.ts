@@ -77,15 +77,22 @@ export class BookingsRepository {
       .getMany();
   }
 
-  list(m: EntityManager, q: { userId?: string; periodId?: string; status?: string; from?: Date; to?: Date; limit: number }) {
+  /**
+   * Bookings in start order (id breaks ties), after the keyset `after` (a start to the microsecond and an
+   * id, as `cursor_at` and the id give them back), at most `limit`.
+   */
+  list(m: EntityManager, q: { userId?: string; periodId?: string; status?: string; from?: Date; to?: Date; limit: number; after?: { at: string; id: string } }) {
     const qb = m
       .getRepository(Booking)
       .createQueryBuilder('b')
       .innerJoin('users', 'r', 'r.id = b.rep_id')
       .innerJoin('users', 'mk', 'mk.id = b.marketer_id')
       .addSelect(['r.name AS rep_name', 'mk.name AS marketer_name'])
+      .addSelect(`to_char(b.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
       .orderBy('b.starts_at', 'ASC')
+      .addOrderBy('b.id', 'ASC')
       .limit(q.limit);
+    if (q.after) qb.andWhere('(b.starts_at, b.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', { afterAt: q.after.at, afterId: q.after.id });
     if (q.userId) qb.andWhere('(b.rep_id = :u OR b.marketer_id = :u)', { u: q.userId });
     if (q.periodId) qb.andWhere('b.period_id = :p', { p: q.periodId });
     if (q.status) qb.andWhere('b.status = :s', { s: q.status });

@@ -5,7 +5,9 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { feedIcs, inviteIcs } from '../calendar/ics.js';
 import { Clock } from '../common/clock.js';
+import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { DomainError, ErrorCode, forbidden, notFound } from '../common/errors.js';
+import { readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
@@ -18,7 +20,7 @@ import { SlotsService } from '../availability/slots.service.js';
 import { ObservationsService } from '../observations/observations.service.js';
 import { Booking, WaitlistEntry } from './booking.entity.js';
 import { BookingFacts, bookingEvent, bookingInvite, BookingMailKind, bookingMail } from './booking-messages.js';
-import { CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
+import { BOOKINGS_PAGE, CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
 import { BookingsRepository, FeedRow } from './bookings.repository.js';
 import { shiftEvent } from '../rotations/shift-messages.js';
 
@@ -413,17 +415,41 @@ export class BookingsService implements OnModuleInit {
     return booking;
   }
 
-  async list(actor: User, q: ListBookingsQuery) {
+  /** Every booking the query names, page after page (for the pages, which show them all). */
+  async list(actor: User, q: Omit<ListBookingsQuery, 'limit' | 'cursor'>) {
+    const all: Awaited<ReturnType<BookingsService['listPage']>>['bookings'] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage(actor, { ...q, ...(cursor ? { cursor } : {}) });
+      all.push(...page.bookings);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** One page of bookings, in start order (id breaks ties): `limit` of them after `cursor`, and the next page's cursor. */
+  async listPage(actor: User, q: ListBookingsQuery) {
     const mine = q.mine !== 'false' || !isLifecycle(actor);
     const parse = (v: string | undefined) => (v ? DateTime.fromISO(v, { zone: actor.timeZone }).toJSDate() : undefined);
+    const from = parse(q.from);
+    const to = parse(q.to);
+    const scope = cursorScope({ actor: actor.id, mine, periodId: q.periodId, status: q.status, from: from?.toISOString(), to: to?.toISOString() });
+    const after = readCursor('bookings', scope, q.cursor, positions.instantAndId);
+    const limit = q.limit ?? BOOKINGS_PAGE;
     const { raw, entities } = await this.repo.list(this.db.manager, {
       userId: mine ? actor.id : undefined,
       periodId: q.periodId,
       status: q.status,
-      from: parse(q.from),
-      to: parse(q.to),
-      limit: 1000,
+      from,
+      to,
+      limit: limit + 1,
+      after,
     });
+    const nextCursor = entities.length > limit ? encodeCursor('bookings', scope, [raw[limit - 1].cursor_at as string, entities[limit - 1].id]) : null;
+    return { bookings: this.listed(actor, raw.slice(0, limit), entities.slice(0, limit)), nextCursor };
+  }
+
+  private listed(actor: User, raw: Record<string, unknown>[], entities: Booking[]) {
     return entities.map((b, i) => ({
       ...b,
       localStart: DateTime.fromJSDate(b.startsAt, { zone: actor.timeZone }).toISO({ suppressMilliseconds: true }),

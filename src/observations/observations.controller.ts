@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { ApiPageResponse } from '../common/paging.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
@@ -19,8 +20,9 @@ export class ObservationsController {
 
   /** My forms (`status`: open, draft, submitted, due, overdue); the lifecycle team may list everyone's with mine=false. */
   @Get('observations')
-  async list(@CurrentUser() actor: User, @Query() q: ListObservationsQuery) {
-    return { observations: await this.observations.list(actor, q) };
+  @ApiPageResponse('observations')
+  list(@CurrentUser() actor: User, @Query() q: ListObservationsQuery) {
+    return this.observations.listPage(actor, q);
   }
 
   /** The form with its template version, the period's focus and its edit history. Author and lifecycle team only. */

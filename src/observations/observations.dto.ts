@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
+import { PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
 
 export class SaveObservationDto {
@@ -17,6 +18,9 @@ export class SaveObservationDto {
   markedNames?: string[];
 }
 
+/** Forms per page of GET /observations, by default and at most (the list stopped at 1,000 before it had pages). */
+export const OBSERVATIONS_PAGE = 1000;
+
 export class ListObservationsQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'] })
   @Optional()
@@ -32,6 +36,12 @@ export class ListObservationsQuery {
   @Optional()
   @IsUUID('all', { message: 'periodId must be a UUID' })
   periodId?: string;
+
+  @PageLimit(OBSERVATIONS_PAGE, OBSERVATIONS_PAGE, 'forms')
+  limit?: number;
+
+  @PageCursor()
+  cursor?: string;
 }
 
 export class TemplateFieldDto {

@@ -60,14 +60,29 @@ export class ObservationsRepository {
     }
   }
 
-  list(m: EntityManager, q: { authorId?: string; periodId?: string; status?: string; now: Date }): Promise<Observation[]> {
-    const qb = m.getRepository(Observation).createQueryBuilder('o').orderBy('o.due_at', 'ASC').limit(1000);
+  /**
+   * Forms in due order (id breaks ties), after the keyset `after` (a due instant to the microsecond and an id,
+   * as `cursorAt` and the id give them back), at most `limit`.
+   */
+  async list(
+    m: EntityManager,
+    q: { authorId?: string; periodId?: string; status?: string; now: Date; limit: number; after?: { at: string; id: string } },
+  ): Promise<{ rows: Observation[]; cursorAt: string[] }> {
+    const qb = m
+      .getRepository(Observation)
+      .createQueryBuilder('o')
+      .addSelect(`to_char(o.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
+      .orderBy('o.due_at', 'ASC')
+      .addOrderBy('o.id', 'ASC')
+      .limit(q.limit);
+    if (q.after) qb.andWhere('(o.due_at, o.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', { afterAt: q.after.at, afterId: q.after.id });
     if (q.authorId) qb.andWhere('o.author_id = :a', { a: q.authorId });
     if (q.periodId) qb.andWhere('o.period_id = :p', { p: q.periodId });
     if (q.status === 'due') qb.andWhere(`o.status <> 'submitted' AND o.due_at >= :now`, { now: q.now });
     else if (q.status === 'overdue') qb.andWhere(`o.status <> 'submitted' AND o.due_at < :now`, { now: q.now });
     else if (q.status) qb.andWhere('o.status = :s', { s: q.status });
-    return qb.getMany();
+    const { raw, entities } = await qb.getRawAndEntities();
+    return { rows: entities, cursorAt: raw.map((r: { cursor_at: string }) => r.cursor_at) };
   }
 
   /** The facts a form email needs. */

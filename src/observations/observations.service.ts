@@ -2,7 +2,9 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
+import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { DomainError, notFound } from '../common/errors.js';
+import { readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
@@ -13,6 +15,7 @@ import { ThemesService } from '../themes/themes.service.js';
 import { answerProblems, DEFAULT_FIELDS, TemplateField, templateProblems } from './form-template.js';
 import { FormMailKind, formMail, reminderAt } from './observation-messages.js';
 import { FormTemplate, Observation } from './observation.entity.js';
+import { OBSERVATIONS_PAGE } from './observations.dto.js';
 import { ObservationsRepository } from './observations.repository.js';
 
 export const FORM_JOBS: Record<FormMailKind, string> = { nudge: 'observation.nudge', reminder: 'observation.reminder', overdue: 'observation.overdue' };
@@ -149,9 +152,34 @@ export class ObservationsService implements OnModuleInit {
     return { ...o, focus: period?.focus ?? null, template: template?.fields ?? DEFAULT_FIELDS, history: await this.repo.revisions(this.db.manager, id) };
   }
 
-  list(actor: User, q: { mine?: string; status?: string; periodId?: string }): Promise<Observation[]> {
+  /** Every form the query names, page after page (for the pages, which show them all). */
+  async list(actor: User, q: { mine?: string; status?: string; periodId?: string }): Promise<Observation[]> {
+    const all: Observation[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage(actor, { ...q, ...(cursor ? { cursor } : {}) });
+      all.push(...page.observations);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
+  /** One page of forms in due order (id breaks ties): `limit` of them after `cursor`, and the next page's cursor. */
+  async listPage(actor: User, q: { mine?: string; status?: string; periodId?: string; limit?: number; cursor?: string }): Promise<{ observations: Observation[]; nextCursor: string | null }> {
     const mine = q.mine !== 'false' || !isLifecycle(actor);
-    return this.repo.list(this.db.manager, { authorId: mine ? actor.id : undefined, periodId: q.periodId, status: q.status, now: this.clock.now() });
+    const scope = cursorScope({ actor: actor.id, mine, periodId: q.periodId, status: q.status });
+    const after = readCursor('observations', scope, q.cursor, positions.instantAndId);
+    const limit = q.limit ?? OBSERVATIONS_PAGE;
+    const { rows, cursorAt } = await this.repo.list(this.db.manager, {
+      authorId: mine ? actor.id : undefined,
+      periodId: q.periodId,
+      status: q.status,
+      now: this.clock.now(),
+      limit: limit + 1,
+      after,
+    });
+    const nextCursor = rows.length > limit ? encodeCursor('observations', scope, [cursorAt[limit - 1], rows[limit - 1].id]) : null;
+    return { observations: rows.slice(0, limit), nextCursor };
   }
 
   /** Saves a draft (shape checked) or, once submitted, an edit (fully checked, kept in the history). */

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
-import { SlotsQuery } from '../availability/availability.dto.js';
+import { SLOTS_PAGE, SlotsQuery } from '../availability/availability.dto.js';
 import { SlotsService, type SlotsResult } from '../availability/slots.service.js';
 import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../bookings/bookings.dto.js';
 import { BookingsService } from '../bookings/bookings.service.js';
@@ -373,15 +373,24 @@ export class MarketerPagesController {
     if (!periods.length) return { status: 200, page: weekPage({ ...view, callTypes: [], slots: null }) };
     if (Object.keys(errors).length) return { status: 400, page: weekPage({ ...view, callTypes: [], slots: null, errors }) };
 
-    // Search without the call-type filter, so the Call type select can offer every type of the week.
-    let result: SlotsResult;
+    // Search without the call-type filter, so the Call type select can offer every type of the week. A move
+    // searches as if the booking being moved were not held, as the move itself decides.
+    let found: { result: SlotsResult; all: Omit<WeekSlot, 'repName'>[] };
     try {
-      result = await this.slots.search(actor, { periodId: search.periodId, from: search.from, to: search.to, marketerId: actor.id, timeZone: zone, ...(filters.repId ? { repId: filters.repId } : {}) });
+      found = await this.weekSlots(actor, {
+        periodId: search.periodId,
+        from: search.from,
+        to: search.to,
+        marketerId: actor.id,
+        timeZone: zone,
+        ...(filters.repId ? { repId: filters.repId } : {}),
+        ...(moving ? { excludeBookingId: moving.bookingId } : {}),
+      });
     } catch (e) {
       const p = formProblem(e);
       return { status: p.status, page: weekPage({ ...view, callTypes: [], slots: null, message: messageOf(p) }) };
     }
-    const all = JSON.parse(result.slotsJson.toString('utf8')) as Omit<WeekSlot, 'repName'>[];
+    const { result, all } = found;
     const names = new Map(reps.map((r) => [r.id, r.name]));
     const slots = all
       .filter((s) => (!filters.callType || s.callType === filters.callType) && (!filters.marketingSourced || s.marketingSourced === true))
@@ -427,6 +436,20 @@ export class MarketerPagesController {
       status: 200,
       page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info, booked, full }),
     };
+  }
+
+  /** Every slot of the search, page after page (following nextCursor), and the first page's result. */
+  private async weekSlots(actor: User, q: SlotsQuery): Promise<{ result: SlotsResult; all: Omit<WeekSlot, 'repName'>[] }> {
+    const all: Omit<WeekSlot, 'repName'>[] = [];
+    let first: SlotsResult | undefined;
+    let cursor: string | undefined;
+    do {
+      const page: SlotsResult = await this.slots.search(actor, { ...q, limit: SLOTS_PAGE.max, ...(cursor ? { cursor } : {}) });
+      first ??= page;
+      for (const s of JSON.parse(page.slotsJson.toString('utf8')) as Omit<WeekSlot, 'repName'>[]) all.push(s);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return { result: first, all };
   }
 
   /** The enrolment whose period holds today (in its program's zone), else the next one. */
