@@ -5,6 +5,7 @@ import { MailService } from '../src/mail/mail.service.js';
 import { SignInService } from '../src/web/sign-in.service.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { makeProgram, makeUser, type Person } from './support/fixtures.js';
+import { createTestDatabase } from './support/database.js';
 import { SmtpSink } from './support/smtp.js';
 import { inputValue, webSession } from './support/web.js';
 
@@ -242,6 +243,32 @@ describe('secrets and credentials', () => {
       expect((await issuing).status).toBe(409); // it waited for the deactivation, then saw it
       const [row] = await t.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [user.id]);
       expect(row.n).toBe(1); // only the one makeUser issued before (this raw UPDATE skipped the service's revocation)
+    });
+  });
+
+  describe('reactivation at boot', () => {
+    it('brings a deactivated admin back with only the ADMIN_TOKEN, none of what they held before', async () => {
+      const database = await createTestDatabase();
+      const first = await startTestApp(FAST, database);
+      let bob: Person;
+      try {
+        bob = await makeUser(first, ['marketer']);
+        // Credentials left on a deactivated user by an older version (which only checked `active`), and no lifecycle user left.
+        await first.db.query(`UPDATE users SET active = false`);
+      } finally {
+        await first.app.close();
+      }
+      const token = 'bob-is-back-token-0123456789abcdef';
+      const second = await startTestApp({ ...FAST, ADMIN_EMAIL: bob.email, ADMIN_TOKEN: token }, database);
+      try {
+        await second.http.get('/api/v1/me').set(bearer(token)).expect(200);
+        await second.http.get('/api/v1/me').set(bearer(bob.token)).expect(401);
+        const [row] = await second.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [bob.id]);
+        expect(row.n).toBe(1);
+      } finally {
+        await second.app.close();
+        await database.drop();
+      }
     });
   });
 

@@ -34,6 +34,8 @@ export class BootstrapService implements OnApplicationBootstrap {
       if (await this.users.anyActiveLifecycle(m)) return { email: this.config.adminEmail, created: false };
       let admin = await this.users.findByEmail(m, this.config.adminEmail);
       if (admin) {
+        // A deactivated admin comes back with no credential but the one issued below (as any reactivation).
+        if (!admin.active) await this.users.revokeCredentials(m, admin.id);
         admin.active = true;
         if (!admin.roles.includes('lifecycle')) admin.roles = [...admin.roles, 'lifecycle'];
         admin = await m.save(User, admin);
