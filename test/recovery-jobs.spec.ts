@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
+import { ShortenJobExpiries1795430000000 } from '../migrations/1795430000000-ShortenJobExpiries.js';
 import { loadConfig } from '../src/config/config.js';
 import { DEFAULT_EXPIRE_SECONDS, JOBS_SCHEMA, JobsService } from '../src/mail/jobs.service.js';
 import { MAIL_SEND_QUEUE, MailService, SEND_EXPIRE_SECONDS } from '../src/mail/mail.service.js';
@@ -227,6 +228,25 @@ describe('recovery of jobs held by a process killed with kill -9', () => {
     );
     expect(mail).toEqual([{ expire: SEND_EXPIRE_SECONDS }]);
     expect(SEND_EXPIRE_SECONDS).toBeLessThanOrEqual(30);
+  });
+
+  it('the upgrade gives jobs queued with the old expiries (15 min, 300 s) the new 30 s, and leaves others alone', async () => {
+    const t = survivor ?? (survivor = await startTestApp({ SMTP_URL: sink.url }, db));
+    const jobs = t.app.get(JobsService);
+    const later = new Date(Date.now() + 86_400_000);
+    const ids: Record<string, string | null> = {};
+    await t.db.transaction(async (m) => {
+      for (const s of [900, 300, 45]) ids[s] = await jobs.send(m, 'recovery-upgrade', { s }, { startAfter: later, expireInSeconds: s });
+    });
+    const runner = t.db.createQueryRunner();
+    try {
+      await new ShortenJobExpiries1795430000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows: { id: string; expire: number }[] = await t.db.query(`SELECT id, extract(epoch FROM expire_in)::int AS expire FROM ${JOBS_SCHEMA}.job WHERE name = 'recovery-upgrade'`);
+    const expiry = (id: string | null) => rows.find((r) => r.id === id)?.expire;
+    expect([expiry(ids[900]), expiry(ids[300]), expiry(ids[45])]).toEqual([30, 30, 45]);
   });
 });
 
