@@ -319,6 +319,8 @@ describe('paging: GET /slots, the lists, the week view and the search for a move
       const value = `${rep.id} ${at('10:15')}`;
       expect(page.text).toContain(`value="${value}"`);
       expect(page.text).toContain('Move to 10:15–11:00');
+      expect(page.text).not.toContain(`value="${rep.id} ${at('10:00')}"`); // its own time: "Keep it as it is"
+      expect(page.text).toContain('Move to 09:15–10:00');
       const view = decode(/<input type="hidden" name="view" value="([^"]*)">/.exec(page.text)![1]);
       const moved = await s.post(`/marketer/bookings/${id}/reschedule`, { slot: value, view }).expect(303);
       expect(moved.headers.location).toBe('/marketer?notice=moved');

@@ -392,8 +392,11 @@ export class MarketerPagesController {
     }
     const { result, all } = found;
     const names = new Map(reps.map((r) => [r.id, r.name]));
+    // A move does not offer the booking's own time: "Keep it as it is" does that.
+    const current = moving && `${moving.repId} ${moving.startsAt.toISOString()}`;
     const slots = all
       .filter((s) => (!filters.callType || s.callType === filters.callType) && (!filters.marketingSourced || s.marketingSourced === true))
+      .filter((s) => `${s.repId} ${s.startsAt}` !== current)
       .map((s) => ({ ...s, repName: names.get(s.repId) ?? 'a rep' }));
     // The marketer's own sessions of the week, so what they booked shows where they booked it.
     const own = await this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to });
