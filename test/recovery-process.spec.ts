@@ -42,7 +42,7 @@ function logLines(output: string): { msg?: string; time?: string; level?: number
     });
 }
 
-describe('drill: kill -9 the embedded PostgreSQL under a running service', () => {
+describe.each([1, 2])('drill: kill -9 the embedded PostgreSQL under a running service (WEB_CONCURRENCY=%i)', (workers) => {
   const varDir = path.resolve(`var/drill-embedded-${process.pid}-${randomBytes(3).toString('hex')}`);
   const dataDir = path.join(varDir, 'pg');
 
@@ -59,10 +59,17 @@ describe('drill: kill -9 the embedded PostgreSQL under a running service', () =>
 
   it('answers 503 with Retry-After (never 500) while the server is down, then 200 within seconds, without a restart of the service', async () => {
     const svc = await startServiceProcess(
-      { VAR_DIR: varDir, EMBEDDED_PG_PORT: String(await freePort()), ADMIN_TOKEN, LOG_LEVEL: 'info' },
+      { VAR_DIR: varDir, EMBEDDED_PG_PORT: String(await freePort()), ADMIN_TOKEN, LOG_LEVEL: 'info', WEB_CONCURRENCY: String(workers) },
       { healthTimeoutMs: 120_000 },
     );
     expect((await probe(`${svc.url}/api/v1/me`, ADMIN_TOKEN)).status).toBe(200);
+    const made = await fetch(`${svc.url}/api/v1/users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'before-the-kill@example.com', name: 'Kept', timeZone: 'UTC', roles: ['rep'] }),
+    });
+    expect(made.status).toBe(201);
+    const { id } = (await made.json()) as { id: string };
     const postmaster = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     expect(isAlive(postmaster)).toBe(true);
 
@@ -82,10 +89,13 @@ describe('drill: kill -9 the embedded PostgreSQL under a running service', () =>
     }
     const firstUnavailable = seen.find((p) => p.status === 503)?.at;
     process.stdout.write(
-      `embedded PostgreSQL drill: first 503 after ${firstUnavailable} ms, first 200 (health and API) after ${recoveredAt} ms; ` +
+      `embedded PostgreSQL drill (WEB_CONCURRENCY=${workers}): first 503 after ${firstUnavailable} ms, first 200 (health and API) after ${recoveredAt} ms; ` +
         `${seen.filter((p) => p.status === 503).length} answers 503, statuses seen: ${[...new Set(seen.map((p) => p.status))].join(', ')}\n`,
     );
 
+    for (const l of logLines(svc.output()).filter((l) => l.context === 'EmbeddedPostgres' && Date.parse(l.time ?? '') >= killedAt)) {
+      process.stdout.write(`  +${Date.parse(l.time!) - killedAt} ms ${l.msg}\n`);
+    }
     expect(seen.filter((p) => p.status !== 200 && p.status !== 503)).toEqual([]); // never a 500, and always an answer
     expect(seen.some((p) => p.what === 'health' && p.status === 503)).toBe(true);
     expect(seen.some((p) => p.what === 'me' && p.status === 503)).toBe(true);
@@ -99,6 +109,24 @@ describe('drill: kill -9 the embedded PostgreSQL under a running service', () =>
     const lines = logLines(svc.output());
     expect(lines.some((l) => l.level === 40 && /stopped; restarting/.test(l.msg ?? ''))).toBe(true);
     expect(lines.some((l) => l.level === 40 && /running again/.test(l.msg ?? ''))).toBe(true);
+
+    // The data written before the kill is there, and the job queue works again (a sign-in email is written).
+    expect((await probe(`${svc.url}/api/v1/users/${id}`, ADMIN_TOKEN)).status).toBe(200);
+    const mailDir = path.join(varDir, 'mail');
+    const mailsBefore = (await fs.readdir(mailDir).catch(() => [])).length;
+    const csrf = randomBytes(24).toString('base64url');
+    const asked = await fetch(`${svc.url}/sign-in`, {
+      method: 'POST',
+      headers: { Cookie: `ra_csrf=${csrf}`, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' },
+      body: new URLSearchParams({ _csrf: csrf, email: 'admin@ridealong.local' }).toString(),
+    });
+    expect(asked.status).toBe(200);
+    let mails = mailsBefore;
+    for (let i = 0; i < 150 && mails === mailsBefore; i++) {
+      await sleep(200);
+      mails = (await fs.readdir(mailDir).catch(() => [])).length;
+    }
+    expect(mails).toBe(mailsBefore + 1);
 
     expect(await svc.stop()).toBe(0);
     expect(isAlive(again)).toBe(false); // the service stopped its server on the way out
