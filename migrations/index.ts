@@ -9,7 +9,8 @@ import { CreateRollups1795370000000 } from './1795370000000-CreateRollups.js';
 import { CreateRotations1795380000000 } from './1795380000000-CreateRotations.js';
 import { AddShiftObservations1795390000000 } from './1795390000000-AddShiftObservations.js';
 import { CreateWebSessions1795400000000 } from './1795400000000-CreateWebSessions.js';
+import { KeepBookingWindowAndWithdrawForms1795410000000 } from './1795410000000-KeepBookingWindowAndWithdrawForms.js';
 import { AddMailOutboxSecretBody1795420000000 } from './1795420000000-AddMailOutboxSecretBody.js';
 import { ShortenJobExpiries1795430000000 } from './1795430000000-ShortenJobExpiries.js';
 
-export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000, AddShiftObservations1795390000000, CreateWebSessions1795400000000, AddMailOutboxSecretBody1795420000000, ShortenJobExpiries1795430000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000, AddShiftObservations1795390000000, CreateWebSessions1795400000000, KeepBookingWindowAndWithdrawForms1795410000000, AddMailOutboxSecretBody1795420000000, ShortenJobExpiries1795430000000];

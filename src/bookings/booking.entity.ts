@@ -73,6 +73,19 @@ export class Booking {
 
   @Column('timestamptz', { name: 'attendance_at', nullable: true })
   attendanceAt: Date | null;
+
+  /**
+   * The label, call type and marketing-sourced flag of the rep's window the booking was made (or last moved)
+   * into, kept as they were then: editing availability later does not rewrite them. Null when the window had none.
+   */
+  @Column('text', { nullable: true })
+  label: string | null;
+
+  @Column('text', { name: 'call_type', nullable: true })
+  callType: string | null;
+
+  @Column('boolean', { name: 'marketing_sourced', nullable: true })
+  marketingSourced: boolean | null;
 }
 
 @Entity('waitlist_entries')

@@ -46,6 +46,24 @@ export class BookingsRepository {
     return rows.map((r) => r.seat);
   }
 
+  /** The marketer's booking (not cancelled) overlapping [start, end), on any rep's call; null when there is none. */
+  async marketerBookingAt(m: EntityManager, marketerId: string, start: Date, end: Date): Promise<{ id: string; rep_id: string } | null> {
+    const [row] = await m.query(
+      `SELECT id, rep_id FROM bookings WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) LIMIT 1`,
+      [marketerId, start.toISOString(), end.toISOString()],
+    );
+    return row ?? null;
+  }
+
+  /** The marketer's waiting entries for one call are closed (`left`): they do not wait for a seat they just gave up. */
+  async leaveWaitlistFor(m: EntityManager, marketerId: string, repId: string, startsAt: Date): Promise<void> {
+    await m.query(`UPDATE waitlist_entries SET status = 'left', updated_at = now() WHERE marketer_id = $1 AND rep_id = $2 AND starts_at = $3 AND status = 'waiting'`, [
+      marketerId,
+      repId,
+      startsAt.toISOString(),
+    ]);
+  }
+
   people(m: EntityManager, ids: string[]): Promise<PersonRow[]> {
     return m.query(`SELECT id, name, email, time_zone, roles, active FROM users WHERE id = ANY($1::uuid[])`, [ids]);
   }

@@ -182,8 +182,10 @@ export class BookingsService implements OnModuleInit {
     let seat = 1;
     while (taken.has(seat)) seat++;
     if (seat > seats) throw refusal('slot_full');
+    // What the window said when it was booked: kept with the booking, whatever the rep's availability says later.
+    const window = { label: slot.label ?? null, callType: slot.callType ?? null, marketingSourced: slot.marketingSourced ?? null };
     if (reuse) {
-      await m.update(Booking, { id: reuse.id }, { repId, startsAt: start, endsAt: end, seat, seatsAllowed: seats, status: 'confirmed', sequence: reuse.sequence + 1, periodId: found.period.id });
+      await m.update(Booking, { id: reuse.id }, { repId, startsAt: start, endsAt: end, seat, seatsAllowed: seats, status: 'confirmed', sequence: reuse.sequence + 1, periodId: found.period.id, ...window });
       return (await this.repo.find(m, reuse.id))!;
     }
     const id = randomUUID();
@@ -200,6 +202,7 @@ export class BookingsService implements OnModuleInit {
       seat,
       seatsAllowed: seats,
       createdBy: actorId,
+      ...window,
     });
     await m.insert(Booking, booking);
     await this.audit.record(m, { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } });
@@ -227,6 +230,7 @@ export class BookingsService implements OnModuleInit {
       await m.update(Booking, { id }, { status: 'cancelled', sequence: booking.sequence + 1, cancelledAt: now, cancelledBy: actor.id, cancelReason: reason, lateCancel: late });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.cancel', entity: 'booking', entityId: id, details: { reason, late } });
       await this.announce(m, id, 'cancelled');
+      await this.repo.leaveWaitlistFor(m, booking.marketerId, booking.repId, booking.startsAt);
       await this.serveWaitlist(m, found, booking.repId, booking.startsAt);
       return (await this.repo.find(m, id))!;
     });
@@ -291,6 +295,9 @@ export class BookingsService implements OnModuleInit {
           repId: booking.repId,
           endedAt: booking.endsAt,
         });
+      } else if (booking.status === 'completed') {
+        // Corrected to a no-show: the form the completion opened is withdrawn (a submitted one is kept, marked).
+        await this.observations.withdrawForBooking(m, id, actor.id);
       }
       return (await this.repo.find(m, id))!;
     });
@@ -304,6 +311,19 @@ export class BookingsService implements OnModuleInit {
     return this.db.transaction(async (m) => {
       const found = await this.programs.findPeriodWithProgram(m, dto.periodId);
       if (!found) throw new DomainError('not_found', `Period ${dto.periodId} was not found`, { field: 'periodId' });
+      await this.repo.lock(m, [`marketer:${actor.id}`]);
+      // Holding a seat on this call (or any call then), a marketer has nothing to wait for: a cancellation would
+      // otherwise hand their own seat straight back to them.
+      const end = new Date(startsAt.getTime() + found.program.settings.slotMinutes * 60_000);
+      const held = await this.repo.marketerBookingAt(m, actor.id, startsAt, end);
+      if (held) {
+        const same = held.rep_id === dto.repId;
+        throw new DomainError('marketer_conflict', same ? 'You already hold a seat on this call' : MESSAGES.marketer_conflict, {
+          reason: 'marketer_conflict',
+          field: 'startsAt',
+          bookingId: held.id,
+        });
+      }
       const verdict = await this.slots.check(m, found, dto.repId, startsAt, actor.id);
       if (verdict.ok) throw new DomainError('slot_available', 'A seat is free on this call: book it instead', { reason: 'slot_available' });
       if (verdict.reason !== 'slot_full') throw refusal(verdict.reason);

@@ -77,6 +77,14 @@ export class Observation {
   @Column('int')
   revision: number;
 
+  /**
+   * Set when the session was corrected from completed to a no-show: the form is no longer due, gets no more
+   * emails and counts nowhere (rollups, exports, health); a submitted one is kept, marked. Cleared if the
+   * session is marked completed again.
+   */
+  @Column('timestamptz', { name: 'withdrawn_at', nullable: true })
+  withdrawnAt: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

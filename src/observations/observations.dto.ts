@@ -27,9 +27,9 @@ export class ListObservationsQuery {
   @IsIn(['true', 'false'])
   mine?: string;
 
-  @ApiPropertyOptional({ enum: ['open', 'draft', 'submitted', 'due', 'overdue'] })
+  @ApiPropertyOptional({ enum: ['open', 'draft', 'submitted', 'due', 'overdue', 'withdrawn'] })
   @Optional()
-  @IsIn(['open', 'draft', 'submitted', 'due', 'overdue'])
+  @IsIn(['open', 'draft', 'submitted', 'due', 'overdue', 'withdrawn'])
   status?: string;
 
   @ApiPropertyOptional()

@@ -39,6 +39,20 @@ export class ObservationsRepository {
     return { observation, created: rows.length > 0 };
   }
 
+  /** Marks the booking's form withdrawn (once); its id and status, or null when it has none or it already was. */
+  async withdrawForBooking(m: EntityManager, bookingId: string, at: Date): Promise<{ id: string; status: string } | null> {
+    // An UPDATE answers [rows, count] through TypeORM's PostgreSQL driver.
+    const [rows]: [{ id: string; status: string }[], number] = await m.query(
+      `UPDATE observations SET withdrawn_at = $2, updated_at = now() WHERE booking_id = $1 AND withdrawn_at IS NULL RETURNING id, status`,
+      [bookingId, at.toISOString()],
+    );
+    return rows[0] ?? null;
+  }
+
+  async reinstate(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE observations SET withdrawn_at = NULL, updated_at = now() WHERE id = $1`, [id]);
+  }
+
   async addRevision(m: EntityManager, o: Observation, editedBy: string): Promise<void> {
     await m.query(`INSERT INTO observation_revisions (observation_id, revision, status, answers, edited_by) VALUES ($1, $2, $3, $4, $5)`, [
       o.id,
@@ -78,9 +92,11 @@ export class ObservationsRepository {
     if (q.after) qb.andWhere('(o.due_at, o.id) > (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', { afterAt: q.after.at, afterId: q.after.id });
     if (q.authorId) qb.andWhere('o.author_id = :a', { a: q.authorId });
     if (q.periodId) qb.andWhere('o.period_id = :p', { p: q.periodId });
+    // A withdrawn form (its session became a no-show) is listed only when asked for by status=withdrawn.
+    qb.andWhere(q.status === 'withdrawn' ? 'o.withdrawn_at IS NOT NULL' : 'o.withdrawn_at IS NULL');
     if (q.status === 'due') qb.andWhere(`o.status <> 'submitted' AND o.due_at >= :now`, { now: q.now });
     else if (q.status === 'overdue') qb.andWhere(`o.status <> 'submitted' AND o.due_at < :now`, { now: q.now });
-    else if (q.status) qb.andWhere('o.status = :s', { s: q.status });
+    else if (q.status && q.status !== 'withdrawn') qb.andWhere('o.status = :s', { s: q.status });
     const { raw, entities } = await qb.getRawAndEntities();
     return { rows: entities, cursorAt: raw.map((r: { cursor_at: string }) => r.cursor_at) };
   }
@@ -88,7 +104,7 @@ export class ObservationsRepository {
   /** The facts a form email needs. */
   async mailFacts(m: EntityManager, id: string) {
     const [row] = await m.query(
-      `SELECT o.id, o.status, o.due_at, u.name AS author_name, u.email AS author_email, u.time_zone AS author_zone,
+      `SELECT o.id, o.status, o.withdrawn_at, o.due_at, u.name AS author_name, u.email AS author_email, u.time_zone AS author_zone,
               COALESCE(r.name, 'your support shift') AS rep_name, COALESCE(b.starts_at, sa.starts_at, o.session_ended_at) AS session_start,
               p.name AS program_name, pe.focus
          FROM observations o JOIN users u ON u.id = o.author_id
@@ -99,7 +115,7 @@ export class ObservationsRepository {
       [id],
     );
     return row as
-      | { id: string; status: string; due_at: Date; author_name: string; author_email: string; author_zone: string; rep_name: string; session_start: Date; program_name: string; focus: string | null }
+      | { id: string; status: string; withdrawn_at: Date | null; due_at: Date; author_name: string; author_email: string; author_zone: string; rep_name: string; session_start: Date; program_name: string; focus: string | null }
       | undefined;
   }
 
@@ -111,7 +127,7 @@ export class ObservationsRepository {
                  JOIN theme_canonical c ON c.theme_id = ot.theme_id JOIN themes t ON t.id = c.canonical_id
                 WHERE ot.observation_id = o.id) AS theme_names
          FROM observations o JOIN users a ON a.id = o.author_id LEFT JOIN users r ON r.id = o.rep_id
-        WHERE o.period_id = $1 AND o.status = 'submitted' AND o.id > $2
+        WHERE o.period_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.id > $2
         ORDER BY o.id LIMIT $3`,
       [periodId, afterId, limit],
     );

@@ -110,15 +110,33 @@ export class ObservationsService implements OnModuleInit {
       if (remind > now) await this.jobs.send(m, FORM_JOBS.reminder, { observationId: observation.id }, { startAfter: remind, singletonKey: key('reminder') });
       await this.jobs.send(m, FORM_JOBS.overdue, { observationId: observation.id }, { startAfter: at(dueAt), singletonKey: key('overdue') });
       await this.audit.record(m, { actorId: null, action: 'observation.open', entity: 'observation', entityId: observation.id, details: { bookingId: s.bookingId, shiftAssignmentId: s.shiftAssignmentId, dueAt: dueAt.toISOString() } });
+    } else if (observation.withdrawnAt) {
+      // The session was corrected back to completed: its form stands again (emails already skipped stay unsent).
+      await this.repo.reinstate(m, observation.id);
+      observation.withdrawnAt = null;
+      await this.audit.record(m, { actorId: null, action: 'observation.reinstate', entity: 'observation', entityId: observation.id, details: { bookingId: s.bookingId } });
     }
     return observation;
   }
 
-  /** A form email, once per kind, only while the form is not submitted; in the author's zone. */
+  /**
+   * Withdraws the form of a booking whose completed session was corrected to a no-show, in that change's
+   * transaction: an open or draft form is no longer due and gets no more emails; a submitted one is kept,
+   * marked withdrawn. Withdrawn forms count nowhere (rollups, exports, health). Returns the form's id, if any.
+   */
+  async withdrawForBooking(m: EntityManager, bookingId: string, actorId: string): Promise<string | null> {
+    const withdrawn = await this.repo.withdrawForBooking(m, bookingId, this.clock.now());
+    if (withdrawn) {
+      await this.audit.record(m, { actorId, action: 'observation.withdraw', entity: 'observation', entityId: withdrawn.id, details: { bookingId, status: withdrawn.status } });
+    }
+    return withdrawn?.id ?? null;
+  }
+
+  /** A form email, once per kind, only while the form is not submitted nor withdrawn; in the author's zone. */
   async sendFormMail(id: string, kind: FormMailKind): Promise<void> {
     await this.db.transaction(async (m) => {
       const f = await this.repo.mailFacts(m, id);
-      if (!f || f.status === 'submitted') return;
+      if (!f || f.status === 'submitted' || f.withdrawn_at) return;
       const mail = formMail(kind, {
         observationId: id,
         author: { name: f.author_name, email: f.author_email, timeZone: f.author_zone },
@@ -142,6 +160,7 @@ export class ObservationsService implements OnModuleInit {
   private writable(actor: User, o: Observation | null, id: string): Observation {
     const found = this.readable(actor, o, id);
     if (found.authorId !== actor.id) throw new DomainError('forbidden', 'Only the author writes a form; the lifecycle team reads it');
+    if (found.withdrawnAt) throw new DomainError('invalid_state', 'The form was withdrawn: its session was marked a no-show', { withdrawnAt: found.withdrawnAt.toISOString() });
     return found;
   }
 

@@ -5,15 +5,15 @@ import type { ThemeStatIn } from './ranking.js';
 /** One theme's numbers in a window (the shape ranking.ts works on). */
 export type ThemeStat = ThemeStatIn;
 
-/** The window's submitted forms of one program (sessions that ended in [from, to)). */
+/** The window's submitted forms of one program (sessions that ended in [from, to)); withdrawn forms (no-shows) count nowhere. */
 const OBS = `SELECT o.id, o.author_id, o.rep_id, o.answers, o.marked_names, o.booking_id
                FROM observations o
-              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
+              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
 /** The same forms with only what counting needs (no answer documents to read). */
 const OBS_KEYS = `SELECT o.id, o.author_id, o.rep_id, o.account_key AS account
                FROM observations o
-              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
+              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
 /**
  * The rollup's aggregation, in SQL: PostgreSQL reads the forms and returns numbers and short lists,
@@ -136,7 +136,7 @@ export class RollupsRepository {
     const [row] = await m.query(
       `WITH b AS (SELECT b.* FROM bookings b JOIN periods pe ON pe.id = b.period_id
                    WHERE pe.program_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3),
-            o AS (SELECT * FROM observations WHERE program_id = $1 AND session_ended_at >= $2 AND session_ended_at < $3)
+            o AS (SELECT * FROM observations WHERE program_id = $1 AND withdrawn_at IS NULL AND session_ended_at >= $2 AND session_ended_at < $3)
        SELECT (SELECT count(*)::int FROM b) AS booked,
               (SELECT count(*)::int FROM b WHERE status = 'completed') AS held,
               (SELECT count(*)::int FROM b WHERE status = 'cancelled') AS cancelled,
@@ -170,7 +170,7 @@ export class RollupsRepository {
        SELECT u.id, u.name, e.quota,
               (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'completed') AS sessions,
               (SELECT count(*)::int FROM s WHERE s.marketer_id = e.marketer_id AND s.status = 'confirmed') AS booked,
-              (SELECT count(*)::int FROM observations o WHERE o.period_id = e.period_id AND o.author_id = e.marketer_id AND o.status = 'submitted') AS submitted
+              (SELECT count(*)::int FROM observations o WHERE o.period_id = e.period_id AND o.author_id = e.marketer_id AND o.status = 'submitted' AND o.withdrawn_at IS NULL) AS submitted
          FROM enrollments e JOIN users u ON u.id = e.marketer_id
         WHERE e.period_id = $1 ORDER BY u.name`,
       [periodId],

@@ -70,7 +70,7 @@ export class LifecycleHealthRepository {
                      count(*) FILTER (WHERE status = 'no_show')::int AS "noShows",
                      count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
                      count(*) FILTER (WHERE status = 'completed' AND EXISTS (
-                       SELECT 1 FROM observations o WHERE o.status = 'submitted'
+                       SELECT 1 FROM observations o WHERE o.status = 'submitted' AND o.withdrawn_at IS NULL
                           AND ((s.kind = 'call' AND o.booking_id = s.id) OR (s.kind = 'shift' AND o.shift_assignment_id = s.id))))::int AS "completedWithForm"
                 FROM s)
        SELECT (SELECT COALESCE(sum(quota), 0)::int FROM enrollments WHERE period_id = $1) AS "quotaTotal",
@@ -102,7 +102,7 @@ export class LifecycleHealthRepository {
            LEFT JOIN users r ON r.id = o.rep_id
            LEFT JOIN bookings b ON b.id = o.booking_id
            LEFT JOIN shift_assignments sa ON sa.id = o.shift_assignment_id
-          WHERE o.period_id = $1 AND o.status <> 'submitted' AND o.due_at < $2
+          WHERE o.period_id = $1 AND o.status <> 'submitted' AND o.withdrawn_at IS NULL AND o.due_at < $2
           ORDER BY o.due_at, o.id
           LIMIT 500`,
         [periodId, now.toISOString()],
@@ -126,7 +126,7 @@ export class LifecycleHealthRepository {
                 FROM s GROUP BY marketer_id),
             overdue AS (
               SELECT author_id, count(*)::int AS n FROM observations
-               WHERE period_id = $1 AND status <> 'submitted' AND due_at < $2 GROUP BY author_id)
+               WHERE period_id = $1 AND status <> 'submitted' AND withdrawn_at IS NULL AND due_at < $2 GROUP BY author_id)
        SELECT u.id, u.name, e.quota, COALESCE(per.completed, 0) AS completed, COALESCE(per.booked, 0) AS booked,
               COALESCE(overdue.n, 0) AS "formsOverdue"
          FROM enrollments e JOIN users u ON u.id = e.marketer_id

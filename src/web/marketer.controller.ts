@@ -94,31 +94,21 @@ export class MarketerPagesController {
     });
   }
 
-  /** Bookings with their rep's name and the label and call type of the window they sit in. */
-  private async describe(list: { id: string; repId: string; startsAt: Date; endsAt: Date; repName?: string }[]): Promise<HomeBooking[]> {
+  /** Bookings with their rep's name and the label, call type and lead flag each keeps from the window it was booked in. */
+  private async describe(
+    list: { id: string; repId: string; startsAt: Date; endsAt: Date; repName?: string; label: string | null; callType: string | null; marketingSourced: boolean | null }[],
+  ): Promise<HomeBooking[]> {
     if (!list.length) return [];
-    const times = list.map((b) => b.startsAt.getTime());
-    const day = (t: number, d: number) => DateTime.fromMillis(t, { zone: 'UTC' }).plus({ days: d }).toISODate()!;
-    const [windows, names] = await Promise.all([
-      this.repo.repWindows(
-        list.map((b) => b.repId),
-        day(Math.min(...times), -1),
-        day(Math.max(...times), 1),
-      ),
-      list.some((b) => !b.repName) ? this.repo.names(list.map((b) => b.repId)) : Promise.resolve(new Map<string, string>()),
-    ]);
-    return list.map((b) => {
-      const w = windowAt(windows.get(b.repId), b.startsAt);
-      return {
-        id: b.id,
-        repName: b.repName ?? names.get(b.repId) ?? 'a rep',
-        startsAt: b.startsAt,
-        endsAt: b.endsAt,
-        label: w?.label,
-        callType: w?.callType,
-        marketingSourced: w?.marketingSourced,
-      };
-    });
+    const names = list.some((b) => !b.repName) ? await this.repo.names(list.map((b) => b.repId)) : new Map<string, string>();
+    return list.map((b) => ({
+      id: b.id,
+      repName: b.repName ?? names.get(b.repId) ?? 'a rep',
+      startsAt: b.startsAt,
+      endsAt: b.endsAt,
+      label: b.label ?? undefined,
+      callType: b.callType ?? undefined,
+      marketingSourced: b.marketingSourced ?? undefined,
+    }));
   }
 
   // ---------------------------------------------------------------- week view and booking

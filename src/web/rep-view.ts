@@ -73,7 +73,8 @@ export interface CallRow {
   startsAt: Date;
   endsAt: Date;
   marketerName: string;
-  window?: WallWindow;
+  /** The label, call type and lead flag the booking keeps from the window it was booked in. */
+  window?: { label?: string; callType?: string; marketingSourced?: boolean };
 }
 
 export interface HomeData {
@@ -113,7 +114,7 @@ export function homePage(d: HomeData): Html {
     ? html`<ul class="cards">${d.upcoming.map((c) => {
         const failed = d.cancel?.bookingId === c.id ? d.cancel : undefined;
         return html`<li id="call-${c.id}"><h3>${when(c)}</h3>
-<p>Who is coming: <strong>${c.marketerName}</strong>${c.window && (c.window.label || c.window.callType || c.window.marketingSourced) ? html`<br>Call: ${c.window.label ?? ''}${windowExtras({ ...c.window, label: undefined })}` : ''}</p>
+<p>Who is coming: <strong>${c.marketerName}</strong>${c.window && (c.window.label || c.window.callType || c.window.marketingSourced) ? html`<br>Call: ${c.window.label ?? ''}${windowExtras({ start: '', end: '', ...c.window, label: undefined })}` : ''}</p>
 ${failed?.message ? html`<p class="field-error">${failed.message}</p>` : ''}
 ${form(
   `/rep/bookings/${c.id}/cancel`,

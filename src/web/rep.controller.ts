@@ -33,7 +33,6 @@ import {
   type HomeData,
   type RosterRow,
 } from './rep-view.js';
-import { overridesFromList, windowAt } from './rep-windows.js';
 import { Csrf, WebPage } from './web.decorators.js';
 
 /** A time from a form: "09:00:00" (some browsers) → "09:00"; an end of "00:00" means midnight, "24:00". */
@@ -165,19 +164,17 @@ export class RepPagesController {
     }
     const byStart = (a: RosterRow, b: RosterRow) => a.startsOn.localeCompare(b.startsOn);
 
-    const [ahead, started, avail] = await Promise.all([
+    const [ahead, started] = await Promise.all([
       this.bookings.list(user, { mine: 'true', status: 'confirmed', from: now.toISOString() }),
       this.bookings.list(user, { mine: 'true', status: 'confirmed', to: now.toISOString() }),
-      this.availability.get(user, user.id, today),
     ]);
-    const zone = avail.timeZone ?? user.timeZone;
-    const overrides = overridesFromList(avail.overrides);
+    // What the call was booked under, as the booking keeps it (not the rep's windows as they read today).
     const call = (b: (typeof ahead)[number], withWindow: boolean): CallRow => ({
       id: b.id,
       startsAt: b.startsAt,
       endsAt: b.endsAt,
       marketerName: b.marketerName,
-      window: withWindow ? windowAt(b.startsAt, zone, avail.weekly, overrides) : undefined,
+      window: withWindow ? { label: b.label ?? undefined, callType: b.callType ?? undefined, marketingSourced: b.marketingSourced ?? undefined } : undefined,
     });
     return {
       invitations: rows.filter((r) => r.status === 'invited').sort(byStart),
