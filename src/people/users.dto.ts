@@ -80,7 +80,7 @@ export class UpdateUserDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, example: '2026-11-02', description: 'null clears it' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2026-11-02', description: 'null clears it' })
   @OptionalOrNull()
   @IsIsoDate({ message: 'startedOn must be a date like 2026-11-02' })
   startedOn?: string | null;

@@ -30,7 +30,7 @@ export class CreateProgramDto {
   @Type(() => ProgramSettingsDto)
   settings?: ProgramSettingsDto;
 
-  @ApiPropertyOptional({ nullable: true, description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The preparation guide sent with confirmations and reminders (null: the default guide)' })
   @OptionalOrNull()
   @Transform(trim)
   @IsString()
@@ -53,7 +53,7 @@ export class CreatePeriodDto {
   @IsIsoDate()
   endsOn: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'The problem the team suspects and wants to learn about' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The problem the team suspects and wants to learn about' })
   @OptionalOrNull()
   @Transform(trim)
   @IsString()
@@ -62,7 +62,7 @@ export class CreatePeriodDto {
 }
 
 export class UpdatePeriodDto {
-  @ApiPropertyOptional({ nullable: true, description: 'null or "" clears it' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'null or "" clears it' })
   @OptionalOrNull()
   @Transform(trim)
   @IsString()

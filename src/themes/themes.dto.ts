@@ -14,14 +14,14 @@ export class CreateThemeDto {
   @Length(1, THEME_NAME_MAX)
   name: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000 })
   @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(0, 2000)
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'An active theme to nest this one under' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'An active theme to nest this one under' })
   @OptionalOrNull()
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string | null;
@@ -35,14 +35,14 @@ export class UpdateThemeDto {
   @Length(1, THEME_NAME_MAX)
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 2000, description: 'null or "" clears it' })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 2000, description: 'null or "" clears it' })
   @OptionalOrNull()
   @Transform(trim)
   @IsString()
   @Length(0, 2000)
   description?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Moves the theme under another active theme; null moves it to the top level' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Moves the theme under another active theme; null moves it to the top level' })
   @OptionalOrNull()
   @IsUUID('all', { message: 'parentId must be a UUID' })
   parentId?: string | null;
