@@ -264,7 +264,12 @@ export class EmbeddedDatabase {
     const pidFile = path.join(this.dir, 'postmaster.pid');
     const content = await fs.readFile(pidFile, 'utf8').catch(() => '');
     const pid = Number(content.split('\n')[0]);
-    if (!pid || !isAlive(pid)) return; // PostgreSQL itself clears a pid file whose process is gone
+    if (!pid) return;
+    if (!isAlive(pid)) {
+      // PostgreSQL clears a pid file whose process is gone, but not one whose postmaster is a zombie nobody reaped.
+      await fs.rm(pidFile, { force: true });
+      return;
+    }
     this.log(`stopping a PostgreSQL (pid ${pid}) left running on ${this.dir} by a process that was killed`);
     await this.pgCtl(bin, ['stop', '-D', this.dir, '-m', 'fast', '-w', '-t', '60']).catch(() => undefined);
     for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
