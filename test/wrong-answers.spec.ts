@@ -86,6 +86,24 @@ describe('wrong answers (issue 12)', () => {
       expect(await periodStatus(periodId)).toBe('rolled_up');
     });
 
+    it('the period tick and the rollup build running at the same moment: rolled_up every time', async () => {
+      const programId = await makeProgram(t, { rollupCadence: 'period', rollupRecipients: [LC] });
+      const periods: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const from = DateTime.utc().minus({ days: 60 - i * 10 }).startOf('day');
+        const periodId = await makePeriod(t, programId, from.toISODate()!, from.plus({ days: 8 }).toISODate()!);
+        await t.db.query(`UPDATE periods SET status = 'open' WHERE id = $1`, [periodId]);
+        periods.push(periodId);
+      }
+      const now = new Date();
+      await t.app.get(RollupsService).enqueueDue(now);
+      const rollups: { id: string }[] = await t.db.query(`SELECT id FROM rollups WHERE period_id = ANY($1::uuid[]) AND kind = 'period'`, [periods]);
+      expect(rollups).toHaveLength(4);
+      await Promise.all([t.app.get(PeriodCadenceService).runOnce(now), ...rollups.map((r) => t.app.get(RollupsService).build(r.id)), t.app.get(PeriodCadenceService).runOnce(now)]);
+      const statuses = await t.db.query(`SELECT status FROM periods WHERE id = ANY($1::uuid[])`, [periods]);
+      expect(statuses.map((r: { status: string }) => r.status)).toEqual(['rolled_up', 'rolled_up', 'rolled_up', 'rolled_up']);
+    });
+
     it('the period tick closes the period first, the rollup is built later: rolled_up', async () => {
       const programId = await makeProgram(t, { rollupCadence: 'period', rollupRecipients: [LC] });
       const d = ended();

@@ -57,7 +57,9 @@ export class ProgramsRepository {
 
   /**
    * Periods whose status may move (planned, open, or closed with a built period rollup), with their program's
-   * zone and whether a period rollup of theirs is ready. Locked, so a concurrent change waits.
+   * zone and whether a period rollup of theirs is ready. Locked (NO KEY UPDATE: bookings referencing the period
+   * are not held up), so the tick and a rollup build changing one period take turns and the second sees the first's
+   * result: whichever runs first, the period ends rolled_up.
    */
   periodsToAdvance(m: EntityManager, periodId?: string): Promise<{ id: string; starts_on: string; ends_on: string; status: PeriodStatus; time_zone: string; rolled_up: boolean }[]> {
     return m.query(
@@ -68,7 +70,7 @@ export class ProgramsRepository {
           AND (pe.status IN ('planned', 'open')
                OR (pe.status = 'closed' AND EXISTS (SELECT 1 FROM rollups r WHERE r.period_id = pe.id AND r.kind = 'period' AND r.status = 'ready')))
         ORDER BY pe.id
-          FOR UPDATE OF pe`,
+          FOR NO KEY UPDATE OF pe`,
       [periodId ?? null],
     );
   }
