@@ -309,6 +309,12 @@ describe('wrong answers (issue 12)', () => {
       expect(await sent()).toEqual(beforeJobs);
       expect(beforeJobs).not.toContain(`observation:${form.id}:reminder`);
       await t.http.put(`/api/v1/observations/${form.id}`).set(bearer(a.token)).send({ answers: { mode: 'feedback' } }).expect(409);
+      // Corrected back to completed, the same form stands again.
+      await t.http.post(`/api/v1/bookings/${open}/attendance`).set(bearer(t.adminToken)).send({ outcome: 'completed' }).expect(200);
+      expect((await due()).map((o) => o.id)).toContain(form.id);
+      expect((await t.http.get(`/api/v1/observations/${form.id}`).set(bearer(a.token)).expect(200)).body.withdrawnAt).toBeNull();
+      await t.http.post(`/api/v1/bookings/${open}/attendance`).set(bearer(t.adminToken)).send({ outcome: 'marketer_no_show' }).expect(200);
+      expect((await due()).map((o) => o.id)).not.toContain(form.id);
 
       // A submitted form: kept with its answers, marked withdrawn, out of the rollup.
       const theme = (await t.http.post('/api/v1/themes').set(bearer(t.adminToken)).send({ name: `No-show theme ${Date.now()}` }).expect(201)).body.id;
