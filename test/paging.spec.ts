@@ -327,5 +327,30 @@ describe('paging: GET /slots, the lists, the week view and the search for a move
       const [row] = await t.db.query(`SELECT starts_at, status FROM bookings WHERE id = $1`, [id]);
       expect([row.starts_at.toISOString(), row.status]).toEqual([at('10:15'), 'confirmed']);
     });
+
+    it('lists exactly the times the move accepts (the same rules when listing and when moving)', async () => {
+      // Another day, with a window 09:00-12:00 of its own (an override).
+      const day2 = monday.plus({ days: 3 }).toISODate()!;
+      const at2 = (hm: string) => DateTime.fromISO(`${day2}T${hm}`, { zone: 'UTC' }).toISO()!;
+      await t.http.put(`/api/v1/reps/${rep.id}/overrides/${day2}`).set(bearer(rep.token)).send({ windows: [{ start: '09:00', end: '12:00' }] }).expect(200);
+      const who = await makeUser(t, ['marketer'], 'UTC');
+      await enrol(t, movePeriod, who, 1);
+      const id = (await t.http.post('/api/v1/bookings').set(bearer(who.token)).send({ periodId: movePeriod, repId: rep.id, startsAt: at2('09:00') }).expect(201)).body.id as string;
+      // The rep's call with someone else at 11:15-12:00, and the marketer's own call elsewhere at 10:00-10:30.
+      await insertBooking(t, { periodId: movePeriod, repId: rep.id, marketerId: marketer.id, startsAt: at2('11:15'), endsAt: at2('12:00') });
+      await insertBooking(t, { periodId, repId: reps[0].id, marketerId: who.id, startsAt: at2('10:00'), endsAt: at2('10:30') });
+      const listed = (await t.http.get('/api/v1/slots').query({ periodId: movePeriod, from: day2, to: day2, excludeBookingId: id }).set(bearer(who.token)).expect(200)).body.slots.map(
+        (s: SlotOut) => s.startsAt,
+      );
+      expect(listed).toEqual(['09:00', '09:15', '10:30'].map(at2));
+      // Every start of the window on the grid: the move succeeds exactly for the listed ones, wherever the booking is by then.
+      const candidates = ['09:00', '09:15', '09:30', '09:45', '10:00', '10:15', '10:30', '10:45', '11:00', '11:15'].map(at2);
+      for (const startsAt of [...candidates].reverse()) {
+        const res = await t.http.post(`/api/v1/bookings/${id}/reschedule`).set(bearer(who.token)).send({ startsAt });
+        expect([startsAt, res.status]).toEqual([startsAt, listed.includes(startsAt) ? 200 : 409]);
+      }
+      const [row] = await t.db.query(`SELECT starts_at FROM bookings WHERE id = $1`, [id]);
+      expect(row.starts_at.toISOString()).toBe(at2('09:00'));
+    });
   });
 });
