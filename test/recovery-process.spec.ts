@@ -194,7 +194,7 @@ describe('drill: SIGTERM under load', () => {
     await sleep(2000);
     const signalAt = Date.now();
     svc.kill('SIGTERM');
-    stopAt = signalAt + 3000;
+    stopAt = signalAt + 5000; // the old shutdown kept serving kept-alive connections for as long as they were busy
     await workers;
     agent.destroy();
     const code = await svc.exited;
@@ -224,9 +224,9 @@ describe('drill: SIGTERM under load', () => {
     expect(outcomes.filter((o) => ![201, 503, 0].includes(o.status))).toEqual([]); // never a 500
     expect(outcomes.filter((o) => o.status === 503 && (o.retryAfter !== '5' || !o.connectionClose))).toEqual([]);
     // Every row belongs to a 201 (nothing ran whose answer was lost), and nothing started after the drain:
-    // a row is at most the length of a request in flight (under this load well below 1.5 s) after it.
+    // a row is at most the length of a request in flight (under this load well below 2.5 s) after it.
     expect(rows.map((r) => r.email).sort()).toEqual(ok.map((o) => o.email).sort());
-    expect(rows.filter((r) => Number(r.ms) > drainStart + 1500)).toEqual([]);
-    expect(after.filter((o) => o.status === 201 && o.sentAt > drainStart + 1500)).toEqual([]);
+    expect(rows.filter((r) => Number(r.ms) > drainStart + 2500)).toEqual([]);
+    expect(after.filter((o) => o.status === 201 && o.sentAt > drainStart + 2500)).toEqual([]);
   });
 });
