@@ -7,7 +7,7 @@ import { feedIcs, inviteIcs } from '../calendar/ics.js';
 import { Clock } from '../common/clock.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { DomainError, ErrorCode, forbidden, notFound } from '../common/errors.js';
-import { readCursor } from '../common/paging.js';
+import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
@@ -437,14 +437,10 @@ export class BookingsService implements OnModuleInit {
 
   /** Every booking the query names, page after page (for the pages, which show them all). */
   async list(actor: User, q: Omit<ListBookingsQuery, 'limit' | 'cursor'>) {
-    const all: Awaited<ReturnType<BookingsService['listPage']>>['bookings'] = [];
-    let cursor: string | undefined;
-    do {
+    return everyPage(async (cursor) => {
       const page = await this.listPage(actor, { ...q, ...(cursor ? { cursor } : {}) });
-      all.push(...page.bookings);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return all;
+      return { items: page.bookings, nextCursor: page.nextCursor };
+    });
   }
 
   /** One page of bookings, in start order (id breaks ties): `limit` of them after `cursor`, and the next page's cursor. */

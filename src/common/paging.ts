@@ -62,3 +62,15 @@ export function readCursor<P>(kind: string, scope: string, cursor: string | unde
 }
 
 export const cursorRefused = (problem: string): DomainError => validationError([{ field: 'cursor', problems: [problem] }]);
+
+/** Every item of a paged listing, asking for page after page until `nextCursor` is null. */
+export async function everyPage<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const p = await page(cursor);
+    all.push(...p.items);
+    cursor = p.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}

@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { DomainError, notFound } from '../common/errors.js';
-import { readCursor } from '../common/paging.js';
+import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../mail/jobs.service.js';
@@ -173,14 +173,10 @@ export class ObservationsService implements OnModuleInit {
 
   /** Every form the query names, page after page (for the pages, which show them all). */
   async list(actor: User, q: { mine?: string; status?: string; periodId?: string }): Promise<Observation[]> {
-    const all: Observation[] = [];
-    let cursor: string | undefined;
-    do {
+    return everyPage(async (cursor) => {
       const page = await this.listPage(actor, { ...q, ...(cursor ? { cursor } : {}) });
-      all.push(...page.observations);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return all;
+      return { items: page.observations, nextCursor: page.nextCursor };
+    });
   }
 
   /** One page of forms in due order (id breaks ties): `limit` of them after `cursor`, and the next page's cursor. */
