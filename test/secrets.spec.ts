@@ -7,7 +7,7 @@ import { bearer, startTestApp, TestApp } from './support/app.js';
 import { makeProgram, makeUser, type Person } from './support/fixtures.js';
 import { createTestDatabase } from './support/database.js';
 import { SmtpSink } from './support/smtp.js';
-import { inputValue, webSession } from './support/web.js';
+import { CookieBrowser, inputValue, signInLinkIn, webSession } from './support/web.js';
 
 const FAST = { JOBS_POLL_SECONDS: '0.5', JOBS_RETRY_DELAY_SECONDS: '1', MAIL_FROM: 'ridealong <noreply@ridealong.test>' };
 const REDACTED = '[redacted]';
@@ -24,46 +24,6 @@ class LogCapture extends Writable {
     return this.chunks.join('');
   }
 }
-
-/** A browser before sign-in: keeps the cookies the sign-in pages set. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(
-    private readonly t: TestApp,
-    private readonly headers: Record<string, string> = {},
-  ) {}
-
-  private keep(res: { header: Record<string, unknown> }): void {
-    for (const c of (res.header['set-cookie'] as string[] | undefined) ?? []) {
-      const [pair] = c.split(';');
-      const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  private get cookie(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async get(path: string) {
-    const res = await this.t.http.get(path).set(this.headers).set('Accept', 'text/html').set('Cookie', this.cookie);
-    this.keep(res);
-    return res;
-  }
-
-  async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-    const res = await this.t.http.post(path).set({ ...this.headers, ...headers }).set('Accept', 'text/html').set('Cookie', this.cookie).type('form').send(fields);
-    this.keep(res);
-    return res;
-  }
-}
-
-const linkIn = (text: string): string => {
-  const m = /(http:\/\/\S+\/sign-in\/sl_[A-Za-z0-9_-]+)/.exec(text);
-  if (!m) throw new Error(`no sign-in link in: ${text}`);
-  return m[1];
-};
 
 describe('secrets and credentials', () => {
   let t: TestApp;
@@ -87,11 +47,11 @@ describe('secrets and credentials', () => {
       const before = logs.chunks.length;
 
       // A sign-in link, the real way: asked for on the page, emailed, opened, used.
-      const b = new Browser(t);
+      const b = new CookieBrowser(t);
       const form = await b.get('/sign-in');
       expect((await b.post('/sign-in', { _csrf: inputValue(form.text, '_csrf')!, email: marketer.email })).status).toBe(200);
       await sink.waitFor(() => sink.to(marketer.email).length === 1);
-      const path = new URL(linkIn(sink.to(marketer.email)[0].parsed.text ?? '')).pathname;
+      const path = new URL(signInLinkIn(sink.to(marketer.email)[0].parsed.text ?? '')).pathname;
       const signInToken = path.split('/').pop()!;
       const confirm = await b.get(`${path}?next=/marketer`);
       expect(confirm.status).toBe(200);
@@ -135,12 +95,12 @@ describe('secrets and credentials', () => {
   describe('sign-in emails', () => {
     it('blanks the body of a sign-in message once it is sent, keeping the row for the record', async () => {
       const user = await makeUser(t, ['rep']);
-      const b = new Browser(t);
+      const b = new CookieBrowser(t);
       const form = await b.get('/sign-in');
       await b.post('/sign-in', { _csrf: inputValue(form.text, '_csrf')!, email: user.email });
       await sink.waitFor(() => sink.to(user.email).length === 1);
       const mail = sink.to(user.email)[0].parsed;
-      const link = linkIn(mail.text ?? '');
+      const link = signInLinkIn(mail.text ?? '');
       expect(mail.html).toContain(link);
 
       // The row is marked sent in the transaction that sent it; wait for that commit.
@@ -339,7 +299,7 @@ describe('secrets and credentials', () => {
 describe('TRUST_PROXY', () => {
   /** Asks for sign-in links for fresh (unknown) addresses from behind a proxy that says the client is `ip`. */
   async function ask(t: TestApp, ip: string, n: number): Promise<number[]> {
-    const b = new Browser(t, { 'X-Forwarded-For': ip });
+    const b = new CookieBrowser(t, { 'X-Forwarded-For': ip });
     const csrf = inputValue((await b.get('/sign-in')).text, '_csrf')!;
     const statuses: number[] = [];
     for (let i = 0; i < n; i++) statuses.push((await b.post('/sign-in', { _csrf: csrf, email: `nobody-${ip.replace(/[^0-9.]/g, '_')}-${i}-${Math.random().toString(36).slice(2)}@example.com` })).status);

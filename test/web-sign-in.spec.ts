@@ -4,53 +4,9 @@ import { startupBanner } from '../src/startup-banner.js';
 import { ADMIN_EMAIL, ADMIN_TOKEN, bearer, startTestApp, TestApp } from './support/app.js';
 import { makeUser, type Person } from './support/fixtures.js';
 import { SmtpSink } from './support/smtp.js';
-import { inputValue, webSession } from './support/web.js';
+import { CookieBrowser, inputValue, signInLinkIn, webSession } from './support/web.js';
 
 const FAST = { JOBS_POLL_SECONDS: '0.5', JOBS_RETRY_DELAY_SECONDS: '1', MAIL_FROM: 'ridealong <noreply@ridealong.test>' };
-
-/** A browser before sign-in: it keeps the anonymous CSRF cookie the sign-in pages set. */
-class Browser {
-  cookies = new Map<string, string>();
-  constructor(private readonly t: TestApp) {}
-
-  private keep(res: { header: Record<string, unknown> }): void {
-    const set = (res.header['set-cookie'] as string[] | undefined) ?? [];
-    for (const c of set) {
-      const [pair] = c.split(';');
-      const [name, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  private get cookie(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-
-  async get(path: string) {
-    const res = await this.t.http.get(path).set('Accept', 'text/html').set('Cookie', this.cookie);
-    this.keep(res);
-    return res;
-  }
-
-  async post(path: string, fields: Record<string, string>) {
-    const res = await this.t.http.post(path).set('Accept', 'text/html').set('Cookie', this.cookie).type('form').send(fields);
-    this.keep(res);
-    return res;
-  }
-
-  /** Opens the page, then posts its form with the CSRF token the page carried. */
-  async submit(pagePath: string, action: string, fields: Record<string, string>) {
-    const page = await this.get(pagePath);
-    return this.post(action, { _csrf: inputValue(page.text, '_csrf') ?? '', ...fields });
-  }
-}
-
-const linkIn = (text: string): string => {
-  const m = /(http:\/\/\S+\/sign-in\/sl_[A-Za-z0-9_-]+)/.exec(text);
-  if (!m) throw new Error(`no sign-in link in: ${text}`);
-  return m[1];
-};
 
 describe('web sign-in by magic link', () => {
   let t: TestApp;
@@ -80,14 +36,14 @@ describe('web sign-in by magic link', () => {
   });
 
   it('emails a single-use link that signs in with a secure HTTP-only cookie and goes where the user was going', async () => {
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     const asked = await b.submit('/sign-in?next=/marketer/forms', '/sign-in', { email: marketer.email.toUpperCase(), next: '/marketer/forms' });
     expect(asked.status).toBe(200);
     expect(asked.text).toContain('Check your email');
     await sink.waitFor(() => sink.to(marketer.email).length === 1);
     const mail = sink.to(marketer.email)[0].parsed;
     expect(mail.subject).toBe('Your ridealong sign-in link');
-    const link = linkIn(mail.text ?? '');
+    const link = signInLinkIn(mail.text ?? '');
     expect(link.startsWith('http://localhost:9999/sign-in/')).toBe(true);
     expect(mail.html).toContain(link);
     const path = new URL(link).pathname;
@@ -115,7 +71,7 @@ describe('web sign-in by magic link', () => {
 
     // Single use: the same link again, from the same or another browser, no longer works.
     expect((await b.get(path)).status).toBe(410);
-    const other = new Browser(t);
+    const other = new CookieBrowser(t);
     const again = await other.get(path);
     expect(again.status).toBe(410);
     expect(again.text).toContain('This link no longer works');
@@ -126,7 +82,7 @@ describe('web sign-in by magic link', () => {
   });
 
   it('gives the same answer for an unknown address, and sends nothing', async () => {
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     const before = await t.db.query(`SELECT count(*)::int AS n FROM mail_outbox`);
     const unknown = await b.submit('/sign-in', '/sign-in', { email: 'nobody-here@example.com' });
     const known = await b.submit('/sign-in', '/sign-in', { email: marketer.email });
@@ -144,7 +100,7 @@ describe('web sign-in by magic link', () => {
     const path = new URL(link).pathname;
     const browsers = await Promise.all(
       Array.from({ length: 6 }, async () => {
-        const b = new Browser(t);
+        const b = new CookieBrowser(t);
         const confirm = await b.get(path);
         return { b, csrf: inputValue(confirm.text, '_csrf')! };
       }),
@@ -155,11 +111,11 @@ describe('web sign-in by magic link', () => {
   });
 
   it('refuses an expired link', async () => {
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     const user = await makeUser(t, ['rep']);
     await b.submit('/sign-in', '/sign-in', { email: user.email });
     await sink.waitFor(() => sink.to(user.email).length === 1);
-    const path = new URL(linkIn(sink.to(user.email)[0].parsed.text ?? '')).pathname;
+    const path = new URL(signInLinkIn(sink.to(user.email)[0].parsed.text ?? '')).pathname;
     const confirm = await b.get(path);
     expect(confirm.status).toBe(200);
     await t.db.query(`UPDATE sign_in_links SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [user.id]);
@@ -174,7 +130,7 @@ describe('web sign-in by magic link', () => {
 
   it('links expire 15 minutes after they are sent', async () => {
     const user = await makeUser(t, ['rep']);
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     await b.submit('/sign-in', '/sign-in', { email: user.email });
     const [row] = await t.db.query(`SELECT extract(epoch FROM expires_at - created_at)::int AS s FROM sign_in_links WHERE user_id = $1`, [user.id]);
     expect(row.s).toBeGreaterThanOrEqual(15 * 60 - 2);
@@ -184,7 +140,7 @@ describe('web sign-in by magic link', () => {
   it('rate limits requests per address, the same for known and unknown addresses', async () => {
     const user = await makeUser(t, ['marketer']);
     for (const email of [user.email, 'ghost-rate@example.com']) {
-      const b = new Browser(t);
+      const b = new CookieBrowser(t);
       for (let i = 0; i < 5; i++) expect((await b.submit('/sign-in', '/sign-in', { email })).status).toBe(200);
       const limited = await b.submit('/sign-in', '/sign-in', { email });
       expect(limited.status).toBe(429);
@@ -196,7 +152,7 @@ describe('web sign-in by magic link', () => {
   });
 
   it('rate limits requests per IP across addresses', async () => {
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     expect((await b.submit('/sign-in', '/sign-in', { email: 'ip-probe@example.com' })).status).toBe(200);
     const [{ ip }] = await t.db.query(`SELECT ip FROM sign_in_requests WHERE email = 'ip-probe@example.com'`);
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM sign_in_requests WHERE ip = $1`, [ip]);
@@ -209,7 +165,7 @@ describe('web sign-in by magic link', () => {
   });
 
   it('names the email field when the address is not one, and keeps what was typed', async () => {
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     const res = await b.submit('/sign-in', '/sign-in', { email: 'not an address' });
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/id="err-email">email must be an email address/);
@@ -218,11 +174,11 @@ describe('web sign-in by magic link', () => {
 
   it('refuses a sign-in form without its CSRF token, sending nothing', async () => {
     const user = await makeUser(t, ['marketer']);
-    const b = new Browser(t);
+    const b = new CookieBrowser(t);
     await b.get('/sign-in');
     const res = await b.post('/sign-in', { email: user.email, _csrf: 'forged' });
     expect(res.status).toBe(403);
-    const none = await new Browser(t).post('/sign-in', { email: user.email });
+    const none = await new CookieBrowser(t).post('/sign-in', { email: user.email });
     expect(none.status).toBe(403);
     expect(await t.db.query(`SELECT 1 FROM sign_in_links WHERE user_id = $1`, [user.id])).toHaveLength(0);
   });
@@ -231,7 +187,7 @@ describe('web sign-in by magic link', () => {
     const user = await makeUser(t, ['rep']);
     for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
       const s = await t.app.get((await import('../src/web/sign-in.service.js')).SignInService).issueLink(user.id);
-      const b = new Browser(t);
+      const b = new CookieBrowser(t);
       const path = new URL(s).pathname;
       const confirm = await b.get(`${path}?next=${encodeURIComponent(next)}`);
       expect(inputValue(confirm.text, 'next')).toBe('/');
@@ -285,8 +241,8 @@ describe('web sign-in by magic link', () => {
     expect(config.databaseUrl).toBeUndefined();
     const lines = (await startupBanner(t.app, config, 'embedded PostgreSQL')).join('\n');
     expect(lines).toContain(`sign in to the web app as ${ADMIN_EMAIL}`);
-    const path = new URL(linkIn(lines)).pathname;
-    const b = new Browser(t);
+    const path = new URL(signInLinkIn(lines)).pathname;
+    const b = new CookieBrowser(t);
     const confirm = await b.get(path);
     expect(confirm.text).toContain(ADMIN_EMAIL);
     const used = await b.post(path, { _csrf: inputValue(confirm.text, '_csrf')! });
