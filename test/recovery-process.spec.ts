@@ -81,7 +81,9 @@ describe.each([1, 2])('drill: kill -9 the embedded PostgreSQL under a running se
       const [health, me] = await Promise.all([probe(`${svc.url}/health`), probe(`${svc.url}/api/v1/me`, ADMIN_TOKEN)]);
       const at = Date.now() - killedAt;
       seen.push({ ...health, at, what: 'health' }, { ...me, at, what: 'me' });
-      if (health.status === 200 && me.status === 200) {
+      // Backends already connected may answer for a few milliseconds after the postmaster died: recovery
+      // counts only once the outage has been seen.
+      if (health.status === 200 && me.status === 200 && seen.some((p) => p.what === 'health' && p.status === 503) && seen.some((p) => p.what === 'me' && p.status === 503)) {
         recoveredAt = at;
         break;
       }
