@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { JOBS_SCHEMA, JobsService } from '../src/mail/jobs.service.js';
+import { JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
 import { MAIL_FAILED_QUEUE, MAIL_SEND_QUEUE, MailService } from '../src/mail/mail.service.js';
 import type { OutgoingMail } from '../src/mail/mail.types.js';
 import { startTestApp, TestApp } from './support/app.js';

@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { ShortenJobExpiries1795430000000 } from '../migrations/1795430000000-ShortenJobExpiries.js';
 import { loadConfig } from '../src/config/config.js';
-import { DEFAULT_EXPIRE_SECONDS, JOBS_SCHEMA, JobsService } from '../src/mail/jobs.service.js';
+import { DEFAULT_EXPIRE_SECONDS, JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
 import { MAIL_SEND_QUEUE, MailService, SEND_EXPIRE_SECONDS } from '../src/mail/mail.service.js';
 import { MailTransport, SMTP_TIMEOUTS } from '../src/mail/mail.transport.js';
 import { RollupsRepository } from '../src/rollups/rollups.repository.js';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AvailabilityModule } from '../availability/availability.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';

@@ -10,7 +10,7 @@ import { DomainError, ErrorCode, forbidden, notFound } from '../common/errors.js
 import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsService } from '../mail/jobs.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { senderOf } from '../mail/sender.js';
 import { User } from '../people/user.entity.js';

@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { JobsService } from './jobs.service.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { MailOutboxRepository } from './mail-outbox.repository.js';
 import { MailService } from './mail.service.js';
 import { MailTransport } from './mail.transport.js';
 
-/** The job queue (pg-boss) and the mail outbox, for every module. */
+/** The mail outbox, for every module (its sends are jobs of the queue in jobs/). */
 @Global()
 @Module({
-  providers: [JobsService, MailService, MailOutboxRepository, MailTransport],
-  exports: [JobsService, MailService],
+  imports: [JobsModule],
+  providers: [MailService, MailOutboxRepository, MailTransport],
+  exports: [MailService],
 })
 export class MailModule {}

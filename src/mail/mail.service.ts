@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobInfo, JobsService } from './jobs.service.js';
+import { JobInfo, JobsService } from '../jobs/jobs.service.js';
 import { MailOutboxRepository } from './mail-outbox.repository.js';
 import { MailTransport } from './mail.transport.js';
 import type { OutgoingMail } from './mail.types.js';

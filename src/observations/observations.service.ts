@@ -7,7 +7,7 @@ import { DomainError, notFound } from '../common/errors.js';
 import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsService } from '../mail/jobs.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';

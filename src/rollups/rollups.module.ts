@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
 import { RollupsController } from './rollups.controller.js';
 import { RollupsRepository } from './rollups.repository.js';

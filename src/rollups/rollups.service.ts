@@ -8,7 +8,7 @@ import { todayIn } from '../common/dates.js';
 import { DomainError, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsService } from '../mail/jobs.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { redact } from '../observations/redact.js';
 import { Period, Program } from '../programs/program.entity.js';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';

@@ -9,7 +9,7 @@ import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsService } from '../mail/jobs.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { senderOf } from '../mail/sender.js';
 import { ObservationsService } from '../observations/observations.service.js';

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/config.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
-import { JobInfo, JOBS_SCHEMA, JobsService } from '../src/mail/jobs.service.js';
+import { JobInfo, JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
 import { startTestApp, TestApp } from './support/app.js';
 import { createTestDatabase } from './support/database.js';
 
