@@ -9,7 +9,7 @@ import { BookingsRepository } from './bookings.repository.js';
 import { BookingsService } from './bookings.service.js';
 
 @Module({
-  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule],
+  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule, JobsModule],
   controllers: [BookingsController, CalendarFeedController],
   providers: [BookingsRepository, BookingsService],
   exports: [BookingsService, BookingsRepository],

@@ -8,7 +8,7 @@ import { ObservationsRepository } from './observations.repository.js';
 import { ObservationsService } from './observations.service.js';
 
 @Module({
-  imports: [ProgramsModule, ThemesModule],
+  imports: [ProgramsModule, ThemesModule, JobsModule],
   controllers: [ObservationsController],
   providers: [ObservationsRepository, ObservationsService, ExportService],
   exports: [ObservationsService, ObservationsRepository],

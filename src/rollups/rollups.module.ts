@@ -6,7 +6,7 @@ import { RollupsRepository } from './rollups.repository.js';
 import { RollupsService } from './rollups.service.js';
 
 @Module({
-  imports: [ProgramsModule],
+  imports: [ProgramsModule, JobsModule],
   controllers: [RollupsController],
   providers: [RollupsRepository, RollupsService],
   exports: [RollupsService],

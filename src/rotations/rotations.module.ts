@@ -8,7 +8,7 @@ import { RotationsRepository } from './rotations.repository.js';
 import { RotationsService } from './rotations.service.js';
 
 @Module({
-  imports: [PeopleModule, ProgramsModule, ObservationsModule],
+  imports: [PeopleModule, ProgramsModule, ObservationsModule, JobsModule],
   controllers: [RotationsController],
   providers: [RotationsRepository, RotationsService],
   exports: [RotationsService, RotationsRepository],
