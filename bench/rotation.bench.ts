@@ -7,7 +7,7 @@
  * Deterministic: a fixed `now` and seeded random data. Run alone with `npm run bench -- rotation`.
  */
 import { performance } from 'node:perf_hooks';
-import { formatIsoDate, parseIsoDate } from '../src/availability/engine/local-time.js';
+import { formatIsoDate, parseIsoDate } from '../src/common/time/local-time.js';
 import { type GenerateInput, type GenerateResult, type Hire, generate } from '../src/rotations/engine/assign.js';
 import { type Shift, type ShiftTemplate, expandShifts } from '../src/rotations/engine/shifts.js';
 import { type BenchRow, median } from './table.js';

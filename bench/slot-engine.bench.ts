@@ -9,7 +9,7 @@
  * listing's ratio with that of the scan without output, measured in the same run. Run alone with `npm run bench -- slot-engine`.
  */
 import { performance } from 'node:perf_hooks';
-import { localToEpoch, isoWeekday } from '../src/availability/engine/local-time.js';
+import { localToEpoch, isoWeekday } from '../src/common/time/local-time.js';
 import {
   type EngineSettings,
   type MarketerContext,

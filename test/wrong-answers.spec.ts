@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { backfillBookingWindows } from '../migrations/1795410000000-KeepBookingWindowAndWithdrawForms.js';
-import { todayIn } from '../src/common/dates.js';
+import { todayIn } from '../src/common/time/dates.js';
 import { PeriodCadenceService } from '../src/programs/period-cadence.service.js';
 import { ObservationsService } from '../src/observations/observations.service.js';
 import { RollupsService } from '../src/rollups/rollups.service.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from 
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock } from '../common/clock.js';
-import { todayIn } from '../common/dates.js';
+import { todayIn } from '../common/time/dates.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { IsDateOrInstant } from '../common/dates.js';
+import { IsDateOrInstant } from '../common/time/dates.js';
 import { Optional } from '../common/validation.js';
 import { NEXT_CURSOR_DOC, PageCursor, PageLimit } from '../common/paging.js';
-import { IsIanaZone } from '../people/time-zone.js';
+import { IsIanaZone } from '../common/time/time-zone.js';
 
 /** Slots per page of GET /slots: the default and the most a caller may ask for. */
 export const SLOTS_PAGE = { default: 1000, max: 5000 } as const;

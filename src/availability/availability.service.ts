@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
-import { isIsoDate } from '../common/dates.js';
+import { isIsoDate } from '../common/time/dates.js';
 import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { UsersRepository } from '../people/users.repository.js';

@@ -1,4 +1,4 @@
-import { cachedOffsetAt, type EpochMinute } from './engine/local-time.js';
+import { cachedOffsetAt, type EpochMinute } from '../common/time/local-time.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

@@ -11,7 +11,7 @@ import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
-import { localToEpoch, parseIsoDate } from './engine/local-time.js';
+import { localToEpoch, parseIsoDate } from '../common/time/local-time.js';
 import { checkSlot, findSlotsColumnar, MarketerContext, SlotCheck, SlotQuery } from './engine/slot-engine.js';
 import { slotsJson } from './slots-json.js';
 

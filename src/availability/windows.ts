@@ -1,4 +1,4 @@
-import { parseHHmm } from './engine/local-time.js';
+import { parseHHmm } from '../common/time/local-time.js';
 
 export interface WindowInput {
   start: string;

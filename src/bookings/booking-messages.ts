@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { CalendarEvent } from '../calendar/ics.js';
 import { inviteIcs } from '../calendar/ics.js';
-import { escapeHtml } from '../common/escape-html.js';
+import { escapeHtml } from '../mail/html.js';
 import type { OutgoingMail } from '../mail/mail.types.js';
 
 /** The guide a marketer gets with every confirmation and reminder, unless the program has its own. */

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsISO8601, IsString, IsUUID, Length } from 'class-validator';
 import { PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
-import { IsInstant, IsSaneIso } from '../common/dates.js';
+import { IsInstant, IsSaneIso } from '../common/time/dates.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

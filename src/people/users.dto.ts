@@ -15,9 +15,9 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { IsIsoDate } from '../common/dates.js';
+import { IsIsoDate } from '../common/time/dates.js';
 import { Optional, OptionalOrNull } from '../common/validation.js';
-import { IsIanaZone } from './time-zone.js';
+import { IsIanaZone } from '../common/time/time-zone.js';
 import { ROLES, type Role } from './user.entity.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

@@ -3,7 +3,7 @@ import { Cron, CronExpression } from '@nestjs/schedule';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { todayIn } from '../common/dates.js';
+import { todayIn } from '../common/time/dates.js';
 import { currentPeriod, nextPeriod, nextPeriodDue, periodStatusOn } from './period-cadence.js';
 import type { PeriodCadence } from './program-settings.js';
 import { ProgramsRepository } from './programs.repository.js';

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
-import { IsIsoDate } from '../common/dates.js';
+import { IsIsoDate } from '../common/time/dates.js';
 import { Optional, OptionalOrNull } from '../common/validation.js';
-import { IsIanaZone } from '../people/time-zone.js';
+import { IsIanaZone } from '../common/time/time-zone.js';
 import { PROGRAM_KINDS, ProgramSettingsDto, type ProgramKind } from './program-settings.js';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { todayIn } from '../common/dates.js';
+import { todayIn } from '../common/time/dates.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { User } from '../people/user.entity.js';

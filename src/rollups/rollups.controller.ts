@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
-import { IsDateOrInstant } from '../common/dates.js';
+import { IsDateOrInstant } from '../common/time/dates.js';
 import { DomainError } from '../common/errors.js';
 import { Optional } from '../common/validation.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';

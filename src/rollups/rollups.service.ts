@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
-import { todayIn } from '../common/dates.js';
+import { todayIn } from '../common/time/dates.js';
 import { DomainError, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';

@@ -14,7 +14,7 @@ import { dateTime, iso } from './format.js';
 import { errorSummary, fieldError, fieldId, form, buttonForm, html, input, invalidAttrs, select, textarea, type FieldErrors, type Html } from './html.js';
 import { assess, lateBy, shareText } from './lifecycle-health.js';
 import type { LateForm, MarketerRow, PeriodCoverage } from './lifecycle-health.repository.js';
-import { zoneOptions } from './zones.js';
+import { zoneOptions } from '../common/time/zones.js';
 
 /** A form's state when it is shown again: what the user typed, and what is wrong with it. */
 export interface FormState {

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import type { Response } from 'express';
 import { Clock } from '../common/clock.js';
-import { IsIsoDate, todayIn } from '../common/dates.js';
+import { IsIsoDate, todayIn } from '../common/time/dates.js';
 import { DomainError } from '../common/errors.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';

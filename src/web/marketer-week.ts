@@ -5,7 +5,7 @@
  */
 import { DateTime } from 'luxon';
 import type { WallWindow } from '../availability/engine/slot-engine.js';
-import { inSaneRange } from '../common/dates.js';
+import { inSaneRange } from '../common/time/dates.js';
 import type { User } from '../people/user.entity.js';
 import { time } from './format.js';
 import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';

@@ -8,7 +8,7 @@ import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engin
 import { iso, range, time, WEEKDAYS } from './format.js';
 import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
 import { overridesFromList, windowsOn } from './rep-windows.js';
-import { zoneOptions } from './zones.js';
+import { zoneOptions } from '../common/time/zones.js';
 import { page } from './layout.js';
 import type { User } from '../people/user.entity.js';
 

@@ -8,7 +8,7 @@ import { windowProblems, type FieldProblem } from '../availability/windows.js';
 import { AttendanceDto, CancelBookingDto } from '../bookings/bookings.dto.js';
 import { BookingsService } from '../bookings/bookings.service.js';
 import { Clock } from '../common/clock.js';
-import { isIsoDate, todayIn } from '../common/dates.js';
+import { isIsoDate, todayIn } from '../common/time/dates.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import type { User } from '../people/user.entity.js';

@@ -13,7 +13,7 @@ import {
   findSlots,
   findSlotsColumnar,
 } from './slot-engine.js';
-import { epochToLocal } from './local-time.js';
+import { epochToLocal } from '../../common/time/local-time.js';
 import { seededRandom as random } from '../../common/seeded-random.js';
 
 /** ISO instant to epoch minutes, and back (compact, for readable expectations). */

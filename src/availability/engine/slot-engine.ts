@@ -24,10 +24,10 @@
  *   first is the one to join, the second makes the rep busy.
  * - Rep ids are expected to be unique; `checkSlot` looks at the first rep with the id.
  */
-import { type EpochMinute, type Interval, containsInterval, normalize } from './intervals.js';
-import { type LocalDay, isoWeekday, localToEpoch, mondayOf, parseHHmm, parseIsoDate, zoneDay } from './local-time.js';
+import { type EpochMinute, type Interval, containsInterval, normalize } from '../../common/time/intervals.js';
+import { type LocalDay, isoWeekday, localToEpoch, mondayOf, parseHHmm, parseIsoDate, zoneDay } from '../../common/time/local-time.js';
 
-export type { EpochMinute, Interval } from './intervals.js';
+export type { EpochMinute, Interval } from '../../common/time/intervals.js';
 
 export interface WallWindow {
   start: string;

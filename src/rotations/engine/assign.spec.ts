@@ -1,4 +1,4 @@
-import { epochToLocal, formatIsoDate } from '../../availability/engine/local-time.js';
+import { epochToLocal, formatIsoDate } from '../../common/time/local-time.js';
 import { type Existing, type GenerateInput, type GenerateResult, type Hire, REPAIR_BUDGET, generate } from './assign.js';
 import { RotationInputError, type Shift, type ShiftTemplate, expandShifts } from './shifts.js';
 import { seededRandom as random } from '../../common/seeded-random.js';

@@ -57,8 +57,8 @@
  * `one shift per day`, `time off`, `busy`, or `no eligible shift in window` (nothing starts in
  * the window after `now`), with counts in `detail`.
  */
-import { type EpochMinute, type Interval, normalize } from '../../availability/engine/intervals.js';
-import { epochToLocal, isValidTimeZone, localToEpoch } from '../../availability/engine/local-time.js';
+import { type EpochMinute, type Interval, normalize } from '../../common/time/intervals.js';
+import { epochToLocal, isValidTimeZone, localToEpoch } from '../../common/time/local-time.js';
 import { RotationInputError, type Shift, parseDateField } from './shifts.js';
 
 export type { Shift, ShiftTemplate } from './shifts.js';

@@ -1,4 +1,4 @@
-import { epochToLocal, formatIsoDate } from '../../availability/engine/local-time.js';
+import { epochToLocal, formatIsoDate } from '../../common/time/local-time.js';
 import { MAX_EXPANSION_DAYS, RotationInputError, type ShiftTemplate, expandShifts } from './shifts.js';
 
 /** ISO instant to epoch minutes, and back (compact, for readable expectations). */

@@ -4,7 +4,7 @@
  * A template is a weekly shift in a queue's zone: ISO weekday (1 = Monday .. 7 = Sunday), local
  * `HH:mm` start and end (end may be `24:00`), an IANA zone, a queue name and a capacity (marketers
  * per shift). `expandShifts` turns templates into one `Shift` per matching local date, as instants
- * (epoch minutes), with the slot engine's DST rules (`../../availability/engine/local-time.ts`):
+ * (epoch minutes), with the slot engine's DST rules (`../../common/time/local-time.ts`):
  * - the local times stay put and the instants move: 09:00 in New York is 14:00Z in winter and
  *   13:00Z in summer;
  * - a wall-clock time inside a spring-forward gap maps to the first real instant after the gap, so
@@ -25,7 +25,7 @@ import {
   localToEpoch,
   parseHHmm,
   parseIsoDate,
-} from '../../availability/engine/local-time.js';
+} from '../../common/time/local-time.js';
 
 export interface ShiftTemplate {
   id: string;

@@ -1,4 +1,4 @@
-import { isIanaZone } from '../people/time-zone.js';
+import { isIanaZone } from './time-zone.js';
 
 /** ICU lists some zones under their old names; people look for the current IANA ones. */
 const CURRENT_ZONE_NAMES: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { type Interval, containsInterval, intersect, mergeSorted, normalize, subtract, totalMinutes, union } from './intervals.js';
-import { seededRandom as random } from '../../common/seeded-random.js';
+import { seededRandom as random } from '../seeded-random.js';
 
 const iv = (start: number, end: number): Interval => ({ start, end });
 
