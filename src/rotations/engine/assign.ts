@@ -25,7 +25,9 @@
  * assignment must name one of `shifts` (else `existing[i].shiftKey` is refused): expand the
  * templates over the hires' windows and over the dates of the assignments you hold.
  *
- * How (greedy, no search over combinations):
+ * How (greedy, no search over combinations), in named phases, each a function over one `Plan`:
+ * `prepare` (validate, index, place existing, step 1) -> `greedyFill` (2-3) -> `repair` (4) ->
+ * `balancePolish` (5) -> `spreadPolish` (6) -> `report`.
  * 1. Per hire, the candidate shifts: the window is an index range of the shifts sorted by start
  *    (two binary searches); each candidate is checked against time off, busy time and frozen
  *    assignments by binary search. O(shifts-in-window × log) per hire.
@@ -225,12 +227,64 @@ function validateShift(s: Shift, path: string): void {
   }
 }
 
-export function generate(input: GenerateInput): GenerateResult {
-  validateScalars(input);
-  const { now, windowDays } = input;
-  const K = input.shiftsPerHire;
+/**
+ * The generator's working state, shared by its phases: the shifts as parallel arrays (index = position
+ * in start order, the deterministic tie-break), the hires sorted by marketerId, the existing
+ * assignments, and the budget the repair and balance phases draw from. Only `prepare` builds it.
+ */
+interface Plan {
+  now: EpochMinute;
+  /** Sorted by (start, key). */
+  shifts: Shift[];
+  index: Map<string, number>;
+  starts: Float64Array;
+  ends: Float64Array;
+  caps: Int32Array;
+  weekdays: Int8Array;
+  buckets: Int8Array;
+  /** Marketers on each shift: frozen assignments plus new picks. */
+  fill: Int32Array;
+  /** Sorted by marketerId; a hire's index here is `h`. */
+  states: HireState[];
+  /** Per shift, the hires (`h`) with a new pick on it, in ascending order. */
+  takers: number[][];
+  /** Every existing (marketerId, shiftKey) pair, as `pairKey`. */
+  seen: Set<string>;
+  frozen: { marketerId: string; shift: number }[];
+  drafts: { marketerId: string; shiftKey: string }[];
+  /** Hires needing picks, most constrained first: the order greedy fill, repair and spread polish serve them. */
+  order: number[];
+  /** Candidate checks left for repair and balance polish (`REPAIR_BUDGET` at the start). */
+  budget: number;
+}
 
-  // Shifts, sorted by (start, key): an index is then the deterministic tie-break.
+/**
+ * Runs the phases in order: prepare (validate, index, freeze, list candidates) -> greedy fill ->
+ * repair -> balance polish -> spread polish -> report. See the file's doc for the rule and each step.
+ */
+export function generate(input: GenerateInput): GenerateResult {
+  const plan = prepare(input);
+  greedyFill(plan);
+  repair(plan);
+  balancePolish(plan);
+  spreadPolish(plan);
+  return report(plan);
+}
+
+// ------------------------------------------------------------------ prepare
+
+/** Validates the input and builds the plan: shifts indexed, hires with their windows, existing assignments placed, candidates listed (step 1). */
+function prepare(input: GenerateInput): Plan {
+  validateScalars(input);
+  const plan = indexShifts(input);
+  prepareHires(plan, input);
+  placeExisting(plan, input);
+  listCandidates(plan, input.shiftsPerHire);
+  return plan;
+}
+
+/** Shifts, validated and sorted by (start, key), as parallel arrays; an empty plan around them. */
+function indexShifts(input: GenerateInput): Plan {
   input.shifts.forEach((s, i) => validateShift(s, `shifts[${i}]`));
   const shifts = [...input.shifts].sort((a, b) => a.start - b.start || cmpStr(a.key, b.key));
   const n = shifts.length;
@@ -240,7 +294,6 @@ export function generate(input: GenerateInput): GenerateResult {
   const caps = new Int32Array(n);
   const weekdays = new Int8Array(n);
   const buckets = new Int8Array(n);
-  const fill = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const s = shifts[i];
     if (index.has(s.key)) {
@@ -253,8 +306,30 @@ export function generate(input: GenerateInput): GenerateResult {
     weekdays[i] = s.weekday;
     buckets[i] = bucketOf(s.localStartMinute);
   }
+  return {
+    now: input.now,
+    shifts,
+    index,
+    starts,
+    ends,
+    caps,
+    weekdays,
+    buckets,
+    fill: new Int32Array(n),
+    states: [],
+    takers: Array.from({ length: n }, () => []),
+    seen: new Set(),
+    frozen: [],
+    drafts: [],
+    order: [],
+    budget: REPAIR_BUDGET,
+  };
+}
 
-  // Hires, sorted by marketerId.
+/** Hires, validated, each with its window as shift index ranges, sorted by marketerId (duplicates refused). */
+function prepareHires(plan: Plan, input: GenerateInput): void {
+  const { starts, now } = plan;
+  const n = starts.length;
   const zoneDays = new Map<string, Float64Array>();
   const states: HireState[] = input.hires.map((h, i) => {
     const path = `hires[${i}]`;
@@ -274,36 +349,27 @@ export function generate(input: GenerateInput): GenerateResult {
       zoneDays.set(h.timeZone, days);
     }
     const winStart = localToEpoch(h.timeZone, d0, 0);
-    const winEnd = localToEpoch(h.timeZone, d0 + windowDays, 0);
+    const winEnd = localToEpoch(h.timeZone, d0 + input.windowDays, 0);
     const wlo = lowerBound(starts, winStart);
     const hi = lowerBound(starts, winEnd);
     const lo = Math.min(hi, Math.max(wlo, lowerBound(starts, now, true)));
     return { hire: h, timeOff, busy, kept: [], picks: [], wlo, lo, hi, candidates: [], need: 0, days };
   });
   states.sort((a, b) => cmpStr(a.hire.marketerId, b.hire.marketerId));
-  const byId = new Map<string, number>();
-  states.forEach((st, i) => {
-    if (byId.has(st.hire.marketerId)) {
+  const seenIds = new Set<string>();
+  for (const st of states) {
+    if (seenIds.has(st.hire.marketerId)) {
       const at = input.hires.findLastIndex((h) => h.marketerId === st.hire.marketerId);
       throw new RotationInputError(`hires[${at}].marketerId`, `is a duplicate: ${st.hire.marketerId}`);
     }
-    byId.set(st.hire.marketerId, i);
-  });
+    seenIds.add(st.hire.marketerId);
+  }
+  plan.states = states;
+}
 
-  const dayOf = (st: HireState, i: number): number => {
-    let d = st.days[i];
-    if (Number.isNaN(d)) {
-      d = epochToLocal(st.hire.timeZone, starts[i]).day;
-      st.days[i] = d;
-    }
-    return d;
-  };
-
-  // Existing assignments: frozen ones are kept, future unconfirmed ones are drafts.
-  const pairKey = (m: string, k: string) => `${m}\u0000${k}`;
-  const seen = new Set<string>();
-  const frozen: { marketerId: string; shift: number }[] = [];
-  const drafts: { marketerId: string; shiftKey: string }[] = [];
+/** Existing assignments: confirmed ones and those on started shifts are frozen (fill, count toward K); future unconfirmed ones are drafts. */
+function placeExisting(plan: Plan, input: GenerateInput): void {
+  const { index, starts, now, seen, frozen, drafts, fill, states } = plan;
   input.existing.forEach((e, i) => {
     const path = `existing[${i}]`;
     if (e === null || typeof e !== 'object') throw new RotationInputError(path, 'must be an object');
@@ -319,181 +385,225 @@ export function generate(input: GenerateInput): GenerateResult {
     if (e.confirmed || starts[s] <= now) frozen.push({ marketerId: e.marketerId, shift: s });
     else drafts.push({ marketerId: e.marketerId, shiftKey: e.shiftKey });
   });
+  const byId = new Map(states.map((st, h) => [st.hire.marketerId, h]));
   for (const f of frozen) {
     fill[f.shift]++;
     const h = byId.get(f.marketerId);
     if (h !== undefined) states[h].kept.push(f.shift);
   }
+}
 
-  // 1. Candidates per hire.
-  for (const st of states) {
+/** Step 1: per hire, what it still needs and the window shifts free of its time off, busy time and kept shifts (days and times). */
+function listCandidates(plan: Plan, K: number): void {
+  const { starts, ends } = plan;
+  for (const st of plan.states) {
     st.kept.sort((a, b) => a - b);
     st.need = Math.max(0, K - st.kept.length);
     if (st.need === 0) continue;
-    const keptDays = st.kept.map((k) => dayOf(st, k));
+    const keptDays = st.kept.map((k) => dayOf(plan, st, k));
     for (let i = st.lo; i < st.hi; i++) {
       if (overlapsAny(st.timeOff, starts[i], ends[i]) || overlapsAny(st.busy, starts[i], ends[i])) continue;
-      if (keptDays.includes(dayOf(st, i))) continue;
+      if (keptDays.includes(dayOf(plan, st, i))) continue;
       if (st.kept.some((k) => starts[k] < ends[i] && starts[i] < ends[k])) continue;
       st.candidates.push(i);
     }
   }
+}
 
-  /** Whether shift `i` fits hire `st`'s own shifts (day, overlap), ignoring the pick `without`. */
-  const fitsOwn = (st: HireState, i: number, without: number): boolean => {
-    const d = dayOf(st, i);
-    for (const p of st.picks) {
-      if (p === without) continue;
-      if (p === i || dayOf(st, p) === d || (starts[p] < ends[i] && starts[i] < ends[p])) return false;
-    }
-    return true;
-  };
-  const penalty = (st: HireState, i: number, without: number): number => {
-    let pen = 0;
-    for (const p of st.kept) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
-    for (const p of st.picks) {
-      if (p !== without) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
-    }
-    return pen;
-  };
-  let budget = REPAIR_BUDGET;
-  /** The best free candidate for `st` (see step 3), ignoring its pick `without`; -1 if none. */
-  const bestFor = (st: HireState, without = -1, charge = false): number => {
-    let best = -1;
-    let bestPen = 0;
-    if (charge) budget -= st.candidates.length;
-    for (const i of st.candidates) {
-      if (i === without || fill[i] >= caps[i] || !fitsOwn(st, i, without)) continue;
-      if (best < 0) {
-        best = i;
-        bestPen = penalty(st, i, without);
-        continue;
-      }
-      const a = fill[i] * caps[best];
-      const b = fill[best] * caps[i];
-      if (a > b) continue;
-      const pen = penalty(st, i, without);
-      if (a < b || pen < bestPen) {
-        best = i;
-        bestPen = pen;
-      }
-    }
-    return best;
-  };
-  /** Per shift, the hires with a new pick on it, in ascending order. */
-  const takers: number[][] = Array.from({ length: n }, () => []);
-  const assign = (h: number, i: number) => {
-    states[h].picks.push(i);
-    fill[i]++;
-    const list = takers[i];
-    let at = list.length;
-    while (at > 0 && list[at - 1] > h) at--;
-    list.splice(at, 0, h);
-  };
-  const unassign = (h: number, i: number) => {
-    const st = states[h];
-    st.picks.splice(st.picks.indexOf(i), 1);
-    fill[i]--;
-    takers[i].splice(takers[i].indexOf(h), 1);
-  };
+// ------------------------------------------------------------------ shared moves and measures
 
-  // 2-3. Most constrained first, one pick per hire per round.
-  const order = states
+const pairKey = (m: string, k: string) => `${m}\u0000${k}`;
+
+/** The local day (the hire's zone) shift `i` starts on; cached per zone. */
+function dayOf(plan: Plan, st: HireState, i: number): number {
+  let d = st.days[i];
+  if (Number.isNaN(d)) {
+    d = epochToLocal(st.hire.timeZone, plan.starts[i]).day;
+    st.days[i] = d;
+  }
+  return d;
+}
+
+/** Whether shift `i` fits hire `st`'s own shifts (day, overlap), ignoring the pick `without`. */
+function fitsOwn(plan: Plan, st: HireState, i: number, without: number): boolean {
+  const { starts, ends } = plan;
+  const d = dayOf(plan, st, i);
+  for (const p of st.picks) {
+    if (p === without) continue;
+    if (p === i || dayOf(plan, st, p) === d || (starts[p] < ends[i] && starts[i] < ends[p])) return false;
+  }
+  return true;
+}
+
+/** Repeats of weekday and time of day that shift `i` would add to the hire's shifts (without its pick `without`). */
+function penalty(plan: Plan, st: HireState, i: number, without: number): number {
+  const { weekdays, buckets } = plan;
+  let pen = 0;
+  for (const p of st.kept) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
+  for (const p of st.picks) {
+    if (p !== without) pen += (weekdays[p] === weekdays[i] ? 1 : 0) + (buckets[p] === buckets[i] ? 1 : 0);
+  }
+  return pen;
+}
+
+/** The best free candidate for `st` (see step 3), ignoring its pick `without`; -1 if none. `charge` draws on the budget. */
+function bestFor(plan: Plan, st: HireState, without = -1, charge = false): number {
+  const { fill, caps } = plan;
+  let best = -1;
+  let bestPen = 0;
+  if (charge) plan.budget -= st.candidates.length;
+  for (const i of st.candidates) {
+    if (i === without || fill[i] >= caps[i] || !fitsOwn(plan, st, i, without)) continue;
+    if (best < 0) {
+      best = i;
+      bestPen = penalty(plan, st, i, without);
+      continue;
+    }
+    const a = fill[i] * caps[best];
+    const b = fill[best] * caps[i];
+    if (a > b) continue;
+    const pen = penalty(plan, st, i, without);
+    if (a < b || pen < bestPen) {
+      best = i;
+      bestPen = pen;
+    }
+  }
+  return best;
+}
+
+/** Gives hire `h` a new pick on shift `i`. */
+function assign(plan: Plan, h: number, i: number): void {
+  plan.states[h].picks.push(i);
+  plan.fill[i]++;
+  const list = plan.takers[i];
+  let at = list.length;
+  while (at > 0 && list[at - 1] > h) at--;
+  list.splice(at, 0, h);
+}
+
+/** Takes hire `h`'s pick on shift `i` back. */
+function unassign(plan: Plan, h: number, i: number): void {
+  const st = plan.states[h];
+  st.picks.splice(st.picks.indexOf(i), 1);
+  plan.fill[i]--;
+  plan.takers[i].splice(plan.takers[i].indexOf(h), 1);
+}
+
+function move(plan: Plan, h: number, from: number, to: number): void {
+  unassign(plan, h, from);
+  assign(plan, h, to);
+}
+
+// ------------------------------------------------------------------ greedy fill, repair
+
+/** Steps 2-3: hires most constrained first, one pick (`bestFor`) per hire per round until none can take more. */
+function greedyFill(plan: Plan): void {
+  const { states } = plan;
+  plan.order = states
     .map((st, h) => h)
     .filter((h) => states[h].need > 0)
     .sort((a, b) => states[a].candidates.length - states[b].candidates.length || a - b);
-  let active = order;
+  let active = plan.order;
   while (active.length > 0) {
     const next: number[] = [];
     for (const h of active) {
       const st = states[h];
-      const i = bestFor(st);
+      const i = bestFor(plan, st);
       if (i < 0) continue;
-      assign(h, i);
+      assign(plan, h, i);
       if (st.picks.length < st.need) next.push(h);
     }
     active = next;
   }
+}
 
-  // 4. Repair: one augmenting step per missing shift.
-  for (const h of order) {
+/** Step 4: a hire still short takes a full candidate shift by moving another hire's new pick from it to a free one (one augmenting step per missing shift, within the budget). */
+function repair(plan: Plan): void {
+  const { states, fill, caps, takers } = plan;
+  for (const h of plan.order) {
     const st = states[h];
-    while (st.picks.length < st.need && budget > 0) {
+    while (st.picks.length < st.need && plan.budget > 0) {
       let done = false;
       for (const i of st.candidates) {
-        if (fill[i] < caps[i] || !fitsOwn(st, i, -1)) continue;
+        if (fill[i] < caps[i] || !fitsOwn(plan, st, i, -1)) continue;
         for (const h2 of takers[i]) {
           if (h2 === h) continue;
-          const alt = bestFor(states[h2], i, true);
+          const alt = bestFor(plan, states[h2], i, true);
           if (alt < 0) continue;
-          unassign(h2, i);
-          assign(h2, alt);
-          assign(h, i);
+          unassign(plan, h2, i);
+          assign(plan, h2, alt);
+          assign(plan, h, i);
           done = true;
           break;
         }
-        if (done || budget <= 0) break;
+        if (done || plan.budget <= 0) break;
       }
       if (!done) break;
     }
   }
+}
 
-  // 5. Balance polish: move load from fuller shifts to emptier ones, directly or along a chain of
-  // two hires (h: p -> q, h2: q -> v), only when the two ends' fill ratios get strictly closer.
-  /** Moving one marketer from p to v leaves both strictly between their old fill ratios. */
-  const narrows = (p: number, v: number): boolean =>
-    fill[v] < caps[v] && (fill[v] + 1) * caps[p] < fill[p] * caps[v] && fill[v] * caps[p] < (fill[p] - 1) * caps[v];
-  const move = (h: number, from: number, to: number) => {
-    unassign(h, from);
-    assign(h, to);
-  };
-  /** One balancing change away from shift p; true if it made one. */
-  const relieve = (p: number): boolean => {
-    for (const h of takers[p]) {
-      const st = states[h];
-      budget -= st.candidates.length;
-      let best = -1;
-      let bestPen = 0;
-      for (const v of st.candidates) {
-        if (!narrows(p, v) || !fitsOwn(st, v, p)) continue;
-        const pen = penalty(st, v, p);
-        if (best < 0 || pen < bestPen || (pen === bestPen && fill[v] * caps[best] < fill[best] * caps[v])) {
-          best = v;
-          bestPen = pen;
-        }
-      }
-      if (best >= 0) {
-        move(h, p, best);
-        return true;
+// ------------------------------------------------------------------ balance polish
+
+/** Moving one marketer from p to v leaves both strictly between their old fill ratios. */
+function narrows(plan: Plan, p: number, v: number): boolean {
+  const { fill, caps } = plan;
+  return fill[v] < caps[v] && (fill[v] + 1) * caps[p] < fill[p] * caps[v] && fill[v] * caps[p] < (fill[p] - 1) * caps[v];
+}
+
+/** One balancing change away from shift p, directly or along a chain of two hires (h: p -> q, h2: q -> v); true if it made one. */
+function relieve(plan: Plan, p: number): boolean {
+  const { states, fill, caps, takers } = plan;
+  for (const h of takers[p]) {
+    const st = states[h];
+    plan.budget -= st.candidates.length;
+    let best = -1;
+    let bestPen = 0;
+    for (const v of st.candidates) {
+      if (!narrows(plan, p, v) || !fitsOwn(plan, st, v, p)) continue;
+      const pen = penalty(plan, st, v, p);
+      if (best < 0 || pen < bestPen || (pen === bestPen && fill[v] * caps[best] < fill[best] * caps[v])) {
+        best = v;
+        bestPen = pen;
       }
     }
-    const tried = new Set<number>();
-    let left = CHAIN_BUDGET;
-    for (const h of takers[p]) {
-      const st = states[h];
-      for (const q of st.candidates) {
-        if (q === p || tried.has(q) || !fitsOwn(st, q, p)) continue;
-        tried.add(q);
-        for (const h2 of takers[q]) {
-          if (h2 === h) continue;
-          const st2 = states[h2];
-          budget -= st2.candidates.length;
-          left -= st2.candidates.length;
-          if (budget <= 0 || left <= 0) return false;
-          for (const v of st2.candidates) {
-            if (v === q || !narrows(p, v) || !fitsOwn(st2, v, q)) continue;
-            move(h2, q, v);
-            move(h, p, q);
-            return true;
-          }
+    if (best >= 0) {
+      move(plan, h, p, best);
+      return true;
+    }
+  }
+  const tried = new Set<number>();
+  let left = CHAIN_BUDGET;
+  for (const h of takers[p]) {
+    const st = states[h];
+    for (const q of st.candidates) {
+      if (q === p || tried.has(q) || !fitsOwn(plan, st, q, p)) continue;
+      tried.add(q);
+      for (const h2 of takers[q]) {
+        if (h2 === h) continue;
+        const st2 = states[h2];
+        plan.budget -= st2.candidates.length;
+        left -= st2.candidates.length;
+        if (plan.budget <= 0 || left <= 0) return false;
+        for (const v of st2.candidates) {
+          if (v === q || !narrows(plan, p, v) || !fitsOwn(plan, st2, v, q)) continue;
+          move(plan, h2, q, v);
+          move(plan, h, p, q);
+          return true;
         }
       }
     }
-    return false;
-  };
+  }
+  return false;
+}
+
+/** Step 5: moves load from the fullest shifts (by fill ratio) to emptier reachable ones while the two ends get strictly closer; `POLISH_PASSES` rounds at most. */
+function balancePolish(plan: Plan): void {
+  const { states, fill, caps, takers } = plan;
+  const n = fill.length;
   const reachable = new Uint8Array(n);
   for (const st of states) if (st.need > 0) reachable.fill(1, st.lo, st.hi);
-  for (let pass = 0; pass < POLISH_PASSES && budget > 0; pass++) {
+  for (let pass = 0; pass < POLISH_PASSES && plan.budget > 0; pass++) {
     // Fullest first (by ratio, then index); a shift can only shed load to a reachable emptier one.
     let minNum = 1;
     let minDen = 1;
@@ -510,61 +620,74 @@ export function generate(input: GenerateInput): GenerateResult {
     sources.sort((a, b) => fill[b] * caps[a] - fill[a] * caps[b] || a - b);
     let changed = false;
     for (const p of sources) {
-      while (budget > 0 && takers[p].length > 0 && relieve(p)) changed = true;
+      while (plan.budget > 0 && takers[p].length > 0 && relieve(plan, p)) changed = true;
     }
     if (!changed) break;
   }
+}
 
-  // 6. Spread polish: trade picks for ones with fewer repeats, never unbalancing a shift.
-  const hasCandidate = (st: HireState, i: number): boolean => {
-    let lo = 0;
-    let hi = st.candidates.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (st.candidates[mid] < i) lo = mid + 1;
-      else hi = mid;
+// ------------------------------------------------------------------ spread polish
+
+/** Whether shift `i` is one of `st`'s candidates (binary search: candidates ascend). */
+function hasCandidate(st: HireState, i: number): boolean {
+  let lo = 0;
+  let hi = st.candidates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (st.candidates[mid] < i) lo = mid + 1;
+    else hi = mid;
+  }
+  return st.candidates[lo] === i;
+}
+
+/** Moves `h` from pick `p` to a better-spread shift, or swaps with another hire; true if it did. */
+function improve(plan: Plan, h: number, p: number): boolean {
+  const { states, fill, caps, takers } = plan;
+  const st = states[h];
+  const penP = penalty(plan, st, p, p);
+  if (penP === 0) return false;
+  for (const c of st.candidates) {
+    if (c === p || !fitsOwn(plan, st, c, p)) continue;
+    const penC = penalty(plan, st, c, p);
+    if (penC >= penP) continue;
+    // A move, when it narrows the two fill ratios: c one fuller is no fuller than p was, and
+    // p one emptier no emptier than c was (with equal capacities: fill[c] + 1 <= fill[p]).
+    if (fill[c] < caps[c] && (fill[c] + 1) * caps[p] <= fill[p] * caps[c] && (fill[p] - 1) * caps[c] >= fill[c] * caps[p]) {
+      move(plan, h, p, c);
+      return true;
     }
-    return st.candidates[lo] === i;
-  };
-  /** Moves `h` from pick `p` to a better-spread shift, or swaps with another hire; true if it did. */
-  const improve = (h: number, p: number): boolean => {
-    const st = states[h];
-    const penP = penalty(st, p, p);
-    if (penP === 0) return false;
-    for (const c of st.candidates) {
-      if (c === p || !fitsOwn(st, c, p)) continue;
-      const penC = penalty(st, c, p);
-      if (penC >= penP) continue;
-      // A move, when it narrows the two fill ratios: c one fuller is no fuller than p was, and
-      // p one emptier no emptier than c was (with equal capacities: fill[c] + 1 <= fill[p]).
-      if (fill[c] < caps[c] && (fill[c] + 1) * caps[p] <= fill[p] * caps[c] && (fill[p] - 1) * caps[c] >= fill[c] * caps[p]) {
-        unassign(h, p);
-        assign(h, c);
-        return true;
-      }
-      // A swap with a hire on c: loads stay as they are.
-      for (const h2 of takers[c]) {
-        const st2 = states[h2];
-        if (h2 === h || !hasCandidate(st2, p) || !fitsOwn(st2, p, c)) continue;
-        if (penP - penC + penalty(st2, c, c) - penalty(st2, p, c) <= 0) continue;
-        unassign(h, p);
-        unassign(h2, c);
-        assign(h, c);
-        assign(h2, p);
-        return true;
-      }
+    // A swap with a hire on c: loads stay as they are.
+    for (const h2 of takers[c]) {
+      const st2 = states[h2];
+      if (h2 === h || !hasCandidate(st2, p) || !fitsOwn(plan, st2, p, c)) continue;
+      if (penP - penC + penalty(plan, st2, c, c) - penalty(plan, st2, p, c) <= 0) continue;
+      unassign(plan, h, p);
+      unassign(plan, h2, c);
+      assign(plan, h, c);
+      assign(plan, h2, p);
+      return true;
     }
-    return false;
-  };
+  }
+  return false;
+}
+
+/** Step 6: trades new picks for ones with fewer weekday and time-of-day repeats, never unbalancing a shift; `POLISH_PASSES` rounds at most. */
+function spreadPolish(plan: Plan): void {
   for (let pass = 0; pass < POLISH_PASSES; pass++) {
     let changed = false;
-    for (const h of order) {
-      for (const p of [...states[h].picks]) if (improve(h, p)) changed = true;
+    for (const h of plan.order) {
+      for (const p of [...plan.states[h].picks]) if (improve(plan, h, p)) changed = true;
     }
     if (!changed) break;
   }
+}
 
-  // Output.
+// ------------------------------------------------------------------ report
+
+/** The result: standing assignments (kept and new) in shift order, released drafts, fill and balance, and why each short hire is short. */
+function report(plan: Plan): GenerateResult {
+  const { shifts, states, frozen, seen, drafts, index, fill } = plan;
+  const n = shifts.length;
   const assignments: (Assignment & { shift: number })[] = [];
   for (const f of frozen) assignments.push({ marketerId: f.marketerId, shiftKey: shifts[f.shift].key, isNew: false, shift: f.shift });
   const chosen = new Set<string>();
@@ -609,40 +732,7 @@ export function generate(input: GenerateInput): GenerateResult {
   const unmet: UnmetRequirement[] = [];
   for (const st of states) {
     const missing = st.need - st.picks.length;
-    if (missing > 0) unmet.push({ marketerId: st.hire.marketerId, missing, ...explain(st) });
-  }
-
-  /** Why `st` is short: each window shift it did not get, by its first blocker. */
-  function explain(st: HireState): { reason: UnmetReason; detail: string } {
-    const c = { full: 0, sameDay: 0, timeOff: 0, busy: 0 };
-    const own = [...st.kept, ...st.picks];
-    let others = 0;
-    for (let i = st.lo; i < st.hi; i++) {
-      if (own.includes(i)) continue;
-      others++;
-      if (overlapsAny(st.timeOff, starts[i], ends[i])) c.timeOff++;
-      else if (overlapsAny(st.busy, starts[i], ends[i])) c.busy++;
-      else if (own.some((p) => dayOf(st, p) === dayOf(st, i) || (starts[p] < ends[i] && starts[i] < ends[p]))) c.sameDay++;
-      else c.full++;
-    }
-    const total = st.hi - st.lo;
-    const past = st.lo - st.wlo;
-    if (others === 0) {
-      const started = past ? ` (${past} in it started already)` : '';
-      const detail = total
-        ? `only ${total} shift${total === 1 ? '' : 's'} start${total === 1 ? 's' : ''} in the window after now, all assigned to them${started}`
-        : `no shift starts in the window after now${started}`;
-      return { reason: 'no eligible shift in window', detail };
-    }
-    const parts = [
-      c.full && `${c.full} full`,
-      c.sameDay && `${c.sameDay} on a day (or at a time) already taken`,
-      c.timeOff && `${c.timeOff} during time off`,
-      c.busy && `${c.busy} during busy time`,
-    ].filter(Boolean);
-    const detail = `${others} other shift${others === 1 ? '' : 's'} start in the window after now: ${parts.join(', ')}`;
-    const reason: UnmetReason = c.full ? 'capacity full' : c.sameDay ? 'one shift per day' : c.timeOff ? 'time off' : 'busy';
-    return { reason, detail };
+    if (missing > 0) unmet.push({ marketerId: st.hire.marketerId, missing, ...explain(plan, st) });
   }
 
   return {
@@ -650,4 +740,38 @@ export function generate(input: GenerateInput): GenerateResult {
     released,
     report: { perShift, perMarketer, balance, unmet },
   };
+}
+
+/** Why `st` is short: each window shift it did not get, by its first blocker. */
+function explain(plan: Plan, st: HireState): { reason: UnmetReason; detail: string } {
+  const { starts, ends } = plan;
+  const c = { full: 0, sameDay: 0, timeOff: 0, busy: 0 };
+  const own = [...st.kept, ...st.picks];
+  let others = 0;
+  for (let i = st.lo; i < st.hi; i++) {
+    if (own.includes(i)) continue;
+    others++;
+    if (overlapsAny(st.timeOff, starts[i], ends[i])) c.timeOff++;
+    else if (overlapsAny(st.busy, starts[i], ends[i])) c.busy++;
+    else if (own.some((p) => dayOf(plan, st, p) === dayOf(plan, st, i) || (starts[p] < ends[i] && starts[i] < ends[p]))) c.sameDay++;
+    else c.full++;
+  }
+  const total = st.hi - st.lo;
+  const past = st.lo - st.wlo;
+  if (others === 0) {
+    const started = past ? ` (${past} in it started already)` : '';
+    const detail = total
+      ? `only ${total} shift${total === 1 ? '' : 's'} start${total === 1 ? 's' : ''} in the window after now, all assigned to them${started}`
+      : `no shift starts in the window after now${started}`;
+    return { reason: 'no eligible shift in window', detail };
+  }
+  const parts = [
+    c.full && `${c.full} full`,
+    c.sameDay && `${c.sameDay} on a day (or at a time) already taken`,
+    c.timeOff && `${c.timeOff} during time off`,
+    c.busy && `${c.busy} during busy time`,
+  ].filter(Boolean);
+  const detail = `${others} other shift${others === 1 ? '' : 's'} start in the window after now: ${parts.join(', ')}`;
+  const reason: UnmetReason = c.full ? 'capacity full' : c.sameDay ? 'one shift per day' : c.timeOff ? 'time off' : 'busy';
+  return { reason, detail };
 }
