@@ -13,7 +13,7 @@ import { InputGuard } from './common/input-guard.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
-import { baseHeaders, pageHeaders } from './web/headers.js';
+import { baseHeaders, pageHeaders } from './web/kit/headers.js';
 
 
 /** Builds the configured Nest application (not listening yet); used by main.ts, the tests and the benchmarks. */

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from './config/config.js';
 import { BootstrapService } from './people/bootstrap.service.js';
 import { UsersRepository } from './people/users.repository.js';
-import { LINK_MINUTES, SignInService } from './web/sign-in.service.js';
+import { LINK_MINUTES, SignInService } from './web/sign-in/sign-in.service.js';
 
 /**
  * What the service prints once it listens: where, the bootstrap admin's generated token (shown once), and,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Writable } from 'node:stream';
 import { MailService } from '../src/mail/mail.service.js';
-import { SignInService } from '../src/web/sign-in.service.js';
+import { SignInService } from '../src/web/sign-in/sign-in.service.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { makeProgram, makeUser, type Person } from './support/fixtures.js';
 import { createTestDatabase } from './support/database.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../src/mail/html.js';
-import { range } from '../src/web/format.js';
+import { escapeHtml } from '../src/common/escape-html.js';
+import { range } from '../src/web/kit/format.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
 import { inputValue, webSession, WebSession } from './support/web.js';

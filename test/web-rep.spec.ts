@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
-import { range } from '../src/web/format.js';
+import { range } from '../src/web/kit/format.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
 import { inputValue, webSession, WebSession } from './support/web.js';

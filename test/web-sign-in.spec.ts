@@ -96,7 +96,7 @@ describe('web sign-in by magic link', () => {
 
   it('opens one session when the same link is used twice at once', async () => {
     const user = await makeUser(t, ['rep']);
-    const link = await t.app.get((await import('../src/web/sign-in.service.js')).SignInService).issueLink(user.id);
+    const link = await t.app.get((await import('../src/web/sign-in/sign-in.service.js')).SignInService).issueLink(user.id);
     const path = new URL(link).pathname;
     const browsers = await Promise.all(
       Array.from({ length: 6 }, async () => {
@@ -186,7 +186,7 @@ describe('web sign-in by magic link', () => {
   it('never redirects to another site after sign-in', async () => {
     const user = await makeUser(t, ['rep']);
     for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
-      const s = await t.app.get((await import('../src/web/sign-in.service.js')).SignInService).issueLink(user.id);
+      const s = await t.app.get((await import('../src/web/sign-in/sign-in.service.js')).SignInService).issueLink(user.id);
       const b = new CookieBrowser(t);
       const path = new URL(s).pathname;
       const confirm = await b.get(`${path}?next=${encodeURIComponent(next)}`);

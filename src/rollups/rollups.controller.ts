@@ -8,7 +8,7 @@ import { Optional } from '../common/validation.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { WebPage } from '../web/web.decorators.js';
+import { WebPage } from '../web/kit/web.decorators.js';
 import { rollupPage } from './render.js';
 import { RollupsService } from './rollups.service.js';
 

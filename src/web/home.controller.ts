@@ -2,9 +2,10 @@ import { Controller, Get, Header, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '../people/auth.decorators.js';
-import { APP_CSS, APP_JS } from './assets.js';
-import { seeOther } from './forms.js';
-import { WebPage, type WebRequest } from './web.decorators.js';
+import { APP_CSS, APP_JS } from './kit/assets.js';
+import { seeOther } from './kit/forms.js';
+import { WebPage } from './kit/web.decorators.js';
+import type { WebRequest } from './kit/web-request.js';
 
 /** The start page sends each user to the home of their main role; the two static assets. */
 @Controller()

@@ -7,8 +7,8 @@ import { notFound } from '../common/errors.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser } from '../people/auth.decorators.js';
 import type { User } from '../people/user.entity.js';
-import { seeOther } from './forms.js';
-import { WebPage } from './web.decorators.js';
+import { seeOther } from './kit/forms.js';
+import { WebPage } from './kit/web.decorators.js';
 
 /**
  * The links that emails and calendar invites carry (`/observations/:id`, `/bookings/:id`, `/shifts/:id`,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ROLES_KEY, WEB_KEY } from '../people/auth.decorators.js';
-import { LifecyclePagesController } from './lifecycle.controller.js';
-import { MarketerFormsController } from './marketer-forms.controller.js';
-import { MarketerPagesController } from './marketer.controller.js';
-import { RepPagesController } from './rep.controller.js';
+import { LifecyclePagesController } from './lifecycle/lifecycle.controller.js';
+import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
+import { MarketerPagesController } from './marketer/marketer.controller.js';
+import { RepPagesController } from './rep/rep.controller.js';
 
 /** Every route of the role pages is a web page (session + CSRF guard) and names the roles it serves. */
 describe('role page routes', () => {

@@ -1,32 +1,33 @@
 import { Global, Module } from '@nestjs/common';
 import { AvailabilityModule } from '../availability/availability.module.js';
 import { BookingsModule } from '../bookings/bookings.module.js';
+import { FeedsModule } from '../feeds/feeds.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
 import { RollupsModule } from '../rollups/rollups.module.js';
 import { RotationsModule } from '../rotations/rotations.module.js';
 import { ThemesModule } from '../themes/themes.module.js';
-import { FormsPagesRepository } from './forms-pages.repository.js';
+import { FormsPagesRepository } from './marketer/forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
-import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
-import { LifecyclePagesController } from './lifecycle.controller.js';
+import { LifecycleHealthRepository } from './lifecycle/lifecycle-health.repository.js';
+import { LifecyclePagesController } from './lifecycle/lifecycle.controller.js';
 import { LinksController } from './links.controller.js';
-import { MarketerFormsController } from './marketer-forms.controller.js';
-import { MarketerPagesController } from './marketer.controller.js';
-import { MarketerPagesRepository } from './marketer-pages.repository.js';
-import { RepPagesController } from './rep.controller.js';
-import { SessionsRepository } from './sessions.repository.js';
-import { ShiftsPagesRepository } from './shifts-pages.repository.js';
-import { SignInController } from './sign-in.controller.js';
-import { SignInService } from './sign-in.service.js';
-import { WebErrorFilter } from './web.filter.js';
-import { WebGuard } from './web.guard.js';
+import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
+import { MarketerPagesController } from './marketer/marketer.controller.js';
+import { MarketerPagesRepository } from './marketer/marketer-pages.repository.js';
+import { RepPagesController } from './rep/rep.controller.js';
+import { SessionsRepository } from './kit/sessions.repository.js';
+import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
+import { SignInController } from './sign-in/sign-in.controller.js';
+import { SignInService } from './sign-in/sign-in.service.js';
+import { WebErrorFilter } from './kit/web.filter.js';
+import { WebGuard } from './kit/web.guard.js';
 
 /** The server-rendered web app: sign-in, and the pages of reps, marketers and the lifecycle team. */
 @Global()
 @Module({
-  imports: [PeopleModule, ProgramsModule, AvailabilityModule, BookingsModule, ObservationsModule, RotationsModule, ThemesModule, RollupsModule],
+  imports: [PeopleModule, ProgramsModule, AvailabilityModule, BookingsModule, FeedsModule, ObservationsModule, RotationsModule, ThemesModule, RollupsModule],
   controllers: [
     SignInController,
     HomeController,

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { hashToken } from '../../src/people/tokens.js';
-import { SignInService } from '../../src/web/sign-in.service.js';
+import { SignInService } from '../../src/web/sign-in/sign-in.service.js';
 import type { TestApp } from './app.js';
 
 export interface WebSession {

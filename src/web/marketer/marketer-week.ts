@@ -4,14 +4,14 @@
  * marketer's zone, one button per slot. Pure: data in, page out.
  */
 import { DateTime } from 'luxon';
-import type { WallWindow } from '../availability/engine/slot-engine.js';
-import { inSaneRange } from '../common/time/dates.js';
-import type { User } from '../people/user.entity.js';
-import { time } from './format.js';
-import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
-import { page } from './layout.js';
+import type { WallWindow } from '../../availability/engine/slot-engine.js';
+import { inSaneRange } from '../../common/time/dates.js';
+import type { User } from '../../people/user.entity.js';
+import { time } from '../kit/format.js';
+import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 import type { RepWindows } from './marketer-pages.repository.js';
-import { windowAt as windowAtInZone } from './rep-windows.js';
+import { windowAt as windowAtInZone } from '../rep/rep-windows.js';
 
 /** One open slot as the page shows it. */
 export interface WeekSlot {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engine.js';
+import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-engine.js';
 
 /** One enrolment of a marketer with the sessions that count against its quota. */
 export interface EnrolmentProgress {

@@ -2,11 +2,11 @@
  * The marketer's support shifts: upcoming ones with their invite and a "Move to" swap, started ones to
  * mark done (which opens the observation form), and the rest. Times in the marketer's zone.
  */
-import type { User } from '../people/user.entity.js';
-import type { AssignmentView } from '../rotations/rotations.service.js';
-import { dateTime, range, time } from './format.js';
-import { buttonForm, errorSummary, form, html, type FieldErrors, type Html, select } from './html.js';
-import { page } from './layout.js';
+import type { User } from '../../people/user.entity.js';
+import type { AssignmentView } from '../../rotations/rotations.service.js';
+import { dateTime, range, time } from '../kit/format.js';
+import { buttonForm, errorSummary, form, html, type FieldErrors, type Html, select } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 import type { CandidateShift } from './shifts-candidates.js';
 
 export interface ShiftsPageData {

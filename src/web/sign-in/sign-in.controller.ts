@@ -3,16 +3,17 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { IsEmail, MaxLength } from 'class-validator';
 import type { CookieOptions, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
-import { DomainError } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { Public } from '../people/auth.decorators.js';
-import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from './forms.js';
-import { errorSummary, html, input, type FieldErrors } from './html.js';
-import { page } from './layout.js';
+import { DomainError } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { Public } from '../../people/auth.decorators.js';
+import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import { errorSummary, html, input, type FieldErrors } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 import { LINK_MINUTES, SESSION_DAYS, SignInService } from './sign-in.service.js';
-import { ANON_CSRF_COOKIE, Csrf, SESSION_COOKIE, WebPage, type WebRequest } from './web.decorators.js';
-import { sameSecret } from './web.guard.js';
-import { safeNext, WebErrorFilter } from './web.filter.js';
+import { Csrf, WebPage } from '../kit/web.decorators.js';
+import { ANON_CSRF_COOKIE, SESSION_COOKIE, type WebRequest } from '../kit/web-request.js';
+import { sameSecret } from '../kit/web.guard.js';
+import { safeNext, WebErrorFilter } from '../kit/web.filter.js';
 
 class SignInForm {
   @IsEmail({}, { message: 'email must be an email address, like name@example.com' })

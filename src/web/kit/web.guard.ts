@@ -1,15 +1,15 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
-import { Clock } from '../common/clock.js';
-import { DomainError } from '../common/errors.js';
-import { setLogUser } from '../common/logger.js';
-import { ROLES_KEY } from '../people/auth.decorators.js';
-import { bearerToken } from '../people/tokens.js';
-import type { Role } from '../people/user.entity.js';
-import { UsersRepository } from '../people/users.repository.js';
+import { Clock } from '../../common/clock.js';
+import { DomainError } from '../../common/errors.js';
+import { setLogUser } from '../../common/logger.js';
+import { ROLES_KEY } from '../../people/auth.decorators.js';
+import { bearerToken } from '../../people/tokens.js';
+import type { Role } from '../../people/user.entity.js';
+import { UsersRepository } from '../../people/users.repository.js';
 import { SessionsRepository } from './sessions.repository.js';
-import { SESSION_COOKIE, type WebRequest } from './web.decorators.js';
+import { SESSION_COOKIE, type WebRequest } from './web-request.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

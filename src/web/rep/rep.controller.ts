@@ -1,23 +1,23 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { PutAvailabilityDto, PutOverrideDto, type WindowDto } from '../availability/availability.dto.js';
-import { AvailabilityService } from '../availability/availability.service.js';
-import type { WallWindow } from '../availability/engine/slot-engine.js';
-import { windowProblems, type FieldProblem } from '../availability/windows.js';
-import { AttendanceDto, CancelBookingDto } from '../bookings/bookings.dto.js';
-import { BookingsService } from '../bookings/bookings.service.js';
-import { Clock } from '../common/clock.js';
-import { isIsoDate, todayIn } from '../common/time/dates.js';
-import { uuidParam as uuid } from '../common/uuid.pipe.js';
-import { CurrentUser, Roles } from '../people/auth.decorators.js';
-import type { User } from '../people/user.entity.js';
-import type { Period, Program } from '../programs/program.entity.js';
-import { UpdateRosterDto } from '../programs/programs.dto.js';
-import { ProgramsService } from '../programs/programs.service.js';
-import { WEEKDAYS } from './format.js';
-import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from './forms.js';
-import type { FieldErrors, Html } from './html.js';
+import { PutAvailabilityDto, PutOverrideDto, type WindowDto } from '../../availability/availability.dto.js';
+import { AvailabilityService } from '../../availability/availability.service.js';
+import type { WallWindow } from '../../availability/engine/slot-engine.js';
+import { windowProblems, type FieldProblem } from '../../availability/windows.js';
+import { AttendanceDto, CancelBookingDto } from '../../bookings/bookings.dto.js';
+import { BookingsService } from '../../bookings/bookings.service.js';
+import { Clock } from '../../common/clock.js';
+import { isIsoDate, todayIn } from '../../common/time/dates.js';
+import { uuidParam as uuid } from '../../common/uuid.pipe.js';
+import { CurrentUser, Roles } from '../../people/auth.decorators.js';
+import type { User } from '../../people/user.entity.js';
+import type { Period, Program } from '../../programs/program.entity.js';
+import { UpdateRosterDto } from '../../programs/programs.dto.js';
+import { ProgramsService } from '../../programs/programs.service.js';
+import { WEEKDAYS } from '../kit/format.js';
+import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import type { FieldErrors, Html } from '../kit/html.js';
 import {
   availabilityPage,
   homePage,
@@ -33,7 +33,7 @@ import {
   type HomeData,
   type RosterRow,
 } from './rep-view.js';
-import { Csrf, WebPage } from './web.decorators.js';
+import { Csrf, WebPage } from '../kit/web.decorators.js';
 
 /** A time from a form: "09:00:00" (some browsers) → "09:00"; an end of "00:00" means midnight, "24:00". */
 function formTime(v: string, as: 'start' | 'end'): string {

@@ -1,8 +1,8 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { Response } from 'express';
-import { DomainError } from '../common/errors.js';
-import { flattenValidationErrors } from '../common/validation.js';
+import { DomainError } from '../../common/errors.js';
+import { flattenValidationErrors } from '../../common/validation.js';
 import type { FieldErrors, Html } from './html.js';
 
 /**

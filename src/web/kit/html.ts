@@ -3,7 +3,7 @@
  * unless it is itself a `Html` (built by `html` or `raw`). Arrays are joined. No other template engine:
  * pages are functions of their data, type-checked like the rest of the code.
  */
-import { escapeHtml } from '../mail/html.js';
+import { escapeHtml } from '../../common/escape-html.js';
 
 export class Html {
   constructor(readonly value: string) {}

@@ -3,21 +3,21 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
-import { SLOTS_PAGE, SlotsQuery } from '../availability/availability.dto.js';
-import { SlotsService, type SlotsResult } from '../availability/slots.service.js';
-import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../bookings/bookings.dto.js';
-import { BookingsService } from '../bookings/bookings.service.js';
-import { Clock } from '../common/clock.js';
-import { DomainError, notFound } from '../common/errors.js';
-import { uuidParam as uuid } from '../common/uuid.pipe.js';
-import { CurrentUser, Roles } from '../people/auth.decorators.js';
-import type { User } from '../people/user.entity.js';
-import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from './forms.js';
-import type { FieldErrors, Html } from './html.js';
+import { SLOTS_PAGE, SlotsQuery } from '../../availability/availability.dto.js';
+import { SlotsService, type SlotsResult } from '../../availability/slots.service.js';
+import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../../bookings/bookings.dto.js';
+import { BookingsService } from '../../bookings/bookings.service.js';
+import { Clock } from '../../common/clock.js';
+import { DomainError, notFound } from '../../common/errors.js';
+import { uuidParam as uuid } from '../../common/uuid.pipe.js';
+import { CurrentUser, Roles } from '../../people/auth.decorators.js';
+import type { User } from '../../people/user.entity.js';
+import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import type { FieldErrors, Html } from '../kit/html.js';
 import { cancelPage, homePage, type HomeBooking, type HomeView } from './marketer-home.js';
 import { MarketerPagesRepository, type EnrolmentProgress } from './marketer-pages.repository.js';
 import { mondayOf, periodDates, weekPage, windowAt, type FullSlot, type WeekFilters, type WeekMode, type WeekSlot } from './marketer-week.js';
-import { Csrf, WebPage } from './web.decorators.js';
+import { Csrf, WebPage } from '../kit/web.decorators.js';
 
 /** Fixed texts for `?notice=` after a redirect (the query text itself is never shown). */
 const NOTICES: Record<string, string> = {

@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { DomainError } from '../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { layout, link, paragraph } from '../mail/html.js';
-import { MailService } from '../mail/mail.service.js';
-import type { User } from '../people/user.entity.js';
-import { UsersRepository } from '../people/users.repository.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { Clock } from '../../common/clock.js';
+import { DomainError } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { layout, link, paragraph } from '../../mail/html.js';
+import { MailService } from '../../mail/mail.service.js';
+import type { User } from '../../people/user.entity.js';
+import { UsersRepository } from '../../people/users.repository.js';
+import { SessionsRepository } from '../kit/sessions.repository.js';
 
 /** A magic link works once, for this long. */
 export const LINK_MINUTES = 15;

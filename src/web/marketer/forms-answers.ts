@@ -9,9 +9,9 @@
  * (`quotes[0].text`, `ideas[2].category`); objects use dotted paths (`lead.followUp`, `peak.valence`).
  * Pure: no Nest, no database.
  */
-import { EMPATHY_KEYS, type TemplateField } from '../observations/form-template.js';
-import { numberOr, text, texts, type FormBody } from './forms.js';
-import type { FieldErrors } from './html.js';
+import { EMPATHY_KEYS, type TemplateField } from '../../observations/form-template.js';
+import { numberOr, text, texts, type FormBody } from '../kit/forms.js';
+import type { FieldErrors } from '../kit/html.js';
 
 export type FieldKind = 'choice' | 'text' | 'longText' | 'lines' | 'empathy' | 'quotes' | 'themes' | 'lead' | 'ideas' | 'moment';
 

@@ -2,14 +2,14 @@
  * The marketer's forms pages: the list of forms due (with countdowns) and submitted, the observation form
  * built from its template version, and a read-only view for the lifecycle team. Functions of their data.
  */
-import { EMPATHY_KEYS, IDEA_CATEGORIES, MODES, type TemplateField } from '../observations/form-template.js';
-import type { Observation } from '../observations/observation.entity.js';
-import type { User } from '../people/user.entity.js';
+import { EMPATHY_KEYS, IDEA_CATEGORIES, MODES, type TemplateField } from '../../observations/form-template.js';
+import type { Observation } from '../../observations/observation.entity.js';
+import type { User } from '../../people/user.entity.js';
 import { kindOf, MAX_ROWS } from './forms-answers.js';
 import type { FormSession } from './forms-pages.repository.js';
-import { dateTime, iso, range } from './format.js';
-import { errorId, errorSummary, fieldError, fieldId, form, html, type FieldErrors, type Html, input, select, textarea } from './html.js';
-import { page } from './layout.js';
+import { dateTime, iso, range } from '../kit/format.js';
+import { errorId, errorSummary, fieldError, fieldId, form, html, type FieldErrors, type Html, input, select, textarea } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 
 // ------------------------------------------------------------------ small parts
 

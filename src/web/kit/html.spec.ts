@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buttonForm, errorSummary, html, input, raw, select } from './html.js';
 import { safeNext } from './web.filter.js';
-import { secureCookies } from './sign-in.controller.js';
+import { secureCookies } from '../sign-in/sign-in.controller.js';
 
 describe('html', () => {
   it('escapes every interpolated value', () => {

@@ -2,10 +2,10 @@
  * Program health arithmetic for the lifecycle pages: how far a period has run, the pace a marketer needs
  * to reach their quota, who is at risk and why, how late a form is. Plain functions: no Nest, no database.
  */
-import { behindPace } from '../programs/quota-pace.js';
+import { behindPace } from '../../programs/quota-pace.js';
 
 // The pace rule is shared with the rollup email: one rule for "at risk of missing the quota".
-export { elapsedShare, pace } from '../programs/quota-pace.js';
+export { elapsedShare, pace } from '../../programs/quota-pace.js';
 
 export interface MarketerProgress {
   quota: number;

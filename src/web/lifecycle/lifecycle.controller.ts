@@ -2,24 +2,24 @@ import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
 import type { Response } from 'express';
-import { Clock } from '../common/clock.js';
-import { IsIsoDate, todayIn } from '../common/time/dates.js';
-import { DomainError } from '../common/errors.js';
-import { uuidParam as uuid } from '../common/uuid.pipe.js';
-import { CurrentUser, Roles } from '../people/auth.decorators.js';
-import type { User } from '../people/user.entity.js';
-import { CreateUserDto } from '../people/users.dto.js';
-import { UsersService } from '../people/users.service.js';
-import type { Period, Program } from '../programs/program.entity.js';
-import { CreatePeriodDto, CreateProgramDto, EnrollDto, InviteRepDto, UpdateEnrollmentDto, UpdatePeriodDto, UpdateProgramDto } from '../programs/programs.dto.js';
-import { ProgramsService } from '../programs/programs.service.js';
-import { RollupsService } from '../rollups/rollups.service.js';
-import { CreateThemeDto, MergeThemeDto } from '../themes/themes.dto.js';
-import { ThemesService, type ThemeView } from '../themes/themes.service.js';
-import type { TreeNode } from '../themes/tree.js';
-import { formProblem, numberOr, parseDto, seeOther, sendHtml, text, texts, type FormBody } from './forms.js';
-import type { FieldErrors, Html } from './html.js';
-import { page } from './layout.js';
+import { Clock } from '../../common/clock.js';
+import { IsIsoDate, todayIn } from '../../common/time/dates.js';
+import { DomainError } from '../../common/errors.js';
+import { uuidParam as uuid } from '../../common/uuid.pipe.js';
+import { CurrentUser, Roles } from '../../people/auth.decorators.js';
+import type { User } from '../../people/user.entity.js';
+import { CreateUserDto } from '../../people/users.dto.js';
+import { UsersService } from '../../people/users.service.js';
+import type { Period, Program } from '../../programs/program.entity.js';
+import { CreatePeriodDto, CreateProgramDto, EnrollDto, InviteRepDto, UpdateEnrollmentDto, UpdatePeriodDto, UpdateProgramDto } from '../../programs/programs.dto.js';
+import { ProgramsService } from '../../programs/programs.service.js';
+import { RollupsService } from '../../rollups/rollups.service.js';
+import { CreateThemeDto, MergeThemeDto } from '../../themes/themes.dto.js';
+import { ThemesService, type ThemeView } from '../../themes/themes.service.js';
+import type { TreeNode } from '../../themes/tree.js';
+import { formProblem, numberOr, parseDto, seeOther, sendHtml, text, texts, type FormBody } from '../kit/forms.js';
+import type { FieldErrors, Html } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 import { defaultPeriod, elapsedShare } from './lifecycle-health.js';
 import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
 import {
@@ -37,7 +37,7 @@ import {
   type ProgramPageForms,
   type ThemesPageForms,
 } from './lifecycle-views.js';
-import { Csrf, WebPage } from './web.decorators.js';
+import { Csrf, WebPage } from '../kit/web.decorators.js';
 
 /** The window of an on-demand rollup as the page offers it: two dates in the program's zone. */
 class RollupWindowForm {

@@ -1,4 +1,4 @@
-import type { User } from '../people/user.entity.js';
+import type { User } from '../../people/user.entity.js';
 import { buttonForm, Html, html, notice as noticeBox } from './html.js';
 
 export interface PageOptions {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { User } from '../people/user.entity.js';
-import { hashToken } from '../people/tokens.js';
+import { User } from '../../people/user.entity.js';
+import { hashToken } from '../../people/tokens.js';
 
 export interface LiveSession {
   user: User;

@@ -3,11 +3,11 @@
  * sessions to mark, the waitlist and the calendar feed link; and the page for cancelling one booking.
  * Pure: data in, page out.
  */
-import type { User } from '../people/user.entity.js';
-import type { Outcome } from '../bookings/bookings.dto.js';
-import { dateTime, range } from './format.js';
-import { buttonForm, errorSummary, fieldError, fieldId, form, html, Html, invalidAttrs, type FieldErrors } from './html.js';
-import { page } from './layout.js';
+import type { User } from '../../people/user.entity.js';
+import type { Outcome } from '../../bookings/bookings.dto.js';
+import { dateTime, range } from '../kit/format.js';
+import { buttonForm, errorSummary, fieldError, fieldId, form, html, Html, invalidAttrs, type FieldErrors } from '../kit/html.js';
+import { page } from '../kit/layout.js';
 import type { EnrolmentProgress } from './marketer-pages.repository.js';
 import { periodDates } from './marketer-week.js';
 

@@ -6,7 +6,7 @@
  * saves the marketer from picking what is certainly refused. Pure: no Nest, no database.
  */
 import { DateTime } from 'luxon';
-import { expandShifts, type ShiftTemplate } from '../rotations/engine/shifts.js';
+import { expandShifts, type ShiftTemplate } from '../../rotations/engine/shifts.js';
 
 export interface CandidateShift {
   /** `${templateId}@yyyy-MM-dd`, what the swap takes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { answerProblems, DEFAULT_FIELDS, type TemplateField } from '../observations/form-template.js';
+import { answerProblems, DEFAULT_FIELDS, type TemplateField } from '../../observations/form-template.js';
 import { answersFromForm, errorsByInput, inputFor, kindOf } from './forms-answers.js';
 
 const A = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';

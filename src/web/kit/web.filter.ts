@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { errorBodyLogged, errorHeaders } from '../common/error.filter.js';
+import { errorBodyLogged, errorHeaders } from '../../common/error.filter.js';
 import { html } from './html.js';
 import { page } from './layout.js';
 

@@ -1,27 +1,28 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Clock } from '../common/clock.js';
-import { DomainError, notFound } from '../common/errors.js';
-import { uuidParam as uuid } from '../common/uuid.pipe.js';
-import { validationError } from '../common/validation.js';
-import { SaveObservationDto } from '../observations/observations.dto.js';
-import { ObservationsService } from '../observations/observations.service.js';
-import { CurrentUser, Roles } from '../people/auth.decorators.js';
-import { User } from '../people/user.entity.js';
-import { ShiftAttendanceDto, SwapShiftDto } from '../rotations/rotations.dto.js';
-import { RotationsService } from '../rotations/rotations.service.js';
-import { ThemesService, type ThemeView } from '../themes/themes.service.js';
+import { Clock } from '../../common/clock.js';
+import { DomainError, notFound } from '../../common/errors.js';
+import { uuidParam as uuid } from '../../common/uuid.pipe.js';
+import { validationError } from '../../common/validation.js';
+import { SaveObservationDto } from '../../observations/observations.dto.js';
+import { ObservationsService } from '../../observations/observations.service.js';
+import { CurrentUser, Roles } from '../../people/auth.decorators.js';
+import { User } from '../../people/user.entity.js';
+import { ShiftAttendanceDto, SwapShiftDto } from '../../rotations/rotations.dto.js';
+import { RotationsService } from '../../rotations/rotations.service.js';
+import { ThemesService, type ThemeView } from '../../themes/themes.service.js';
 import { answersFromForm, errorsByInput } from './forms-answers.js';
 import { FormsPagesRepository } from './forms-pages.repository.js';
 import { formPage, formsListPage, readOnlyPage, type ThemeOption } from './forms-views.js';
-import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from './forms.js';
-import type { FieldErrors } from './html.js';
+import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import type { FieldErrors } from '../kit/html.js';
 import { candidatesFor, openShifts, type CandidateShift } from './shifts-candidates.js';
 import { ShiftsPagesRepository } from './shifts-pages.repository.js';
 import { shiftsPage, type ShiftsPageData } from './shifts-views.js';
-import { Csrf, WebPage, type WebRequest } from './web.decorators.js';
-import { wantsHtml } from './web.filter.js';
+import { Csrf, WebPage } from '../kit/web.decorators.js';
+import type { WebRequest } from '../kit/web-request.js';
+import { wantsHtml } from '../kit/web.filter.js';
 
 /** Fixed texts for `?notice=` keys (the query text itself is never shown). */
 const LIST_NOTICES: Record<string, string> = {

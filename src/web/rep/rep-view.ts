@@ -4,13 +4,13 @@
  * database: the controller gathers the data and calls these.
  */
 import { DateTime } from 'luxon';
-import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engine.js';
-import { iso, range, time, WEEKDAYS } from './format.js';
-import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from './html.js';
+import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-engine.js';
+import { iso, range, time, WEEKDAYS } from '../kit/format.js';
+import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
 import { overridesFromList, windowsOn } from './rep-windows.js';
-import { zoneOptions } from '../common/time/zones.js';
-import { page } from './layout.js';
-import type { User } from '../people/user.entity.js';
+import { zoneOptions } from '../../common/time/zones.js';
+import { page } from '../kit/layout.js';
+import type { User } from '../../people/user.entity.js';
 
 // ------------------------------------------------------------------ notices (fixed texts, never echoed)
 

@@ -1,17 +1,8 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata, UseFilters, UseGuards } from '@nestjs/common';
-import { WEB_KEY, type AuthedRequest } from '../people/auth.decorators.js';
+import { WEB_KEY } from '../../people/auth.decorators.js';
 import { WebErrorFilter } from './web.filter.js';
 import { WebGuard } from './web.guard.js';
-
-/** Cookie names: the session, and the CSRF token of forms shown before sign-in (double submit). */
-export const SESSION_COOKIE = 'ra_session';
-export const ANON_CSRF_COOKIE = 'ra_csrf';
-
-export type WebRequest = AuthedRequest & {
-  cookies?: Record<string, string | undefined>;
-  /** The session's CSRF token (every form carries it); undefined for Bearer-token callers. */
-  csrf?: string;
-};
+import type { WebRequest } from './web-request.js';
 
 /**
  * A server-rendered page (class or method): signed in by the session cookie (or an API token), CSRF

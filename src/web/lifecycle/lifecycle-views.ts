@@ -3,18 +3,18 @@
  * program health. No Nest, no database: the controller gathers the data and calls these.
  */
 import { DateTime } from 'luxon';
-import type { Enrollment, Period, Program, RosterEntry } from '../programs/program.entity.js';
-import { DEFAULT_SETTINGS, type ProgramSettings } from '../programs/program-settings.js';
-import type { User } from '../people/user.entity.js';
-import type { ThemeHistory } from '../themes/theme.entity.js';
-import type { ThemeView } from '../themes/themes.service.js';
-import type { TreeNode } from '../themes/tree.js';
-import type { Rollup } from '../rollups/rollup.entity.js';
-import { dateTime, iso } from './format.js';
-import { errorSummary, fieldError, fieldId, form, buttonForm, html, input, invalidAttrs, select, textarea, type FieldErrors, type Html } from './html.js';
+import type { Enrollment, Period, Program, RosterEntry } from '../../programs/program.entity.js';
+import { DEFAULT_SETTINGS, type ProgramSettings } from '../../programs/program-settings.js';
+import type { User } from '../../people/user.entity.js';
+import type { ThemeHistory } from '../../themes/theme.entity.js';
+import type { ThemeView } from '../../themes/themes.service.js';
+import type { TreeNode } from '../../themes/tree.js';
+import type { Rollup } from '../../rollups/rollup.entity.js';
+import { dateTime, iso } from '../kit/format.js';
+import { errorSummary, fieldError, fieldId, form, buttonForm, html, input, invalidAttrs, select, textarea, type FieldErrors, type Html } from '../kit/html.js';
 import { assess, lateBy, shareText } from './lifecycle-health.js';
 import type { LateForm, MarketerRow, PeriodCoverage } from './lifecycle-health.repository.js';
-import { zoneOptions } from '../common/time/zones.js';
+import { zoneOptions } from '../../common/time/zones.js';
 
 /** A form's state when it is shown again: what the user typed, and what is wrong with it. */
 export interface FormState {

@@ -3,8 +3,8 @@
  * call type and marketing-sourced flag the pages show beside a call (bookings do not store them). Pure.
  */
 import { DateTime } from 'luxon';
-import { parseHHmm } from '../common/time/local-time.js';
-import type { WallWindow, WeeklyWindow } from '../availability/engine/slot-engine.js';
+import { parseHHmm } from '../../common/time/local-time.js';
+import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-engine.js';
 
 /** A date's override windows (`[]` blocks the day), or undefined when the date has no override. */
 export type OverrideOf = (isoDate: string) => readonly WallWindow[] | undefined;
