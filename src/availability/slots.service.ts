@@ -5,7 +5,7 @@ import { Clock } from '../common/clock.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { forbidden, notFound } from '../common/errors.js';
 import { readCursor } from '../common/paging.js';
-import { validationError } from '../common/validation.js';
+import { validationError, windowBound } from '../common/validation.js';
 import { User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
@@ -46,18 +46,6 @@ export function slotsBody(r: SlotsResult): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), json, Buffer.from('}')]);
 }
 
-/** Parses a from/to value: a date (00:00 in `zone`; for `to`, the end of that day) or a date-time with offset. */
-function parseBound(value: string, zone: string, field: 'from' | 'to'): Date {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const d = DateTime.fromISO(value, { zone });
-    if (d.isValid) return (field === 'to' ? d.plus({ days: 1 }) : d).toJSDate();
-  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
-    const d = DateTime.fromISO(value, { setZone: true });
-    if (d.isValid) return d.toJSDate();
-  }
-  throw validationError([{ field, problems: [`${field} must be a date (2027-03-08) or a date-time with an offset (2027-03-08T09:00:00-05:00)`] }]);
-}
-
 /**
  * Loads everything the engine needs in a handful of queries (period, roster with availability,
  * overrides, calls, the marketer's own commitments) and hands it to the pure engine. Listing and
@@ -74,8 +62,8 @@ export class SlotsService {
 
   async search(actor: User, q: SlotsQuery): Promise<SlotsResult> {
     const zone = q.timeZone ?? actor.timeZone;
-    const from = parseBound(q.from, zone, 'from');
-    const to = parseBound(q.to, zone, 'to');
+    const from = windowBound(q.from, zone, 'from');
+    const to = windowBound(q.to, zone, 'to');
     if (to <= from) throw validationError([{ field: 'to', problems: ['to must be after from'] }]);
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
       throw validationError([{ field: 'to', problems: [`a search may span at most ${MAX_RANGE_DAYS} days`] }]);

@@ -1,6 +1,8 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { ValidateIf, type ValidationOptions } from 'class-validator';
 import { DomainError } from './errors.js';
+import { dateOrInstantProblem } from './time/dates.js';
+import { parseWindowBound } from './time/window-bound.js';
 
 /**
  * An optional field: it may be left out, but when it is sent it is validated like any other, so `null`
@@ -40,6 +42,16 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 export function validationError(fields: FieldProblem[]): DomainError {
   const message = fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ');
   return new DomainError('validation_failed', message, { fields });
+}
+
+/**
+ * A `from`/`to` query bound read by the one parser (`common/time/window-bound.ts`): `to` as a date takes in
+ * that whole day. Anything the parser refuses is a 400 naming the field.
+ */
+export function windowBound(value: string, zone: string, field: 'from' | 'to'): Date {
+  const at = parseWindowBound(value, zone, field === 'to' ? 'end' : 'start');
+  if (!at) throw validationError([{ field, problems: [dateOrInstantProblem(field)] }]);
+  return at;
 }
 
 /** The one global pipe: whitelist, forbid unknown properties, transform. */

@@ -102,14 +102,12 @@ export function isDateOrInstant(value: unknown): value is string {
   return isDateOrInstantShape(value) && inSaneRange(DateTime.fromISO(value, { setZone: true, zone: 'UTC' }));
 }
 
+/** The problem a value `isDateOrInstant` refuses gets (the decorator's, and the window-bound parser's). */
+export const dateOrInstantProblem = (field: string): string =>
+  `${field} must be a date (2027-03-08) or a date-time with an offset (2027-03-08T09:00:00-05:00)`;
+
 export function IsDateOrInstant(options?: ValidationOptions) {
-  return shapeAndRange(
-    'isDateOrInstant',
-    isDateOrInstantShape,
-    isDateOrInstant,
-    (p) => `${p} must be a date (2027-03-08) or a date-time with an offset (2027-03-08T09:00:00-05:00)`,
-    options,
-  );
+  return shapeAndRange('isDateOrInstant', isDateOrInstantShape, isDateOrInstant, dateOrInstantProblem, options);
 }
 
 /**
