@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -15,14 +15,13 @@ import { senderOf } from '../mail/sender.js';
 import { ObservationsService } from '../observations/observations.service.js';
 import { reminderAt, shiftEvent, ShiftFacts, ShiftMailKind, shiftMail } from './shift-messages.js';
 import { inviteIcs } from '../calendar/ics.js';
-import { type Existing, type Hire, type RotationReport, type UnmetRequirement, RotationInputError, expandShifts, generate } from './engine/assign.js';
-import { type Shift, type ShiftTemplate, validateTemplate } from './engine/shifts.js';
+import { RotationInputError, expandShifts, generate } from './engine/assign.js';
+import { type PeriodRunReport, type RunSpan, heldTemplateIds, periodRunInput, periodRunReport } from './engine/period-run.js';
+import { type ShiftTemplate, validateTemplate } from './engine/shifts.js';
 import { CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery } from './rotations.dto.js';
 import { AssignmentRow, RotationsRepository, Span, TemplateRow, TimeOffRow } from './rotations.repository.js';
 
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 export const SHIFT_REMINDER_JOB = 'shift.reminder';
-const toMinute = (d: Date) => Math.floor(new Date(d).getTime() / 60_000);
 const fromMinute = (t: number) => new Date(t * 60_000);
 
 /** A shift template as the API shows it: the engine's template plus its program, state and creation time. */
@@ -50,13 +49,10 @@ export interface AssignmentView {
   sequence: number;
 }
 
-/** A requirement the run could not meet: the engine's reasons plus `no start date` (no `startedOn`). */
-export type GenerateUnmet = Omit<UnmetRequirement, 'reason'> & { reason: UnmetRequirement['reason'] | 'no start date' };
-
 export interface GenerateResponse {
   /** The assignments this run added (earlier ones are never changed). */
   assignments: AssignmentView[];
-  report: Omit<RotationReport, 'unmet'> & { unmet: GenerateUnmet[]; added: number; kept: number };
+  report: PeriodRunReport;
 }
 
 const engineTemplate = (t: TemplateRow): ShiftTemplate => ({
@@ -287,79 +283,41 @@ export class RotationsService implements OnModuleInit {
     }
     // One run per period at a time; swaps of the period hold this lock shared.
     await this.repo.lock(m, [`rotation:${periodId}`]);
-    const K = program.settings.onboardingShifts;
-    const N = program.settings.onboardingDays;
-    const now = this.clock.now();
-
     const people = await this.repo.enrolledMarketers(m, periodId);
-    const noStart: GenerateUnmet[] = people
-      .filter((p) => !p.started_on)
-      .map((p) => ({ marketerId: p.id, missing: K, reason: 'no start date', detail: 'the user has no startedOn (first day at the company)' }));
-    const hiresRows = people.filter((p) => p.started_on);
-    const ids = hiresRows.map((p) => p.id);
+    const ids = people.filter((p) => p.started_on).map((p) => p.id);
     // The same per-marketer keys as bookings and swaps, so their busy time cannot change under this run.
     if (ids.length) await this.repo.lock(m, ids.map((id) => `marketer:${id}`));
-    const group = (spans: Span[]) => {
-      const out = new Map<string, { start: number; end: number }[]>();
-      for (const s of spans) {
-        const list = out.get(s.user_id) ?? [];
-        list.push({ start: toMinute(s.starts_at), end: Math.ceil(new Date(s.ends_at).getTime() / 60_000) });
-        out.set(s.user_id, list);
-      }
-      return out;
-    };
-    const timeOff = group(ids.length ? await this.repo.timeOffOf(m, ids) : []);
-    const busy = group(ids.length ? await this.repo.busyOf(m, ids, { exceptPeriodId: periodId }) : []);
-    const hires: Hire[] = hiresRows.map((p) => ({
-      marketerId: p.id,
-      startedOn: p.started_on!,
-      timeZone: p.time_zone,
-      timeOff: timeOff.get(p.id) ?? [],
-      busy: busy.get(p.id) ?? [],
-    }));
-
+    const span = (s: Span): RunSpan => ({ userId: s.user_id, startsAt: s.starts_at, endsAt: s.ends_at });
+    const timeOff = ids.length ? (await this.repo.timeOffOf(m, ids)).map(span) : [];
+    const busy = ids.length ? (await this.repo.busyOf(m, ids, { exceptPeriodId: periodId })).map(span) : [];
     // Confirmed and completed (history) assignments are both kept as they are: never moved, counted toward K.
     const existingRows = await this.repo.periodAssignments(m, periodId);
-    const existing: Existing[] = existingRows.map((a) => ({ marketerId: a.marketer_id, shiftKey: a.shift_key, confirmed: true }));
-
-    // The dates that matter: the hires' windows (a day either side for zones) and the existing assignments' dates, clipped to the period.
-    const dates: string[] = [];
-    for (const h of hires) {
-      const d0 = DateTime.fromISO(h.startedOn, { zone: 'UTC' });
-      dates.push(d0.minus({ days: 1 }).toISODate()!, d0.plus({ days: N }).toISODate()!);
-    }
-    for (const a of existingRows) dates.push(a.shift_date);
+    const existing = existingRows.map((a) => ({ marketerId: a.marketer_id, templateId: a.template_id, shiftKey: a.shift_key, shiftDate: a.shift_date }));
     const active = (await this.repo.listTemplates(m, program.id)).filter((t) => t.active);
-    const heldIds = [...new Set(existingRows.map((a) => a.template_id))].filter((id) => !active.some((t) => t.id === id));
-    const templates = [...active, ...(heldIds.length ? await this.repo.templatesByIds(m, heldIds) : [])];
-    const from = dates.length ? dates.reduce((a, b) => (a < b ? a : b)) : null;
-    const to = dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null;
-    const lo = from && from > period.startsOn ? from : period.startsOn;
-    const hi = to && to < period.endsOn ? to : period.endsOn;
-    const held = new Set(existingRows.map((a) => a.shift_key));
-    let shifts: Shift[] = [];
-    if (from && templates.length && lo <= hi) {
-      shifts = expandShifts(templates.map(engineTemplate), lo, hi).filter((s) => s.date >= period.startsOn && s.date <= period.endsOn && (active.some((t) => t.id === s.templateId) || held.has(s.key)));
-    }
-    // An existing assignment whose shift no longer expands (cannot normally happen) is left out rather than failing the run.
-    const keys = new Set(shifts.map((s) => s.key));
+    const heldIds = heldTemplateIds(active.map((t) => t.id), existing);
+    const templates = [...active, ...(heldIds.length ? await this.repo.templatesByIds(m, heldIds) : [])].map((t) => ({ ...engineTemplate(t), active: t.active }));
+
+    const run = periodRunInput({
+      period,
+      people: people.map((p) => ({ id: p.id, timeZone: p.time_zone, startedOn: p.started_on })),
+      timeOff,
+      busy,
+      existing,
+      templates,
+      shiftsPerHire: program.settings.onboardingShifts,
+      windowDays: program.settings.onboardingDays,
+      now: this.clock.now(),
+    });
     let result: ReturnType<typeof generate>;
     try {
-      result = generate({
-        shifts,
-        hires,
-        existing: existing.filter((e) => keys.has(e.shiftKey)),
-        shiftsPerHire: K,
-        windowDays: N,
-        now: toMinute(now),
-      });
+      result = generate(run.input);
     } catch (e) {
       // Stored data the engine refuses (it validates everything it is given): a 422 naming the engine's field.
       if (e instanceof RotationInputError) throw new DomainError('unprocessable', e.message, { field: e.field });
       throw e;
     }
 
-    const byKey = new Map(shifts.map((s) => [s.key, s]));
+    const byKey = new Map(run.input.shifts.map((s) => [s.key, s]));
     const created: string[] = [];
     for (const a of result.assignments) {
       if (!a.isNew) continue;
@@ -379,12 +337,7 @@ export class RotationsService implements OnModuleInit {
       created.push(id);
       await this.announce(m, id, 'assigned');
     }
-    const report = {
-      ...result.report,
-      unmet: [...result.report.unmet, ...noStart].sort((a, b) => (a.marketerId < b.marketerId ? -1 : a.marketerId > b.marketerId ? 1 : 0)),
-      added: created.length,
-      kept: existingRows.length,
-    };
+    const report = periodRunReport(result.report, run.noStart, created.length, existingRows.length);
     await this.audit.record(m, {
       actorId: actor.id,
       action: 'rotation.generate',
