@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { ApiPageResponse, PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
@@ -31,16 +30,13 @@ class AuditQuery {
 @ApiBearerAuth()
 @Controller('api/v1/audit')
 export class AuditController {
-  constructor(
-    private readonly audit: AuditService,
-    private readonly db: DataSource,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
   /** The audit rows, newest first, a page at a time, for the lifecycle team. */
   @Get()
   @Roles('lifecycle')
   @ApiPageResponse('entries')
   list(@CurrentUser() actor: User, @Query() q: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
-    return this.audit.page(this.db.manager, actor.id, q);
+    return this.audit.page(actor.id, q);
   }
 }
