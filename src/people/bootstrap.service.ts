@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { User } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
@@ -26,11 +26,12 @@ export class BootstrapService implements OnApplicationBootstrap {
     private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
+    private readonly audit: AuditService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.result = await this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ridealong:bootstrap']);
+      await this.users.lockBootstrap(m);
       if (await this.users.anyActiveLifecycle(m)) return { email: this.config.adminEmail, created: false };
       let admin = await this.users.findByEmail(m, this.config.adminEmail);
       if (admin) {
@@ -38,14 +39,11 @@ export class BootstrapService implements OnApplicationBootstrap {
         if (!admin.active) await this.users.revokeCredentials(m, admin.id);
         admin.active = true;
         if (!admin.roles.includes('lifecycle')) admin.roles = [...admin.roles, 'lifecycle'];
-        admin = await m.save(User, admin);
+        admin = await this.users.save(m, admin);
       } else {
-        admin = await m.save(User, m.create(User, { email: this.config.adminEmail, name: 'Lifecycle admin', timeZone: 'UTC', roles: ['lifecycle'] }));
+        admin = await this.users.insert(m, { email: this.config.adminEmail, name: 'Lifecycle admin', timeZone: 'UTC', roles: ['lifecycle'] });
       }
-      await m.query(`INSERT INTO audit_log (actor_id, action, entity, entity_id, details) VALUES (NULL, 'user.bootstrap', 'user', $1, $2)`, [
-        admin.id,
-        { email: admin.email },
-      ]);
+      await this.audit.record(m, { actorId: null, action: 'user.bootstrap', entity: 'user', entityId: admin.id, details: { email: admin.email } });
       const issued = await this.usersService.insertToken(m, null, admin.id, 'bootstrap', this.config.adminToken);
       return { email: admin.email, created: true, generatedToken: this.config.adminToken ? undefined : issued.token };
     });

@@ -21,6 +21,19 @@ export class UsersRepository {
       .getOne();
   }
 
+  insert(m: EntityManager, user: Partial<User>): Promise<User> {
+    return m.save(User, m.create(User, user));
+  }
+
+  save(m: EntityManager, user: User): Promise<User> {
+    return m.save(User, user);
+  }
+
+  /** Takes the bootstrap's advisory lock for the rest of the transaction: instances starting together take turns. */
+  async lockBootstrap(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['ridealong:bootstrap']);
+  }
+
   findById(m: EntityManager, id: string): Promise<User | null> {
     return m.findOneBy(User, { id });
   }
