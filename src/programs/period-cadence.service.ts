@@ -45,7 +45,7 @@ export class PeriodCadenceService implements OnApplicationBootstrap {
   async runOnce(now: Date): Promise<{ created: number; statusChanges: number }> {
     return this.db.transaction(async (m) => {
       // Instances take turns; whoever comes second finds the work done.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('ridealong:period-cadence'))`);
+      await this.repo.lockCadence(m);
       let created = 0;
       for (const p of await this.repo.programsWithCadence(m)) {
         const today = todayIn(p.time_zone, now);

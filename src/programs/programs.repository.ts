@@ -5,6 +5,14 @@ import { Enrollment, Period, PeriodStatus, Program, RosterEntry } from './progra
 /** Queries about programs, periods, rosters and enrolments; no decisions. */
 @Injectable()
 export class ProgramsRepository {
+  insertProgram(m: EntityManager, program: Partial<Program>): Promise<Program> {
+    return m.save(Program, m.create(Program, program));
+  }
+
+  saveProgram(m: EntityManager, program: Program): Promise<Program> {
+    return m.save(Program, program);
+  }
+
   findProgram(m: EntityManager, id: string): Promise<Program | null> {
     return m.findOneBy(Program, { id });
   }
@@ -30,6 +38,29 @@ export class ProgramsRepository {
     return { period: Object.assign(new Period(), rest), program };
   }
 
+  /** Inserts a period (the exclusion constraint refuses one overlapping another of its program: 23P01). */
+  insertPeriod(m: EntityManager, period: Partial<Period>): Promise<Period> {
+    return m.save(Period, m.create(Period, period));
+  }
+
+  savePeriod(m: EntityManager, period: Period): Promise<Period> {
+    return m.save(Period, period);
+  }
+
+  /**
+   * The latest-starting period of the program whose days (midnight to midnight in the program's zone)
+   * overlap [from, to); null when none does.
+   */
+  async periodOverlapping(m: EntityManager, programId: string, from: Date, to: Date): Promise<Period | null> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT pe.id FROM periods pe JOIN programs p ON p.id = pe.program_id
+        WHERE pe.program_id = $1 AND tstzrange(($2::timestamptz), ($3::timestamptz)) && tstzrange((pe.starts_on::timestamp AT TIME ZONE p.time_zone), ((pe.ends_on + 1)::timestamp AT TIME ZONE p.time_zone))
+        ORDER BY pe.starts_on DESC LIMIT 1`,
+      [programId, from.toISOString(), to.toISOString()],
+    );
+    return rows.length ? this.findPeriod(m, rows[0].id) : null;
+  }
+
   listPeriods(m: EntityManager, programId: string): Promise<Period[]> {
     return m.find(Period, { where: { programId }, order: { startsOn: 'ASC' } });
   }
@@ -42,6 +73,11 @@ export class ProgramsRepository {
       [p.programId, p.startsOn, p.endsOn, p.status],
     );
     return rows.length ? m.findOneByOrFail(Period, { id: rows[0].id }) : null;
+  }
+
+  /** Takes the period cadence's advisory lock for the rest of the transaction: instances take turns. */
+  async lockCadence(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('ridealong:period-cadence'))`);
   }
 
   /** Per program with a cadence: its zone, cadence and last period end (null when it has none). */
@@ -85,6 +121,19 @@ export class ProgramsRepository {
     return m.findOneBy(RosterEntry, { id });
   }
 
+  /** Locks the row for the rest of the transaction. */
+  findRosterEntryForUpdate(m: EntityManager, id: string): Promise<RosterEntry | null> {
+    return m.getRepository(RosterEntry).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+  }
+
+  insertRosterEntry(m: EntityManager, entry: Partial<RosterEntry>): Promise<RosterEntry> {
+    return m.save(RosterEntry, m.create(RosterEntry, entry));
+  }
+
+  saveRosterEntry(m: EntityManager, entry: RosterEntry): Promise<RosterEntry> {
+    return m.save(RosterEntry, entry);
+  }
+
   findRosterEntryFor(m: EntityManager, periodId: string, repId: string): Promise<RosterEntry | null> {
     return m.findOneBy(RosterEntry, { periodId, repId });
   }
@@ -95,6 +144,15 @@ export class ProgramsRepository {
 
   findEnrollment(m: EntityManager, id: string): Promise<Enrollment | null> {
     return m.findOneBy(Enrollment, { id });
+  }
+
+  /** Inserts an enrolment (the unique key refuses a second one of the marketer in the period: 23505). */
+  insertEnrollment(m: EntityManager, enrollment: Partial<Enrollment>): Promise<Enrollment> {
+    return m.save(Enrollment, m.create(Enrollment, enrollment));
+  }
+
+  saveEnrollment(m: EntityManager, enrollment: Enrollment): Promise<Enrollment> {
+    return m.save(Enrollment, enrollment);
   }
 
   findEnrollmentFor(m: EntityManager, periodId: string, marketerId: string): Promise<Enrollment | null> {

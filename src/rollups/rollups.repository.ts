@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ThemeStatIn } from './ranking.js';
+import { Rollup } from './rollup.entity.js';
+import type { RollupReport } from './rollup.types.js';
 
 /** One theme's numbers in a window (the shape ranking.ts works on). */
 export type ThemeStat = ThemeStatIn;
@@ -21,6 +23,50 @@ const OBS_KEYS = `SELECT o.id, o.author_id, o.rep_id, o.account_key AS account
  */
 @Injectable()
 export class RollupsRepository {
+  constructor(private readonly db: DataSource) {}
+
+  find(m: EntityManager, id: string): Promise<Rollup | null> {
+    return m.findOneBy(Rollup, { id });
+  }
+
+  /** The program's rollup of exactly this window (there is at most one). */
+  findByWindow(m: EntityManager, programId: string, from: Date, to: Date): Promise<Rollup | null> {
+    return m.findOneBy(Rollup, { programId, windowFrom: from, windowTo: to });
+  }
+
+  /** Locks the row for the rest of the transaction. */
+  findForUpdate(m: EntityManager, id: string): Promise<Rollup | null> {
+    return m.getRepository(Rollup).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :id', { id }).getOne();
+  }
+
+  async markReady(m: EntityManager, id: string, r: { report: RollupReport; generatedAt: Date; periodId: string | null }): Promise<void> {
+    await m.update(Rollup, { id }, { status: 'ready', report: r.report as never, generatedAt: r.generatedAt, periodId: r.periodId });
+  }
+
+  /** The newest 200 rollups (of one program, or all), without their reports. */
+  list(m: EntityManager, programId?: string): Promise<Rollup[]> {
+    return m.find(Rollup, {
+      where: programId ? { programId } : {},
+      order: { windowFrom: 'DESC' },
+      take: 200,
+      select: { id: true, programId: true, periodId: true, windowFrom: true, windowTo: true, kind: true, status: true, generatedAt: true, createdAt: true },
+    });
+  }
+
+  /**
+   * A manager for a report's reads: each query runs on a pooled connection of its own (so they still run
+   * in parallel), in a short transaction under the statement timeout `ms`.
+   */
+  timedReads(ms: number): EntityManager {
+    const reads = this.db.createEntityManager();
+    reads.query = <T>(sql: string, parameters?: unknown[]): Promise<T> =>
+      this.db.transaction(async (t) => {
+        await this.limitStatements(t, ms);
+        return t.query<T>(sql, parameters);
+      });
+    return reads;
+  }
+
   /**
    * Themes by weight normalised per observer: each observer's forms in the window share one unit, so a
    * theme's weight is the sum over observers of (their forms naming it / their forms). Merged themes

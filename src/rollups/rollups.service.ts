@@ -166,11 +166,11 @@ export class RollupsService implements OnModuleInit {
     });
     if (id) {
       await this.buildWhileWaiting(id);
-      return { rollup: (await this.db.manager.findOneBy(Rollup, { id }))!, created: true };
+      return { rollup: (await this.repo.find(this.db.manager, id))!, created: true };
     }
-    const existing = await this.db.manager.findOneByOrFail(Rollup, { programId: found.id, windowFrom: from, windowTo: to });
+    const existing = (await this.repo.findByWindow(this.db.manager, found.id, from, to))!;
     if (existing.status === 'pending') await this.buildWhileWaiting(existing.id);
-    return { rollup: (await this.db.manager.findOneBy(Rollup, { id: existing.id }))!, created: false };
+    return { rollup: (await this.repo.find(this.db.manager, existing.id))!, created: false };
   }
 
   /**
@@ -181,13 +181,13 @@ export class RollupsService implements OnModuleInit {
   async build(rollupId: string): Promise<void> {
     await this.db.transaction(async (m) => {
       await this.repo.limitStatements(m, this.statementTimeoutMs);
-      const row = await m.getRepository(Rollup).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :rollupId', { rollupId }).getOne();
+      const row = await this.repo.findForUpdate(m, rollupId);
       if (!row || row.status === 'ready') return;
       const program = (await this.programs.findProgram(m, row.programId))!;
-      const period = row.periodId ? await this.programs.findPeriod(m, row.periodId) : await this.periodAt(m, program.id, row.windowFrom, row.windowTo);
+      const period = row.periodId ? await this.programs.findPeriod(m, row.periodId) : await this.programs.periodOverlapping(m, program.id, row.windowFrom, row.windowTo);
       // The reads run on pooled connections in parallel while this transaction holds the row.
-      const report = await this.report(this.timedReads(), program, period, row.windowFrom, row.windowTo);
-      await m.update(Rollup, { id: rollupId }, { status: 'ready', report: report as never, generatedAt: this.clock.now(), periodId: period?.id ?? null });
+      const report = await this.report(this.repo.timedReads(this.statementTimeoutMs), program, period, row.windowFrom, row.windowTo);
+      await this.repo.markReady(m, rollupId, { report, generatedAt: this.clock.now(), periodId: period?.id ?? null });
       for (const r of await this.repo.recipients(m, program.settings.rollupRecipients)) {
         const zone = r.time_zone ?? program.timeZone;
         const mail = rollupEmail(report, zone, `${this.config.publicUrl}/rollups/${rollupId}`);
@@ -203,30 +203,6 @@ export class RollupsService implements OnModuleInit {
       if (row.kind === 'period' && period) await this.periods.advanceStatuses(m, this.clock.now(), period.id);
       await this.audit.record(m, { actorId: null, action: 'rollup.build', entity: 'rollup', entityId: rollupId, details: { themes: report.themes.length, empty: report.empty } });
     });
-  }
-
-  /**
-   * A manager for the report's reads: each query runs on a pooled connection of its own (so they still run
-   * in parallel), in a short transaction under the statement timeout.
-   */
-  private timedReads(): EntityManager {
-    const reads = this.db.createEntityManager();
-    reads.query = <T>(sql: string, parameters?: unknown[]): Promise<T> =>
-      this.db.transaction(async (t) => {
-        await this.repo.limitStatements(t, this.statementTimeoutMs);
-        return t.query<T>(sql, parameters);
-      });
-    return reads;
-  }
-
-  private async periodAt(m: EntityManager, programId: string, from: Date, to: Date): Promise<Period | null> {
-    const rows: { id: string }[] = await m.query(
-      `SELECT pe.id FROM periods pe JOIN programs p ON p.id = pe.program_id
-        WHERE pe.program_id = $1 AND tstzrange(($2::timestamptz), ($3::timestamptz)) && tstzrange((pe.starts_on::timestamp AT TIME ZONE p.time_zone), ((pe.ends_on + 1)::timestamp AT TIME ZONE p.time_zone))
-        ORDER BY pe.starts_on DESC LIMIT 1`,
-      [programId, from.toISOString(), to.toISOString()],
-    );
-    return rows.length ? this.programs.findPeriod(m, rows[0].id) : null;
   }
 
   // ------------------------------------------------------------ schedule
@@ -285,12 +261,12 @@ export class RollupsService implements OnModuleInit {
   // ------------------------------------------------------------ read
 
   async get(id: string): Promise<Rollup> {
-    const r = await this.db.manager.findOneBy(Rollup, { id });
+    const r = await this.repo.find(this.db.manager, id);
     if (!r) throw notFound('Rollup', id);
     return r;
   }
 
   list(programId?: string): Promise<Rollup[]> {
-    return this.db.manager.find(Rollup, { where: programId ? { programId } : {}, order: { windowFrom: 'DESC' }, take: 200, select: { id: true, programId: true, periodId: true, windowFrom: true, windowTo: true, kind: true, status: true, generatedAt: true, createdAt: true } });
+    return this.repo.list(this.db.manager, programId);
   }
 }
