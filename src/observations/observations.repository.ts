@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { TemplateField } from './form-template.js';
 import { FormTemplate, Observation } from './observation.entity.js';
 
 export interface ExportRow {
@@ -15,12 +16,34 @@ export interface ExportRow {
 
 @Injectable()
 export class ObservationsRepository {
+  /** Version 1 of the program's template, unless it has one already. */
+  async insertTemplateIfNone(m: EntityManager, programId: string, fields: TemplateField[]): Promise<void> {
+    await m.query(`INSERT INTO form_templates (program_id, version, fields) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, [programId, JSON.stringify(fields)]);
+  }
+
+  async insertTemplate(m: EntityManager, t: { programId: string; version: number; fields: TemplateField[]; createdBy: string }): Promise<void> {
+    await m.query(`INSERT INTO form_templates (program_id, version, fields, created_by) VALUES ($1, $2, $3, $4)`, [t.programId, t.version, JSON.stringify(t.fields), t.createdBy]);
+  }
+
+  /** Serialises new versions of the program's template for the rest of the transaction. */
+  async lockTemplates(m: EntityManager, programId: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`template:${programId}`]);
+  }
+
   latestTemplate(m: EntityManager, programId: string): Promise<FormTemplate | null> {
     return m.findOne(FormTemplate, { where: { programId }, order: { version: 'DESC' } });
   }
 
   template(m: EntityManager, programId: string, version: number): Promise<FormTemplate | null> {
     return m.findOneBy(FormTemplate, { programId, version });
+  }
+
+  find(m: EntityManager, id: string): Promise<Observation | null> {
+    return m.findOneBy(Observation, { id });
+  }
+
+  save(m: EntityManager, o: Observation): Promise<Observation> {
+    return m.save(Observation, o);
   }
 
   findForUpdate(m: EntityManager, id: string): Promise<Observation | null> {

@@ -23,6 +23,14 @@ export class ThemesRepository {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('ridealong:themes'))`);
   }
 
+  insert(m: EntityManager, theme: Partial<Theme>): Promise<Theme> {
+    return m.save(Theme, m.create(Theme, theme));
+  }
+
+  save(m: EntityManager, theme: Theme): Promise<Theme> {
+    return m.save(Theme, theme);
+  }
+
   find(m: EntityManager, id: string): Promise<Theme | null> {
     return m.findOneBy(Theme, { id });
   }
