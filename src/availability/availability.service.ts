@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { isIsoDate } from '../common/time/dates.js';
 import { validationError } from '../common/validation.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { UsersRepository } from '../people/users.repository.js';
 import { PutAvailabilityDto, PutOverrideDto, WindowDto } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
@@ -40,7 +40,7 @@ export class AvailabilityService {
 
   /** That rep or the lifecycle team; the target must be a rep. */
   private async authorise(m: EntityManager, actor: User, repId: string): Promise<User> {
-    if (actor.id !== repId && !actor.roles.includes('lifecycle')) throw forbidden('Only the rep themself or the lifecycle team may do this');
+    if (actor.id !== repId && !isLifecycle(actor)) throw forbidden('Only the rep themself or the lifecycle team may do this');
     const rep = await this.users.findById(m, repId);
     if (!rep) throw notFound('User', repId);
     if (!rep.roles.includes('rep')) throw new DomainError('invalid_value', 'Availability belongs to users with the rep role', { field: 'repId' });

@@ -6,7 +6,7 @@ import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { forbidden, notFound } from '../common/errors.js';
 import { readCursor } from '../common/paging.js';
 import { validationError, windowBound } from '../common/validation.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
@@ -68,20 +68,20 @@ export class SlotsService {
     if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
       throw validationError([{ field: 'to', problems: [`a search may span at most ${MAX_RANGE_DAYS} days`] }]);
     }
-    const isLifecycle = actor.roles.includes('lifecycle');
+    const lifecycle = isLifecycle(actor);
     let marketerId = q.marketerId;
-    if (marketerId && marketerId !== actor.id && !isLifecycle) throw forbidden("Only the lifecycle team may search with another marketer's commitments");
+    if (marketerId && marketerId !== actor.id && !lifecycle) throw forbidden("Only the lifecycle team may search with another marketer's commitments");
     const m = this.db.manager;
     if (q.excludeBookingId) {
       // A search for a move: only the booking's marketer or the lifecycle team, with its marketer's commitments.
       const moving = await this.repo.bookingToMove(m, q.excludeBookingId);
-      if (!moving || (moving.marketerId !== actor.id && !isLifecycle)) throw notFound('Booking', q.excludeBookingId);
+      if (!moving || (moving.marketerId !== actor.id && !lifecycle)) throw notFound('Booking', q.excludeBookingId);
       if (marketerId && marketerId !== moving.marketerId) {
         throw validationError([{ field: 'marketerId', problems: ['marketerId must be the marketer of the booking excludeBookingId names'] }]);
       }
       marketerId = moving.marketerId;
     }
-    if (!marketerId && actor.roles.includes('marketer') && !isLifecycle) marketerId = actor.id;
+    if (!marketerId && actor.roles.includes('marketer') && !lifecycle) marketerId = actor.id;
 
     // The cursor is bound to every parameter that decides the listing (not to `limit`: pages may differ in size).
     const scope = cursorScope({

@@ -13,7 +13,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { senderOf } from '../mail/sender.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SlotsService } from '../availability/slots.service.js';
@@ -25,7 +25,6 @@ import { BookingsRepository, FeedRow } from './bookings.repository.js';
 import { shiftEvent } from '../rotations/shift-messages.js';
 
 export const REMINDER_JOB = 'booking.reminder';
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
 /** Why a slot cannot be booked, as the 409 code the contract names (details.reason keeps the engine's word). */
 const REFUSAL_CODES: Record<string, ErrorCode> = {

@@ -9,7 +9,7 @@ import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { ThemesService } from '../themes/themes.service.js';
 import { answerProblems, DEFAULT_FIELDS, TemplateField, templateProblems } from './form-template.js';
@@ -19,7 +19,6 @@ import { OBSERVATIONS_PAGE } from './observations.dto.js';
 import { ObservationsRepository } from './observations.repository.js';
 
 export const FORM_JOBS: Record<FormMailKind, string> = { nudge: 'observation.nudge', reminder: 'observation.reminder', overdue: 'observation.overdue' };
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
 /** What opens a form: a completed booking or a completed support shift. */
 export interface CompletedSession {

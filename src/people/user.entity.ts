@@ -3,6 +3,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export const ROLES = ['rep', 'marketer', 'lifecycle'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Whether a user is on the lifecycle team (the role that may act for anyone, in any program). */
+export const isLifecycle = (u: { roles: readonly Role[] }): boolean => u.roles.includes('lifecycle');
+
 @Entity('users')
 export class User {
   @PrimaryGeneratedColumn('uuid')

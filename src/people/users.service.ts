@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { ApiToken } from './api-token.entity.js';
 import { generateToken, hashToken, tokenPrefix } from './tokens.js';
-import { User } from './user.entity.js';
+import { isLifecycle, User } from './user.entity.js';
 import { CreateTokenDto, CreateUserDto, ListUsersQuery, UpdateUserDto } from './users.dto.js';
 import { UsersRepository } from './users.repository.js';
 
@@ -16,8 +16,6 @@ export interface IssuedToken {
   /** The secret itself: shown once, never stored. */
   token: string;
 }
-
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
 /** Only the lifecycle team, or the user themself. */
 function assertSelfOrLifecycle(actor: User, userId: string): void {

@@ -5,15 +5,13 @@ import { Clock } from '../common/clock.js';
 import { todayIn } from '../common/time/dates.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { UsersRepository } from '../people/users.repository.js';
 import { periodStatusOn } from './period-cadence.js';
 import { resolveSettings } from './program-settings.js';
 import { Enrollment, Period, Program, RosterEntry, RosterStatus } from './program.entity.js';
 import { CreatePeriodDto, CreateProgramDto, EnrollDto, UpdateEnrollmentDto, UpdatePeriodDto, UpdateProgramDto } from './programs.dto.js';
 import { ProgramsRepository } from './programs.repository.js';
-
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
 const pgCode = (e: unknown) => (e instanceof QueryFailedError ? (e.driverError as { code?: string }).code : undefined);
 

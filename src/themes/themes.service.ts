@@ -3,13 +3,11 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
-import { User } from '../people/user.entity.js';
+import { isLifecycle, User } from '../people/user.entity.js';
 import { Theme, ThemeHistory, ThemeStatus } from './theme.entity.js';
 import { CreateThemeDto, UpdateThemeDto } from './themes.dto.js';
 import { HistoryRow, ThemesRepository } from './themes.repository.js';
 import { buildTree, cleanName, THEME_NAME_MAX, TreeNode } from './tree.js';
-
-const isLifecycle = (u: User) => u.roles.includes('lifecycle');
 
 /** The public face of a theme (the contract's fields first). */
 export interface ThemeView {
