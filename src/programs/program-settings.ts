@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import type { EngineSettings } from '../availability/engine/slot-engine.js';
 import { Optional } from '../common/validation.js';
 import {
   ArrayMaxSize,
@@ -21,8 +20,18 @@ export const PERIOD_CADENCES = ['quarter', 'month', 'none'] as const;
 export type PeriodCadence = (typeof PERIOD_CADENCES)[number];
 export const ROLLUP_CADENCES = ['period', 'weekly'] as const;
 
-/** Program settings; names are part of the HTTP contract (DESIGN.md). The slot engine reads its share. */
-export interface ProgramSettings extends EngineSettings {
+/**
+ * Program settings; names are part of the HTTP contract (DESIGN.md). The slot engine reads its share (the
+ * first six, its EngineSettings): availability imports programs, never the other way round, so the engine
+ * declares what it needs and these settings satisfy it structurally.
+ */
+export interface ProgramSettings {
+  slotMinutes: number;
+  slotGridMinutes: number;
+  minNoticeHours: number;
+  horizonDays: number;
+  seatsPerCall: number;
+  repWeeklyCap: number;
   quota: number;
   sameRepLimit: number;
   cancelNoticeHours: number;
