@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
@@ -8,10 +8,7 @@ import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { isLifecycle, User } from '../people/user.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
-import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { JobsService } from '../jobs/jobs.service.js';
-import { MailService } from '../mail/mail.service.js';
-import { senderOf } from '../mail/sender.js';
+import { SessionNotifier } from '../notify/session-notifier.js';
 import { ObservationsService } from '../observations/observations.service.js';
 import { reminderAt, shiftEvent, ShiftFacts, ShiftMailKind, shiftMail } from './shift-messages.js';
 import { inviteIcs } from '../calendar/ics.js';
@@ -108,21 +105,15 @@ export class RotationsService implements OnModuleInit {
     private readonly programs: ProgramsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly jobs: JobsService,
-    private readonly mail: MailService,
+    private readonly notifier: SessionNotifier,
     private readonly observations: ObservationsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.work<{ assignmentId: string; sequence: number }>(SHIFT_REMINDER_JOB, (d) => this.sendReminder(d.assignmentId, d.sequence));
+    await this.notifier.workReminders<{ assignmentId: string; sequence: number }>(SHIFT_REMINDER_JOB, (d) => this.sendReminder(d.assignmentId, d.sequence));
   }
 
   // ---------------------------------------------------------------- messages
-
-  private organizer(): { name: string; email: string } {
-    return senderOf(this.config.mailFrom);
-  }
 
   private async facts(m: EntityManager, id: string): Promise<ShiftFacts | undefined> {
     const r = await this.repo.shiftFacts(m, id);
@@ -141,23 +132,24 @@ export class RotationsService implements OnModuleInit {
     };
   }
 
-  /** The email (with the invite) about a change, and the evening-before reminder, in the change's transaction. */
+  /** The email (with the invite) about a change, and the evening-before reminder (not for a cancellation), in the change's transaction. */
   private async announce(m: EntityManager, id: string, kind: ShiftMailKind): Promise<void> {
     const f = (await this.facts(m, id))!;
-    const stamp = this.clock.now();
-    await this.mail.enqueue(m, `shift:${id}:${kind}:${f.sequence}`, shiftMail(kind, f, { organizer: this.organizer(), stamp, publicUrl: this.config.publicUrl }));
-    if (kind === 'cancelled') return;
-    const at = reminderAt(f.startsAt, f.marketer.timeZone);
-    if (at > stamp) await this.jobs.send(m, SHIFT_REMINDER_JOB, { assignmentId: id, sequence: f.sequence }, { startAfter: at, singletonKey: `shift-reminder:${id}:${f.sequence}` });
+    const ctx = this.notifier.context();
+    const reminder =
+      kind === 'cancelled'
+        ? undefined
+        : { queue: SHIFT_REMINDER_JOB, data: { assignmentId: id, sequence: f.sequence }, at: reminderAt(f.startsAt, f.marketer.timeZone), options: { singletonKey: `shift-reminder:${id}:${f.sequence}` } };
+    await this.notifier.announce(m, ctx, [{ key: `shift:${id}:${kind}:${f.sequence}`, mail: shiftMail(kind, f, ctx) }], reminder);
   }
 
   /** The reminder job: only while the shift is confirmed and has not moved since. */
   async sendReminder(id: string, sequence: number): Promise<void> {
-    await this.db.transaction(async (m) => {
-      const f = await this.facts(m, id);
-      if (!f || f.status !== 'confirmed' || f.sequence !== sequence) return;
-      await this.mail.enqueue(m, `shift:${id}:reminder:${sequence}`, shiftMail('reminder', f, { organizer: this.organizer(), stamp: this.clock.now(), publicUrl: this.config.publicUrl }));
-    });
+    await this.notifier.remind(
+      sequence,
+      (m) => this.facts(m, id),
+      (f, ctx) => [{ key: `shift:${id}:reminder:${sequence}`, mail: shiftMail('reminder', f, ctx) }],
+    );
   }
 
   private async loadOwn(m: EntityManager, actor: User, id: string) {
@@ -210,7 +202,8 @@ export class RotationsService implements OnModuleInit {
     if (!a || (!isLifecycle(actor) && a.marketer_id !== actor.id)) throw notFound('Shift assignment', id);
     const f = (await this.facts(this.db.manager, id))!;
     const cancelled = f.status === 'cancelled';
-    return inviteIcs(shiftEvent(f, this.organizer(), this.clock.now(), this.config.publicUrl, cancelled), cancelled ? 'CANCEL' : 'REQUEST');
+    const ctx = this.notifier.context();
+    return inviteIcs(shiftEvent(f, ctx.organizer, ctx.stamp, ctx.publicUrl, cancelled), cancelled ? 'CANCEL' : 'REQUEST');
   }
 
   // ---------------------------------------------------------------- templates
