@@ -3,7 +3,12 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import fc from 'fast-check';
 import { HomeController } from '../src/web/home.controller.js';
-import { LifecyclePagesController } from '../src/web/lifecycle/lifecycle.controller.js';
+import { LifecycleHealthController } from '../src/web/lifecycle/health.controller.js';
+import { LifecyclePeopleController } from '../src/web/lifecycle/people.controller.js';
+import { LifecyclePeriodsController } from '../src/web/lifecycle/periods.controller.js';
+import { LifecycleProgramsController } from '../src/web/lifecycle/programs.controller.js';
+import { LifecycleRollupsController, RollupPageController } from '../src/web/lifecycle/rollups.controller.js';
+import { LifecycleThemesController } from '../src/web/lifecycle/themes.controller.js';
 import { LinksController } from '../src/web/links.controller.js';
 import { MarketerFormsController } from '../src/web/marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from '../src/web/marketer/marketer.controller.js';
@@ -238,7 +243,21 @@ const requestCase = fc.record({ role, body: bodyCase, params: paramCase, path: p
 
 // ------------------------------------------------------------------ page forms (as test/web-fuzz.spec.ts finds them)
 
-const pageControllers = [RepPagesController, MarketerPagesController, MarketerFormsController, LifecyclePagesController, LinksController, HomeController, SignInController];
+const pageControllers = [
+  RepPagesController,
+  MarketerPagesController,
+  MarketerFormsController,
+  LifecycleProgramsController,
+  LifecyclePeriodsController,
+  LifecyclePeopleController,
+  LifecycleThemesController,
+  LifecycleRollupsController,
+  LifecycleHealthController,
+  RollupPageController,
+  LinksController,
+  HomeController,
+  SignInController,
+];
 const pageForms = pageControllers
   .flatMap((c) =>
     Object.getOwnPropertyNames(c.prototype)

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { HomeController } from '../src/web/home.controller.js';
-import { LifecyclePagesController } from '../src/web/lifecycle/lifecycle.controller.js';
+import { LifecycleHealthController } from '../src/web/lifecycle/health.controller.js';
+import { LifecyclePeopleController } from '../src/web/lifecycle/people.controller.js';
+import { LifecyclePeriodsController } from '../src/web/lifecycle/periods.controller.js';
+import { LifecycleProgramsController } from '../src/web/lifecycle/programs.controller.js';
+import { LifecycleRollupsController, RollupPageController } from '../src/web/lifecycle/rollups.controller.js';
+import { LifecycleThemesController } from '../src/web/lifecycle/themes.controller.js';
 import { LinksController } from '../src/web/links.controller.js';
 import { MarketerFormsController } from '../src/web/marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from '../src/web/marketer/marketer.controller.js';
@@ -13,7 +18,21 @@ import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, rosterRep } from
 import { webSession, type WebSession } from './support/web.js';
 
 /** Every page route, GET and POST, with ids that do not exist or are not ids, and form fields of every wrong shape. */
-const controllers = [RepPagesController, MarketerPagesController, MarketerFormsController, LifecyclePagesController, LinksController, HomeController, SignInController];
+const controllers = [
+  RepPagesController,
+  MarketerPagesController,
+  MarketerFormsController,
+  LifecycleProgramsController,
+  LifecyclePeriodsController,
+  LifecyclePeopleController,
+  LifecycleThemesController,
+  LifecycleRollupsController,
+  LifecycleHealthController,
+  RollupPageController,
+  LinksController,
+  HomeController,
+  SignInController,
+];
 const routes = controllers.flatMap((c) =>
   Object.getOwnPropertyNames(c.prototype)
     .map((name) => (c.prototype as unknown as Record<string, object>)[name])

@@ -3,13 +3,10 @@ import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestj
 import { IsUUID } from 'class-validator';
 import type { Response } from 'express';
 import { IsDateOrInstant } from '../common/time/dates.js';
-import { DomainError } from '../common/errors.js';
 import { Optional } from '../common/validation.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { WebPage } from '../web/kit/web.decorators.js';
-import { rollupPage } from './render.js';
 import { RollupsService } from './rollups.service.js';
 
 class RunRollupDto {
@@ -58,15 +55,5 @@ export class RollupsController {
   @Roles('lifecycle')
   get(@Param('id', uuid('id')) id: string) {
     return this.rollups.get(id);
-  }
-
-  /** The rollup as a page, in the reader's zone. */
-  @Get('rollups/:id')
-  @WebPage()
-  @Roles('lifecycle')
-  async page(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
-    const rollup = await this.rollups.get(id);
-    if (!rollup.report) throw new DomainError('invalid_state', 'The rollup is still being built; try again in a moment');
-    res.type('text/html; charset=utf-8').send(rollupPage(rollup.report, actor.timeZone));
   }
 }

@@ -1,14 +1,29 @@
 import { describe, expect, it } from '@jest/globals';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ROLES_KEY, WEB_KEY } from '../people/auth.decorators.js';
-import { LifecyclePagesController } from './lifecycle/lifecycle.controller.js';
+import { LifecycleHealthController } from './lifecycle/health.controller.js';
+import { LifecyclePeopleController } from './lifecycle/people.controller.js';
+import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
+import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
+import { LifecycleRollupsController } from './lifecycle/rollups.controller.js';
+import { LifecycleThemesController } from './lifecycle/themes.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 
 /** Every route of the role pages is a web page (session + CSRF guard) and names the roles it serves. */
 describe('role page routes', () => {
-  const controllers = [RepPagesController, MarketerPagesController, MarketerFormsController, LifecyclePagesController];
+  const controllers = [
+    RepPagesController,
+    MarketerPagesController,
+    MarketerFormsController,
+    LifecycleProgramsController,
+    LifecyclePeriodsController,
+    LifecyclePeopleController,
+    LifecycleThemesController,
+    LifecycleRollupsController,
+    LifecycleHealthController,
+  ];
   const handler = (c: (typeof controllers)[number], name: string): object => (c.prototype as unknown as Record<string, object>)[name];
   const routes = controllers.flatMap((c) =>
     Object.getOwnPropertyNames(c.prototype)

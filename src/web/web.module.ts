@@ -11,7 +11,12 @@ import { ThemesModule } from '../themes/themes.module.js';
 import { FormsPagesRepository } from './marketer/forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
 import { LifecycleHealthRepository } from './lifecycle/lifecycle-health.repository.js';
-import { LifecyclePagesController } from './lifecycle/lifecycle.controller.js';
+import { LifecycleHealthController } from './lifecycle/health.controller.js';
+import { LifecyclePeopleController } from './lifecycle/people.controller.js';
+import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
+import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
+import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
+import { LifecycleThemesController } from './lifecycle/themes.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
@@ -34,7 +39,13 @@ import { WebGuard } from './kit/web.guard.js';
     RepPagesController,
     MarketerPagesController,
     MarketerFormsController,
-    LifecyclePagesController,
+    LifecycleProgramsController,
+    LifecyclePeriodsController,
+    LifecyclePeopleController,
+    LifecycleThemesController,
+    LifecycleRollupsController,
+    LifecycleHealthController,
+    RollupPageController,
     LinksController,
   ],
   providers: [

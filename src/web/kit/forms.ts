@@ -56,7 +56,7 @@ export function numberOr(body: FormBody | undefined, name: string): number | str
  * A domain error as something a page can show: field problems next to their fields (validation details,
  * or `details.field`), otherwise one message for the top of the form. Anything else is rethrown.
  */
-export function formProblem(e: unknown, fieldFor?: (code: string) => string | undefined): { errors: FieldErrors; message?: string; status: number } {
+export function formProblem(e: unknown, fieldFor?: (code: string) => string | undefined): FormProblem {
   if (!(e instanceof DomainError)) throw e;
   if (e.code === 'unauthenticated' || e.code === 'forbidden' || e.code === 'not_found') throw e;
   const d = e.details as { fields?: { field: string; problems: string[] }[]; field?: unknown };
@@ -78,4 +78,42 @@ export function sendHtml(res: Response, status: number, page: Html): void {
 /** Post/redirect/get: the browser loads `url` with GET. */
 export function seeOther(res: Response, url: string): void {
   res.redirect(303, url);
+}
+
+/** A refusal as a page shows it: problems next to their fields, or one message at the top, and the status to answer with. */
+export interface FormProblem {
+  errors: FieldErrors;
+  message?: string;
+  status: number;
+}
+
+/**
+ * The submit of a page form, in one place: input refused by validation answers 400 with the page again
+ * (its problems next to their fields); then `act` runs, and its refusal (a domain error, read by `problem`,
+ * formProblem unless given) shows the page again at the error's status; success redirects (post/redirect/get)
+ * to the page `act` names. Errors that are not a form's problem (not found, forbidden, bugs) propagate to the
+ * page error filter.
+ */
+export async function submitForm<T>(
+  res: Response,
+  form: {
+    /** The validated input (parseDto); omitted for a form without fields. */
+    input?: Parsed<T> | Promise<Parsed<T>>;
+    /** Does what the form asks; returns the URL to load next. */
+    act: (value: T) => Promise<string>;
+    /** The page again, with the problem. */
+    again: (problem: FormProblem) => Html | Promise<Html>;
+    problem?: (e: unknown) => FormProblem;
+  },
+): Promise<void> {
+  const parsed = form.input === undefined ? ({ ok: true, value: undefined as T } as const) : await form.input;
+  if (!parsed.ok) return sendHtml(res, 400, await form.again({ errors: parsed.errors, status: 400 }));
+  let next: string;
+  try {
+    next = await form.act(parsed.value);
+  } catch (e) {
+    const p = (form.problem ?? formProblem)(e);
+    return sendHtml(res, p.status, await form.again(p));
+  }
+  seeOther(res, next);
 }
