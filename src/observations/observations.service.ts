@@ -57,7 +57,7 @@ export class ObservationsService implements OnModuleInit {
   async currentTemplate(m: EntityManager, programId: string): Promise<FormTemplate> {
     const found = await this.repo.latestTemplate(m, programId);
     if (found) return found;
-    await m.query(`INSERT INTO form_templates (program_id, version, fields) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING`, [programId, JSON.stringify(DEFAULT_FIELDS)]);
+    await this.repo.insertTemplateIfNone(m, programId, DEFAULT_FIELDS);
     return (await this.repo.latestTemplate(m, programId))!;
   }
 
@@ -72,11 +72,11 @@ export class ObservationsService implements OnModuleInit {
     if (problems.length) throw validationError(problems);
     return this.db.transaction(async (m) => {
       if (!(await this.programs.findProgram(m, programId))) throw notFound('Program', programId);
-      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`template:${programId}`]);
+      await this.repo.lockTemplates(m, programId);
       const current = await this.currentTemplate(m, programId);
       const version = current.version + 1;
       const clean = fields.map((f) => ({ key: f.key, label: f.label, ...(f.help ? { help: f.help } : {}), required: f.required }));
-      await m.query(`INSERT INTO form_templates (program_id, version, fields, created_by) VALUES ($1, $2, $3, $4)`, [programId, version, JSON.stringify(clean), actor.id]);
+      await this.repo.insertTemplate(m, { programId, version, fields: clean, createdBy: actor.id });
       await this.audit.record(m, { actorId: actor.id, action: 'template.version', entity: 'program', entityId: programId, details: { version } });
       return (await this.repo.template(m, programId, version))!;
     });
@@ -164,7 +164,7 @@ export class ObservationsService implements OnModuleInit {
   }
 
   async get(actor: User, id: string) {
-    const o = this.readable(actor, await this.db.manager.findOneBy(Observation, { id }), id);
+    const o = this.readable(actor, await this.repo.find(this.db.manager, id), id);
     const template = await this.repo.template(this.db.manager, o.programId, o.templateVersion);
     const period = await this.programs.findPeriod(this.db.manager, o.periodId);
     return { ...o, focus: period?.focus ?? null, template: template?.fields ?? DEFAULT_FIELDS, history: await this.repo.revisions(this.db.manager, id) };
@@ -210,7 +210,7 @@ export class ObservationsService implements OnModuleInit {
       if (markedNames) o.markedNames = markedNames;
       if (!submitted) o.status = 'draft';
       o.revision += 1;
-      const saved = await m.save(Observation, o);
+      const saved = await this.repo.save(m, o);
       if (submitted) {
         await this.repo.addRevision(m, saved, actor.id);
         await this.repo.setThemes(m, id, (answers.themeIds as string[]) ?? []);
@@ -235,7 +235,7 @@ export class ObservationsService implements OnModuleInit {
       o.submittedAt = now;
       o.late = now > o.dueAt;
       o.revision += 1;
-      const saved = await m.save(Observation, o);
+      const saved = await this.repo.save(m, o);
       await this.repo.addRevision(m, saved, actor.id);
       await this.repo.setThemes(m, id, o.answers.themeIds as string[]);
       await this.audit.record(m, { actorId: actor.id, action: 'observation.submit', entity: 'observation', entityId: id, details: { late: o.late } });

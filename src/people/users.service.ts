@@ -38,10 +38,7 @@ export class UsersService {
     try {
       return await this.db.transaction(async (m) => {
         if (await this.users.findByEmail(m, dto.email)) throw emailTaken(dto.email);
-        const user = await m.save(
-          User,
-          m.create(User, { email: dto.email, name: dto.name, timeZone: dto.timeZone, roles: dto.roles, startedOn: dto.startedOn ?? null }),
-        );
+        const user = await this.users.insert(m, { email: dto.email, name: dto.name, timeZone: dto.timeZone, roles: dto.roles, startedOn: dto.startedOn ?? null });
         await this.audit.record(m, {
           actorId: actor?.id ?? null,
           action: 'user.create',
@@ -97,7 +94,7 @@ export class UsersService {
       if (dto.active !== undefined) changes.active = dto.active;
       if (dto.startedOn !== undefined) changes.startedOn = dto.startedOn;
       Object.assign(user, changes);
-      const saved = await m.save(User, user);
+      const saved = await this.users.save(m, user);
       const deactivated = dto.active === false && before.active;
       const activated = dto.active === true && !before.active;
       // Deactivation revokes every credential for good, in this transaction, and reactivation starts with none

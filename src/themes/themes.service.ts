@@ -88,10 +88,7 @@ export class ThemesService {
       if (parentId) await this.activeParent(m, parentId);
       const clash = await this.repo.findLiveByName(m, dto.name);
       if (clash) throw nameTaken(dto.name, clash);
-      const theme = await m.save(
-        Theme,
-        m.create(Theme, { name: dto.name, description: cleanDescription(dto.description) ?? null, parentId, status: 'active', createdBy: actor.id }),
-      );
+      const theme = await this.repo.insert(m, { name: dto.name, description: cleanDescription(dto.description) ?? null, parentId, status: 'active', createdBy: actor.id });
       await this.repo.addHistory(m, [
         { themeId: theme.id, action: 'create', actorId: actor.id, details: { name: theme.name, parentId, description: theme.description } },
       ]);
@@ -134,7 +131,7 @@ export class ThemesService {
       }
       if (!rows.length) return toView(theme);
 
-      const saved = await m.save(Theme, theme);
+      const saved = await this.repo.save(m, theme);
       await this.repo.addHistory(m, rows);
       await this.audit.record(m, {
         actorId: actor.id,
@@ -175,7 +172,7 @@ export class ThemesService {
       if (await this.repo.isSelfOrAncestor(m, id, intoId)) {
         rows.push({ themeId: intoId, action: 'move', actorId: by, details: { oldParentId: into.parentId, newParentId: theme.parentId, reason: 'merge', mergedId: id } });
         into.parentId = theme.parentId;
-        await m.save(Theme, into);
+        await this.repo.save(m, into);
         lifted = true;
       }
       const moved = await this.repo.moveLiveChildren(m, id, intoId);
@@ -188,7 +185,7 @@ export class ThemesService {
       }
       theme.status = 'merged';
       theme.mergedInto = intoId;
-      const saved = await m.save(Theme, theme);
+      const saved = await this.repo.save(m, theme);
       rows.push(
         { themeId: id, action: 'merge', actorId: by, details: { intoId, intoName: into.name, movedChildren: moved, repointed } },
         { themeId: intoId, action: 'merge', actorId: by, details: { mergedId: id, mergedName: theme.name, movedChildren: moved, repointed, ...(lifted ? { lifted: true } : {}) } },
@@ -258,7 +255,7 @@ export class ThemesService {
         throw new DomainError('invalid_state', `Only a proposed theme can be ${action}ed; this one is ${theme.status}`, { field: 'status', status: theme.status });
       }
       theme.status = to;
-      const saved = await m.save(Theme, theme);
+      const saved = await this.repo.save(m, theme);
       await this.repo.addHistory(m, [{ themeId: id, action, actorId: actor.id, details: { name: theme.name, proposedBy: theme.proposedBy } }]);
       await this.audit.record(m, { actorId: actor.id, action: `theme.${action}`, entity: 'theme', entityId: id, details: { name: theme.name } });
       return toView(saved);
