@@ -7,7 +7,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AllErrorsFilter } from './common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions, migrate } from './database/data-source.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
@@ -56,8 +56,8 @@ export class AppModule {
         RollupsModule,
         RotationsModule,
         WebModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },
