@@ -41,10 +41,13 @@ export class ProgramsService {
 
   async createProgram(actor: User, dto: CreateProgramDto): Promise<Program> {
     return this.db.transaction(async (m) => {
-      const program = await m.save(
-        Program,
-        m.create(Program, { name: dto.name, kind: dto.kind, timeZone: dto.timeZone, settings: resolveSettings(dto.settings), preparationNote: dto.preparationNote ?? null }),
-      );
+      const program = await this.repo.insertProgram(m, {
+        name: dto.name,
+        kind: dto.kind,
+        timeZone: dto.timeZone,
+        settings: resolveSettings(dto.settings),
+        preparationNote: dto.preparationNote ?? null,
+      });
       await this.audit.record(m, { actorId: actor.id, action: 'program.create', entity: 'program', entityId: program.id, details: { name: program.name } });
       return program;
     });
@@ -74,7 +77,7 @@ export class ProgramsService {
         }
         program.settings = merged;
       }
-      const saved = await m.save(Program, program);
+      const saved = await this.repo.saveProgram(m, program);
       await this.audit.record(m, { actorId: actor.id, action: 'program.update', entity: 'program', entityId: id, details: { before, changes: dto } });
       return saved;
     });
@@ -89,10 +92,7 @@ export class ProgramsService {
         const program = await this.getProgram(programId, m);
         // Its status follows its dates from the start (today in the program's zone), as the hourly tick would set it.
         const status = periodStatusOn(dto, todayIn(program.timeZone, this.clock.now()), 'planned');
-        const period = await m.save(
-          Period,
-          m.create(Period, { programId, startsOn: dto.startsOn, endsOn: dto.endsOn, focus: dto.focus ?? null, status, createdBy: actor.id }),
-        );
+        const period = await this.repo.insertPeriod(m, { programId, startsOn: dto.startsOn, endsOn: dto.endsOn, focus: dto.focus ?? null, status, createdBy: actor.id });
         await this.audit.record(m, {
           actorId: actor.id,
           action: 'period.create',
@@ -140,7 +140,7 @@ export class ProgramsService {
     return this.db.transaction(async (m) => {
       const period = await this.getPeriod(id, m);
       if (dto.focus !== undefined) period.focus = dto.focus === '' ? null : dto.focus;
-      const saved = await m.save(Period, period);
+      const saved = await this.repo.savePeriod(m, period);
       await this.audit.record(m, { actorId: actor.id, action: 'period.update', entity: 'period', entityId: id, details: { changes: dto } });
       return saved;
     });
@@ -163,9 +163,9 @@ export class ProgramsService {
         existing.status = 'invited';
         existing.invitedAt = new Date();
         existing.respondedAt = null;
-        entry = await m.save(RosterEntry, existing);
+        entry = await this.repo.saveRosterEntry(m, existing);
       } else {
-        entry = await m.save(RosterEntry, m.create(RosterEntry, { periodId, repId, status: 'invited' }));
+        entry = await this.repo.insertRosterEntry(m, { periodId, repId, status: 'invited', invitedAt: this.clock.now() });
       }
       await this.audit.record(m, { actorId: actor.id, action: 'roster.invite', entity: 'roster_entry', entityId: entry.id, details: { periodId, repId } });
       return entry;
@@ -174,7 +174,7 @@ export class ProgramsService {
 
   async updateRoster(actor: User, entryId: string, status: RosterStatus): Promise<RosterEntry> {
     return this.db.transaction(async (m) => {
-      const entry = await m.getRepository(RosterEntry).createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :entryId', { entryId }).getOne();
+      const entry = await this.repo.findRosterEntryForUpdate(m, entryId);
       if (!entry) throw notFound('Roster entry', entryId);
       const own = entry.repId === actor.id;
       if (!own && !isLifecycle(actor)) throw forbidden('Only the rep on this entry or the lifecycle team may change it');
@@ -190,7 +190,7 @@ export class ProgramsService {
       const from = entry.status;
       entry.status = status;
       if (own) entry.respondedAt = new Date();
-      const saved = await m.save(RosterEntry, entry);
+      const saved = await this.repo.saveRosterEntry(m, entry);
       await this.audit.record(m, { actorId: actor.id, action: 'roster.update', entity: 'roster_entry', entityId: entryId, details: { from, to: status } });
       return saved;
     });
@@ -214,10 +214,7 @@ export class ProgramsService {
         if (!marketer.roles.includes('marketer') || !marketer.active) {
           throw new DomainError('invalid_value', 'Only an active user with the marketer role can be enrolled', { field: 'marketerId' });
         }
-        const enrollment = await m.save(
-          Enrollment,
-          m.create(Enrollment, { periodId, marketerId: dto.marketerId, quota: dto.quota ?? found.program.settings.quota }),
-        );
+        const enrollment = await this.repo.insertEnrollment(m, { periodId, marketerId: dto.marketerId, quota: dto.quota ?? found.program.settings.quota });
         await this.audit.record(m, { actorId: actor.id, action: 'enrollment.create', entity: 'enrollment', entityId: enrollment.id, details: { periodId, marketerId: dto.marketerId, quota: enrollment.quota } });
         return enrollment;
       });
@@ -239,7 +236,7 @@ export class ProgramsService {
       if (!enrollment) throw notFound('Enrollment', id);
       const before = enrollment.quota;
       enrollment.quota = dto.quota;
-      const saved = await m.save(Enrollment, enrollment);
+      const saved = await this.repo.saveEnrollment(m, enrollment);
       await this.audit.record(m, { actorId: actor.id, action: 'enrollment.update', entity: 'enrollment', entityId: id, details: { quota: { before, after: dto.quota } } });
       return saved;
     });
