@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
 import type { CalendarEvent } from '../calendar/ics.js';
 import { inviteIcs } from '../calendar/ics.js';
-import { escapeHtml } from '../mail/html.js';
+import { escapeHtml } from '../common/escape-html.js';
 import type { OutgoingMail } from '../mail/mail.types.js';
+import type { Person } from '../notify/session-notifier.js';
 
 /** The guide a marketer gets with every confirmation and reminder, unless the program has its own. */
 export const DEFAULT_PREPARATION_NOTE = [
@@ -13,12 +14,7 @@ export const DEFAULT_PREPARATION_NOTE = [
   'Write up your observation form right after the session, while it is fresh.',
 ].join('\n');
 
-export interface Person {
-  id: string;
-  name: string;
-  email: string;
-  timeZone: string;
-}
+export type { Person };
 
 export interface BookingFacts {
   id: string;

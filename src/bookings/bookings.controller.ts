@@ -1,14 +1,13 @@
-import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { DomainError } from '../common/errors.js';
 import { ApiPageResponse } from '../common/paging.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { validationError } from '../common/validation.js';
-import { CurrentUser, Public, Roles } from '../people/auth.decorators.js';
+import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { Booking, WaitlistEntry } from './booking.entity.js';
-import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, ListBookingsQuery, RescheduleBookingDto } from './bookings.dto.js';
+import { Booking } from './booking.entity.js';
+import { AttendanceDto, CancelBookingDto, CreateBookingDto, ListBookingsQuery, RescheduleBookingDto } from './bookings.dto.js';
 import { BookingsService } from './bookings.service.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -70,46 +69,5 @@ export class BookingsController {
   @Header('Content-Type', 'text/calendar; charset=utf-8')
   invite(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<string> {
     return this.bookings.inviteFile(actor, id);
-  }
-
-  @Post('waitlist')
-  @Roles('marketer')
-  join(@CurrentUser() actor: User, @Body() dto: JoinWaitlistDto): Promise<WaitlistEntry> {
-    return this.bookings.joinWaitlist(actor, dto);
-  }
-
-  @Get('waitlist')
-  async waitlist(@CurrentUser() actor: User): Promise<{ entries: WaitlistEntry[] }> {
-    return { entries: await this.bookings.listWaitlist(actor) };
-  }
-
-  @Delete('waitlist/:id')
-  @HttpCode(204)
-  leave(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<void> {
-    return this.bookings.leaveWaitlist(actor, id);
-  }
-
-  /** A new secret feed URL (the old one stops working). */
-  @Post('me/calendar-token')
-  calendarToken(@CurrentUser() actor: User): Promise<{ token: string; url: string }> {
-    return this.bookings.rotateFeedToken(actor);
-  }
-}
-
-@ApiTags('calendar')
-@Controller('calendar')
-export class CalendarFeedController {
-  constructor(private readonly bookings: BookingsService) {}
-
-  /** The secret feed of a user's upcoming bookings (subscribe to it in a calendar app). */
-  @Public()
-  @Get(':file')
-  async feed(@Param('file') file: string, @Res() res: Response): Promise<void> {
-    const m = /^(rc_[A-Za-z0-9_-]{20,64})\.ics$/.exec(file);
-    const body = m ? await this.bookings.feed(m[1]) : null;
-    if (body === null) throw new DomainError('not_found', 'No calendar feed at this address');
-    // The address is the credential: no cache (browser, proxy or CDN) may keep the answer.
-    res.type('text/calendar; charset=utf-8').setHeader('Cache-Control', 'no-store');
-    res.send(body);
   }
 }

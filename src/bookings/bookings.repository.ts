@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Booking, WaitlistEntry } from './booking.entity.js';
+import { type PersonRow, UsersRepository } from '../people/users.repository.js';
+import { Booking } from './booking.entity.js';
 
-export interface PersonRow {
-  id: string;
-  name: string;
-  email: string;
-  time_zone: string;
-  roles: string[];
-  active: boolean;
-}
+export type { PersonRow };
 
 /** Queries of the booking engine; PostgreSQL features are SQL here (advisory locks, exclusion constraints). */
 @Injectable()
@@ -37,6 +31,35 @@ export class BookingsRepository {
     return m.findOneBy(Booking, { id });
   }
 
+  /** A new booking (the exclusion constraints refuse a taken seat, a busy rep, a marketer in two places). */
+  async insert(m: EntityManager, fields: Omit<Booking, 'createdAt' | 'updatedAt' | 'cancelledAt' | 'cancelledBy' | 'cancelReason' | 'lateCancel' | 'noShowParty' | 'attendanceBy' | 'attendanceAt'>): Promise<Booking> {
+    await m.insert(Booking, m.create(Booking, fields));
+    return (await this.find(m, fields.id))!;
+  }
+
+  /** Puts a booking on another seat, time or rep (a move, one SEQUENCE up), confirmed again. */
+  async move(
+    m: EntityManager,
+    id: string,
+    to: Pick<Booking, 'repId' | 'startsAt' | 'endsAt' | 'seat' | 'seatsAllowed' | 'sequence' | 'periodId' | 'label' | 'callType' | 'marketingSourced'>,
+  ): Promise<Booking> {
+    await m.update(Booking, { id }, { ...to, status: 'confirmed' });
+    return (await this.find(m, id))!;
+  }
+
+  /** Frees the booking's seat inside a move's transaction (the move takes a seat again or rolls back). */
+  async freeSeat(m: EntityManager, id: string): Promise<void> {
+    await m.update(Booking, { id }, { status: 'cancelled' });
+  }
+
+  async markCancelled(m: EntityManager, id: string, c: Pick<Booking, 'sequence' | 'cancelledAt' | 'cancelledBy' | 'cancelReason' | 'lateCancel'>): Promise<void> {
+    await m.update(Booking, { id }, { status: 'cancelled', ...c });
+  }
+
+  async markAttendance(m: EntityManager, id: string, a: Pick<Booking, 'status' | 'noShowParty' | 'attendanceBy' | 'attendanceAt'>): Promise<void> {
+    await m.update(Booking, { id }, a);
+  }
+
   /** Seats already taken on the rep's call over [start, end). */
   async takenSeats(m: EntityManager, repId: string, start: Date, end: Date): Promise<number[]> {
     const rows: { seat: number }[] = await m.query(
@@ -55,17 +78,8 @@ export class BookingsRepository {
     return row ?? null;
   }
 
-  /** The marketer's waiting entries for one call are closed (`left`): they do not wait for a seat they just gave up. */
-  async leaveWaitlistFor(m: EntityManager, marketerId: string, repId: string, startsAt: Date): Promise<void> {
-    await m.query(`UPDATE waitlist_entries SET status = 'left', updated_at = now() WHERE marketer_id = $1 AND rep_id = $2 AND starts_at = $3 AND status = 'waiting'`, [
-      marketerId,
-      repId,
-      startsAt.toISOString(),
-    ]);
-  }
-
   people(m: EntityManager, ids: string[]): Promise<PersonRow[]> {
-    return m.query(`SELECT id, name, email, time_zone, roles, active FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+    return UsersRepository.peopleByIds(m, ids);
   }
 
   /** Idempotency: claims the key for this request, or returns what the first request with it stored. */
@@ -81,18 +95,6 @@ export class BookingsRepository {
 
   async storeKeyResponse(m: EntityManager, userId: string, scope: string, key: string, status: number, response: unknown): Promise<void> {
     await m.query(`UPDATE idempotency_keys SET status_code = $4, response = $5 WHERE user_id = $1 AND scope = $2 AND key = $3`, [userId, scope, key, status, JSON.stringify(response)]);
-  }
-
-  /** Waiting entries for one call, first come first served, locked so two releases cannot both serve one. */
-  waitingFor(m: EntityManager, repId: string, startsAt: Date): Promise<WaitlistEntry[]> {
-    return m
-      .getRepository(WaitlistEntry)
-      .createQueryBuilder('w')
-      .setLock('pessimistic_write')
-      .where(`w.rep_id = :repId AND w.starts_at = :startsAt AND w.status = 'waiting'`, { repId, startsAt })
-      .orderBy('w.created_at', 'ASC')
-      .addOrderBy('w.id', 'ASC')
-      .getMany();
   }
 
   /**
@@ -119,43 +121,10 @@ export class BookingsRepository {
     return qb.getRawAndEntities();
   }
 
-  /** The user whose calendar feed this token hash opens. */
-  async feedOwner(m: EntityManager, hash: Buffer): Promise<PersonRow | null> {
-    const [row] = await m.query(
-      `SELECT u.id, u.name, u.email, u.time_zone, u.roles, u.active FROM calendar_feeds f JOIN users u ON u.id = f.user_id WHERE f.token_hash = $1 AND u.active`,
-      [hash],
-    );
-    return row ?? null;
-  }
-
-  /**
-   * Sets the user's feed token unless the user is deactivated (false then). The user's row is share-locked
-   * first, as every credential issue does, so a concurrent deactivation either revokes this token or refuses it.
-   */
-  async setFeedToken(m: EntityManager, userId: string, hash: Buffer): Promise<boolean> {
-    const active: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1 AND active FOR SHARE`, [userId]);
-    if (active.length === 0) return false;
-    await m.query(
-      `INSERT INTO calendar_feeds (user_id, token_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()`,
-      [userId, hash],
-    );
-    return true;
-  }
-
-  /** Upcoming (and just-past) confirmed bookings a user is in, with the facts an invite needs. */
-  feedBookings(m: EntityManager, userId: string, since: Date): Promise<FeedRow[]> {
+  /** For the calendar feed: upcoming (and just-past) confirmed bookings a user is in, with the facts an invite needs. */
+  feedEvents(m: EntityManager, userId: string, since: Date): Promise<FeedRow[]> {
     return m.query(
       `${FACTS_SELECT} WHERE (b.rep_id = $1 OR b.marketer_id = $1) AND b.status = 'confirmed' AND b.ends_at > $2 ORDER BY b.starts_at LIMIT 500`,
-      [userId, since.toISOString()],
-    );
-  }
-
-  /** Upcoming confirmed support shifts of a user, for the same feed. */
-  feedShifts(m: EntityManager, userId: string, since: Date): Promise<{ id: string; uid: string; sequence: number; starts_at: Date; ends_at: Date; queue: string; queue_zone: string; program_name: string; name: string; email: string; time_zone: string }[]> {
-    return m.query(
-      `SELECT a.id, a.uid, a.sequence, a.starts_at, a.ends_at, t.queue, t.time_zone AS queue_zone, p.name AS program_name, u.name, u.email, u.time_zone
-         FROM shift_assignments a JOIN shift_templates t ON t.id = a.template_id JOIN programs p ON p.id = t.program_id JOIN users u ON u.id = a.marketer_id
-        WHERE a.marketer_id = $1 AND a.status = 'confirmed' AND a.ends_at > $2 ORDER BY a.starts_at LIMIT 500`,
       [userId, since.toISOString()],
     );
   }

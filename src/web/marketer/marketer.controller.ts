@@ -7,8 +7,10 @@ import { SLOTS_PAGE, SlotsQuery } from '../../availability/availability.dto.js';
 import { SlotsService, type SlotsResult } from '../../availability/slots.service.js';
 import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../../bookings/bookings.dto.js';
 import { BookingsService } from '../../bookings/bookings.service.js';
+import { WaitlistService } from '../../bookings/waitlist.service.js';
 import { Clock } from '../../common/clock.js';
 import { DomainError, notFound } from '../../common/errors.js';
+import { FeedsService } from '../../feeds/feeds.service.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../../people/auth.decorators.js';
 import type { User } from '../../people/user.entity.js';
@@ -58,6 +60,8 @@ function messageOf(p: { errors: FieldErrors; message?: string }): string {
 export class MarketerPagesController {
   constructor(
     private readonly bookings: BookingsService,
+    private readonly waitlist: WaitlistService,
+    private readonly feeds: FeedsService,
     private readonly slots: SlotsService,
     private readonly repo: MarketerPagesRepository,
     private readonly clock: Clock,
@@ -78,7 +82,7 @@ export class MarketerPagesController {
     const [progress, list, waiting] = await Promise.all([
       this.repo.enrolments(actor.id, now),
       this.bookings.list(actor, { status: 'confirmed' }),
-      this.bookings.listWaitlist(actor),
+      this.waitlist.list(actor),
     ]);
     const mine = list.filter((b) => b.marketerId === actor.id);
     const homeBookings = await this.describe(mine);
@@ -154,7 +158,7 @@ export class MarketerPagesController {
     const parsed = await parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), ...slotOf(body) });
     if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
     try {
-      await this.bookings.joinWaitlist(actor, parsed.value);
+      await this.waitlist.join(actor, parsed.value);
     } catch (e) {
       const p = formProblem(e);
       return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: p.status, message: messageOf(p) });
@@ -166,7 +170,7 @@ export class MarketerPagesController {
   @Roles('marketer')
   async leaveWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
     try {
-      await this.bookings.leaveWaitlist(actor, id);
+      await this.waitlist.leave(actor, id);
     } catch (e) {
       const p = formProblem(e);
       return sendHtml(res, p.status, await this.homePage(actor, csrf, { message: messageOf(p) }));
@@ -261,7 +265,7 @@ export class MarketerPagesController {
   @Post('marketer/calendar-token')
   @Roles('marketer')
   async calendarToken(@CurrentUser() actor: User, @Csrf() csrf: string, @Res() res: Response): Promise<void> {
-    const { url } = await this.bookings.rotateFeedToken(actor);
+    const { url } = await this.feeds.rotateToken(actor);
     res.setHeader('Cache-Control', 'no-store');
     sendHtml(res, 200, await this.homePage(actor, csrf, { feed: { url, webcal: url.replace(/^https?:\/\//, 'webcal://') } }));
   }
@@ -398,7 +402,7 @@ export class MarketerPagesController {
     if (!moving) {
       const [calls, waiting] = await Promise.all([
         this.repo.fullCalls(filters.periodId, search.from, search.to, actor.id, this.clock.now()),
-        this.bookings.listWaitlist(actor),
+        this.waitlist.list(actor),
       ]);
       const shown = calls.filter((c) => !filters.repId || c.repId === filters.repId);
       const windows = filters.callType || filters.marketingSourced
