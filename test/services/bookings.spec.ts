@@ -172,4 +172,42 @@ describe('BookingsService (services with new, real PostgreSQL)', () => {
       }
     });
   });
+
+  describe('the waitlist and the messages, through the service', () => {
+    const outbox = async (prefix: string) =>
+      ((await s.db.query(`SELECT dedupe_key FROM mail_outbox WHERE dedupe_key LIKE $1 ORDER BY dedupe_key`, [`${prefix}%`])) as { dedupe_key: string }[]).map((r) => r.dedupe_key);
+
+    it('join: refused while a seat is free or held; a cancelled seat goes to the first waiter, who is told', async () => {
+      const startsAt = at('15:00', 8);
+      const [holder, first, second] = [marketers[0], marketers[1], marketers[2]];
+      expect((await refused(s.waitlist.join(first, { periodId, repId: rep.id, startsAt }))).code).toBe('slot_available');
+      const held = (await s.bookings.create(holder, { periodId, repId: rep.id, startsAt })).booking;
+      expect((await refused(s.waitlist.join(holder, { periodId, repId: rep.id, startsAt }))).details).toMatchObject({ reason: 'marketer_conflict', bookingId: held.id });
+      const e1 = await s.waitlist.join(first, { periodId, repId: rep.id, startsAt });
+      await s.waitlist.join(second, { periodId, repId: rep.id, startsAt });
+      expect((await refused(s.waitlist.join(first, { periodId, repId: rep.id, startsAt }))).code).toBe('conflict');
+      expect((await refused(s.waitlist.leave(second, e1.id))).code).toBe('not_found'); // someone else's entry
+
+      await s.bookings.cancel(holder, held.id, 'cannot make it');
+      const [taken] = await s.db.query(`SELECT id, marketer_id FROM bookings WHERE rep_id = $1 AND starts_at = $2 AND status = 'confirmed'`, [rep.id, startsAt]);
+      expect(taken.marketer_id).toBe(first.id);
+      expect((await s.waitlist.list(first)).map((w) => w.id)).not.toContain(e1.id); // booked, no longer waiting
+      expect((await s.waitlist.list(second)).length).toBe(1); // keeps their place
+      expect(await outbox(`booking:${taken.id}:waitlist_booked:`)).toEqual([`booking:${taken.id}:waitlist_booked:0:${first.id}`, `booking:${taken.id}:waitlist_booked:0:${rep.id}`].sort());
+    });
+
+    it('a reminder sends once, only while the booking is confirmed at the sequence it was scheduled for', async () => {
+      const b = (await s.bookings.create(marketers[4], { periodId, repId: otherRep.id, startsAt: at('09:00', 9) })).booking;
+      const prefix = `booking:${b.id}:reminder:`;
+      await s.bookings.sendReminder(b.id, 0);
+      await s.bookings.sendReminder(b.id, 0); // a retried job
+      expect(await outbox(prefix)).toEqual([`${prefix}0:${marketers[4].id}`, `${prefix}0:${otherRep.id}`].sort());
+      await s.bookings.reschedule(marketers[4], b.id, at('10:00', 9));
+      await s.bookings.sendReminder(b.id, 0); // the job of the old time: stale
+      expect((await outbox(prefix)).length).toBe(2);
+      await s.bookings.cancel(marketers[4], b.id, 'done');
+      await s.bookings.sendReminder(b.id, 1); // cancelled
+      expect((await outbox(prefix)).length).toBe(2);
+    });
+  });
 });
