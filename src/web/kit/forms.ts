@@ -70,6 +70,11 @@ export function formProblem(e: unknown, fieldFor?: (code: string) => string | un
   return { errors: {}, message: e.message, status: e.status };
 }
 
+/** One message from a problem, for a page that shows it with no field: its message, else its field problems joined. */
+export function messageOf(p: { errors: FieldErrors; message?: string }): string {
+  return p.message ?? Object.values(p.errors).flat().join('; ');
+}
+
 /** Sends a whole page. */
 export function sendHtml(res: Response, status: number, page: Html): void {
   res.status(status).type('html').send(page.value);

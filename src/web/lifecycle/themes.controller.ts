@@ -8,7 +8,7 @@ import type { User } from '../../people/user.entity.js';
 import { CreateThemeDto, MergeThemeDto } from '../../themes/themes.dto.js';
 import { ThemesService, type ThemeView } from '../../themes/themes.service.js';
 import type { TreeNode } from '../../themes/tree.js';
-import { parseDto, submitForm, type FormBody, type Parsed } from '../kit/forms.js';
+import { messageOf, parseDto, submitForm, type FormBody, type Parsed } from '../kit/forms.js';
 import type { Html } from '../kit/html.js';
 import { Csrf, WebPage } from '../kit/web.decorators.js';
 import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
@@ -94,7 +94,7 @@ export class LifecycleThemesController {
         else await this.themes.reject(user, id);
         return `/lifecycle/themes?notice=theme-${parsed.value.decision}ed`;
       },
-      again: (p) => this.themesDoc(user, csrf, { decide: { errors: {}, message: p.message ?? Object.values(p.errors).flat().join('; ') } }),
+      again: (p) => this.themesDoc(user, csrf, { decide: { errors: {}, message: messageOf(p) } }),
     });
   }
 

@@ -15,7 +15,7 @@ import { ThemesService, type ThemeView } from '../../themes/themes.service.js';
 import { answersFromForm, errorsByInput } from './forms-answers.js';
 import { FormsPagesRepository } from './forms-pages.repository.js';
 import { formPage, formsListPage, readOnlyPage, type ThemeOption } from './forms-views.js';
-import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import { formProblem, messageOf, parseDto, seeOther, sendHtml, submitForm, text, type FormBody } from '../kit/forms.js';
 import type { FieldErrors } from '../kit/html.js';
 import { candidatesFor, openShifts, type CandidateShift } from './shifts-candidates.js';
 import { ShiftsPagesRepository } from './shifts-pages.repository.js';
@@ -172,38 +172,33 @@ export class MarketerFormsController {
   @Roles('marketer')
   async swap(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const toShiftKey = text(body, 'toShiftKey');
-    const again = async (status: number, errors: FieldErrors, message?: string) =>
-      sendHtml(res, status, await this.shiftsData(user, csrf, { problem: { assignmentId: id, errors, message, value: toShiftKey } }, id));
-    if (!toShiftKey) return again(400, { toShiftKey: ['Choose the shift to move to'] });
-    const parsed = await parseDto(SwapShiftDto, { toShiftKey });
-    if (!parsed.ok) return again(400, parsed.errors);
-    try {
-      await this.rotations.swap(user, id, parsed.value.toShiftKey);
-    } catch (e) {
-      // An unknown target shift names the field: shown next to the select (the assignment itself being unknown stays a 404 page).
-      if (e instanceof DomainError && e.code === 'not_found' && (e.details as { field?: unknown }).field === 'toShiftKey') {
-        return again(e.status, { toShiftKey: [e.message] });
-      }
-      const p = formProblem(e, () => 'toShiftKey');
-      return again(p.status, p.errors, p.message);
-    }
-    seeOther(res, '/marketer/shifts?notice=moved');
+    await submitForm(res, {
+      input: toShiftKey ? parseDto(SwapShiftDto, { toShiftKey }) : { ok: false, errors: { toShiftKey: ['Choose the shift to move to'] } },
+      act: async (dto) => {
+        await this.rotations.swap(user, id, dto.toShiftKey);
+        return '/marketer/shifts?notice=moved';
+      },
+      again: (p) => this.shiftsData(user, csrf, { problem: { assignmentId: id, errors: p.errors, message: p.message, value: toShiftKey } }, id),
+      problem: (e) =>
+        // An unknown target shift names the field: shown next to the select (the assignment itself being unknown stays a 404 page).
+        e instanceof DomainError && e.code === 'not_found' && (e.details as { field?: unknown }).field === 'toShiftKey'
+          ? { errors: { toShiftKey: [e.message] }, status: e.status }
+          : formProblem(e, () => 'toShiftKey'),
+    });
   }
 
   /** Marks a started shift done, which opens its observation form. */
   @Post('marketer/shifts/:id/attendance')
   @Roles('marketer')
   async attendance(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
-    const again = async (status: number, message: string) => sendHtml(res, status, await this.shiftsData(user, csrf, { problem: { assignmentId: id, errors: {}, message } }, id));
-    const parsed = await parseDto(ShiftAttendanceDto, { outcome: text(body, 'outcome') });
-    if (!parsed.ok) return again(400, Object.values(parsed.errors).flat().join('; '));
-    try {
-      await this.rotations.attendance(user, id, parsed.value.outcome);
-    } catch (e) {
-      const p = formProblem(e);
-      return again(p.status, p.message ?? Object.values(p.errors).flat().join('; '));
-    }
-    seeOther(res, parsed.value.outcome === 'completed' ? '/marketer/forms?notice=shift-done' : '/marketer/shifts');
+    await submitForm(res, {
+      input: parseDto(ShiftAttendanceDto, { outcome: text(body, 'outcome') }),
+      act: async ({ outcome }) => {
+        await this.rotations.attendance(user, id, outcome);
+        return outcome === 'completed' ? '/marketer/forms?notice=shift-done' : '/marketer/shifts';
+      },
+      again: (p) => this.shiftsData(user, csrf, { problem: { assignmentId: id, errors: {}, message: messageOf(p) } }, id),
+    });
   }
 
   /** The shift's current invite (REQUEST, or CANCEL once cancelled). */

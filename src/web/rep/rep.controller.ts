@@ -16,7 +16,7 @@ import type { Period, Program } from '../../programs/program.entity.js';
 import { UpdateRosterDto } from '../../programs/programs.dto.js';
 import { ProgramsService } from '../../programs/programs.service.js';
 import { WEEKDAYS } from '../kit/format.js';
-import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import { checked, messageOf, parseDto, submitForm, text, type FormBody } from '../kit/forms.js';
 import type { FieldErrors, Html } from '../kit/html.js';
 import {
   availabilityPage,
@@ -98,56 +98,50 @@ export class RepPagesController {
   async roster(@CurrentUser() user: User, @Csrf() csrf: string, @Param('entryId', uuid('entryId')) entryId: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const status = text(body, 'status');
     const parsed = await parseDto(UpdateRosterDto, { status });
-    if (!parsed.ok || (status !== 'active' && status !== 'declined')) {
-      return this.sendHome(res, 400, user, csrf, { message: 'status must be active (accept) or declined (decline)' });
-    }
-    try {
-      await this.programs.updateRoster(user, entryId, parsed.value.status);
-    } catch (e) {
-      const p = formProblem(e);
-      return this.sendHome(res, p.status, user, csrf, { message: p.message ?? Object.values(p.errors).flat().join('; ') });
-    }
-    seeOther(res, `/rep?notice=${status === 'active' ? 'roster-accepted' : 'roster-declined'}`);
+    await submitForm(res, {
+      input: parsed.ok && (status === 'active' || status === 'declined') ? parsed : { ok: false, errors: { status: ['status must be active (accept) or declined (decline)'] } },
+      act: async (dto) => {
+        await this.programs.updateRoster(user, entryId, dto.status);
+        return `/rep?notice=${status === 'active' ? 'roster-accepted' : 'roster-declined'}`;
+      },
+      again: (p) => this.homeHtml(user, csrf, { message: messageOf(p) }),
+    });
   }
 
   @Post('rep/bookings/:id/cancel')
   async cancel(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     await this.bookings.get(user, id); // someone else's booking: 404 before anything else
     const reason = text(body, 'reason');
-    const parsed = reason ? await parseDto(CancelBookingDto, { reason }) : undefined;
-    if (!parsed?.ok) {
-      const errors = parsed ? parsed.errors : { reason: ['Give a reason for cancelling; the marketer sees it'] };
-      return this.sendHome(res, 400, user, csrf, { cancel: { bookingId: id, reason, errors } });
-    }
-    try {
-      await this.bookings.cancel(user, id, parsed.value.reason);
-    } catch (e) {
-      const p = formProblem(e);
-      const { reason: onReason, ...rest } = p.errors;
-      const message = [p.message, ...Object.values(rest).flat()].filter(Boolean).join('; ') || undefined;
-      return this.sendHome(res, p.status, user, csrf, { cancel: { bookingId: id, reason, errors: onReason ? { reason: onReason } : {}, message } });
-    }
-    seeOther(res, '/rep?notice=booking-cancelled');
+    await submitForm(res, {
+      input: reason ? parseDto(CancelBookingDto, { reason }) : { ok: false, errors: { reason: ['Give a reason for cancelling; the marketer sees it'] } },
+      act: async (dto) => {
+        await this.bookings.cancel(user, id, dto.reason);
+        return '/rep?notice=booking-cancelled';
+      },
+      // The reason's problems next to it; any other at the top of the form.
+      again: (p) => {
+        const { reason: onReason, ...rest } = p.errors;
+        const message = [p.message, ...Object.values(rest).flat()].filter(Boolean).join('; ') || undefined;
+        return this.homeHtml(user, csrf, { cancel: { bookingId: id, reason, errors: onReason ? { reason: onReason } : {}, message } });
+      },
+    });
   }
 
   @Post('rep/bookings/:id/attendance')
   async attendance(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     await this.bookings.get(user, id);
-    const parsed = await parseDto(AttendanceDto, { outcome: text(body, 'outcome') });
-    if (!parsed.ok) {
-      return this.sendHome(res, 400, user, csrf, { rowError: { bookingId: id, message: Object.values(parsed.errors).flat().join('; ') } });
-    }
-    try {
-      await this.bookings.attendance(user, id, parsed.value.outcome);
-    } catch (e) {
-      const p = formProblem(e);
-      return this.sendHome(res, p.status, user, csrf, { rowError: { bookingId: id, message: p.message ?? Object.values(p.errors).flat().join('; ') } });
-    }
-    seeOther(res, `/rep?notice=${parsed.value.outcome === 'completed' ? 'attendance-completed' : 'attendance-no-show'}`);
+    await submitForm(res, {
+      input: parseDto(AttendanceDto, { outcome: text(body, 'outcome') }),
+      act: async ({ outcome }) => {
+        await this.bookings.attendance(user, id, outcome);
+        return `/rep?notice=${outcome === 'completed' ? 'attendance-completed' : 'attendance-no-show'}`;
+      },
+      again: (p) => this.homeHtml(user, csrf, { rowError: { bookingId: id, message: messageOf(p) } }),
+    });
   }
 
-  private async sendHome(res: Response, status: number, user: User, csrf: string, extra: Partial<HomeData>): Promise<void> {
-    sendHtml(res, status, homePage({ ...(await this.homeData(user)), ...extra, user, csrf }));
+  private async homeHtml(user: User, csrf: string, extra: Partial<HomeData>): Promise<Html> {
+    return homePage({ ...(await this.homeData(user)), ...extra, user, csrf });
   }
 
   private async homeData(user: User): Promise<Pick<HomeData, 'invitations' | 'periods' | 'upcoming' | 'toMark'>> {
@@ -227,18 +221,19 @@ export class RepPagesController {
     if (!parsed.ok) mapListErrors(parsed.errors, 'weekly', rows, ['timeZone'], errors, top);
     // The times' own rules (end after start, no overlaps) too, so every problem shows at once.
     if (parsed.ok || !Object.keys(parsed.errors).some((k) => k.startsWith('weekly'))) mapListErrors(windowProblems(weekly, 'weekly'), 'weekly', rows, ['timeZone'], errors, top);
-    const fail = (status: number) =>
-      this.availabilityHtml(user, csrf, { weeklyForm: { values, errors, message: top.length ? top.join('; ') : undefined } }).then((h) => sendHtml(res, status, h));
-    if (!parsed.ok || Object.keys(errors).length || top.length) return fail(400);
-    try {
-      await this.availability.putWeekly(user, user.id, parsed.value, todayIn(user.timeZone, this.clock.now()));
-    } catch (e) {
-      const p = formProblem(e);
-      mapListErrors(p.errors, 'weekly', rows, ['timeZone'], errors, top);
-      if (p.message) top.push(p.message);
-      return fail(p.status);
-    }
-    seeOther(res, '/rep/availability?notice=weekly-saved');
+    await submitForm(res, {
+      // Every problem of the input is in `errors` and `top` already.
+      input: !parsed.ok || Object.keys(errors).length || top.length ? { ok: false, errors: {} } : parsed,
+      act: async (dto) => {
+        await this.availability.putWeekly(user, user.id, dto, todayIn(user.timeZone, this.clock.now()));
+        return '/rep/availability?notice=weekly-saved';
+      },
+      again: (p) => {
+        mapListErrors(p.errors, 'weekly', rows, ['timeZone'], errors, top);
+        if (p.message) top.push(p.message);
+        return this.availabilityHtml(user, csrf, { weeklyForm: { values, errors, message: top.length ? top.join('; ') : undefined } });
+      },
+    });
   }
 
   @Post('rep/overrides')
@@ -276,30 +271,30 @@ export class RepPagesController {
     const parsed = await parseDto(PutOverrideDto, { windows: blocked ? [] : windows });
     if (!parsed.ok) mapListErrors(parsed.errors, 'windows', rows, ['date'], errors, top);
     else mapListErrors(windowProblems(blocked ? [] : windows, 'windows'), 'windows', rows, ['date'], errors, top);
-    const fail = (status: number) =>
-      this.availabilityHtml(user, csrf, { overrideForm: { values, errors, message: top.length ? top.join('; ') : undefined } }).then((h) => sendHtml(res, status, h));
-    if (!parsed.ok || Object.keys(errors).length || top.length) return fail(400);
-    try {
-      await this.availability.putOverride(user, user.id, date, parsed.value);
-    } catch (e) {
-      const p = formProblem(e);
-      mapListErrors(p.errors, 'windows', rows, ['date'], errors, top);
-      if (p.message) top.push(p.message);
-      return fail(p.status);
-    }
-    seeOther(res, '/rep/availability?notice=override-saved');
+    await submitForm(res, {
+      // Every problem of the input is in `errors` and `top` already.
+      input: !parsed.ok || Object.keys(errors).length || top.length ? { ok: false, errors: {} } : parsed,
+      act: async (dto) => {
+        await this.availability.putOverride(user, user.id, date, dto);
+        return '/rep/availability?notice=override-saved';
+      },
+      again: (p) => {
+        mapListErrors(p.errors, 'windows', rows, ['date'], errors, top);
+        if (p.message) top.push(p.message);
+        return this.availabilityHtml(user, csrf, { overrideForm: { values, errors, message: top.length ? top.join('; ') : undefined } });
+      },
+    });
   }
 
   @Post('rep/overrides/:date/delete')
   async removeOverride(@CurrentUser() user: User, @Csrf() csrf: string, @Param('date') date: string, @Res() res: Response): Promise<void> {
-    try {
-      await this.availability.deleteOverride(user, user.id, date);
-    } catch (e) {
-      const p = formProblem(e);
-      const message = p.message ?? Object.values(p.errors).flat().join('; ');
-      return sendHtml(res, p.status, await this.availabilityHtml(user, csrf, { message }));
-    }
-    seeOther(res, '/rep/availability?notice=override-removed');
+    await submitForm(res, {
+      act: async () => {
+        await this.availability.deleteOverride(user, user.id, date);
+        return '/rep/availability?notice=override-removed';
+      },
+      again: (p) => this.availabilityHtml(user, csrf, { message: messageOf(p) }),
+    });
   }
 
   private async availabilityHtml(
