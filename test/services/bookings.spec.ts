@@ -209,5 +209,21 @@ describe('BookingsService (services with new, real PostgreSQL)', () => {
       await s.bookings.sendReminder(b.id, 1); // cancelled
       expect((await outbox(prefix)).length).toBe(2);
     });
+
+    it('the reminder job is queued 24 hours before the start, unless that time has passed', async () => {
+      const jobs = async (bookingId: string) =>
+        (await s.db.query(`SELECT data, start_after FROM pgboss.job WHERE name = 'booking.reminder' AND data->>'bookingId' = $1`, [bookingId])) as { data: { sequence: number }; start_after: Date }[];
+      const ahead = (await s.bookings.create(marketers[5], { periodId, repId: otherRep.id, startsAt: at('09:00', 10) })).booking;
+      const queued = await jobs(ahead.id);
+      expect(queued.map((j) => ({ sequence: j.data.sequence, at: new Date(j.start_after).toISOString() }))).toEqual([{ sequence: 0, at: at('09:00', 9) }]);
+      const before = s.clock.now();
+      s.clock.set(at('20:00', 10));
+      try {
+        const soon = (await s.bookings.create(marketers[5], { periodId, repId: otherRep.id, startsAt: at('09:00', 11) })).booking; // 13 hours ahead
+        expect(await jobs(soon.id)).toEqual([]);
+      } finally {
+        s.clock.set(before);
+      }
+    });
   });
 });
