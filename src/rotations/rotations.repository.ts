@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { ShiftFacts } from './shift-messages.js';
 
 export interface TemplateRow {
   id: string;
@@ -179,6 +180,21 @@ export class RotationsRepository {
   async userExists(m: EntityManager, id: string): Promise<{ id: string; time_zone: string } | null> {
     const [row] = await m.query(`SELECT id, time_zone FROM users WHERE id = $1`, [id]);
     return row ?? null;
+  }
+
+  /** For the calendar feed: a user's confirmed support shifts ending after `since`, as the facts an invite is written from. */
+  async feedEvents(m: EntityManager, userId: string, since: Date): Promise<ShiftFacts[]> {
+    const rows: { id: string; uid: string; sequence: number; starts_at: Date; ends_at: Date; queue: string; queue_zone: string; program_name: string; name: string; email: string; time_zone: string }[] =
+      await m.query(
+        `SELECT a.id, a.uid, a.sequence, a.starts_at, a.ends_at, t.queue, t.time_zone AS queue_zone, p.name AS program_name, u.name, u.email, u.time_zone
+           FROM shift_assignments a JOIN shift_templates t ON t.id = a.template_id JOIN programs p ON p.id = t.program_id JOIN users u ON u.id = a.marketer_id
+          WHERE a.marketer_id = $1 AND a.status = 'confirmed' AND a.ends_at > $2 ORDER BY a.starts_at LIMIT 500`,
+        [userId, since.toISOString()],
+      );
+    return rows.map((r) => ({
+      id: r.id, uid: r.uid, sequence: r.sequence, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: 'confirmed',
+      queue: r.queue, queueZone: r.queue_zone, programName: r.program_name, marketer: { name: r.name, email: r.email, timeZone: r.time_zone },
+    }));
   }
 
   /** A shift assignment with what its emails and invite need. */
