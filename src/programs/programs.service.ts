@@ -161,7 +161,7 @@ export class ProgramsService {
           throw new DomainError('conflict', `The rep is already on this roster (${existing.status})`, { field: 'repId', entryId: existing.id });
         }
         existing.status = 'invited';
-        existing.invitedAt = new Date();
+        existing.invitedAt = this.clock.now();
         existing.respondedAt = null;
         entry = await this.repo.saveRosterEntry(m, existing);
       } else {
@@ -189,7 +189,7 @@ export class ProgramsService {
       }
       const from = entry.status;
       entry.status = status;
-      if (own) entry.respondedAt = new Date();
+      if (own) entry.respondedAt = this.clock.now();
       const saved = await this.repo.saveRosterEntry(m, entry);
       await this.audit.record(m, { actorId: actor.id, action: 'roster.update', entity: 'roster_entry', entityId: entryId, details: { from, to: status } });
       return saved;
