@@ -12,6 +12,7 @@ import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
+import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
@@ -51,6 +52,7 @@ export class AppModule {
         AvailabilityModule,
         MailModule,
         BookingsModule,
+        FeedsModule,
         ThemesModule,
         ObservationsModule,
         RollupsModule,
