@@ -4,12 +4,7 @@
  * takes `html` trusts it (build it from these helpers).
  */
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function escapeHtml(text: string | number | null | undefined): string {
-  return String(text ?? '').replace(/[&<>"']/g, (c) => ENTITIES[c]);
-}
+import { escapeHtml } from '../common/escape-html.js';
 
 const FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif";
 const TEXT_COLOUR = '#1f2328';

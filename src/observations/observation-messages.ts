@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { escapeHtml } from '../mail/html.js';
+import { escapeHtml } from '../common/escape-html.js';
 import type { OutgoingMail } from '../mail/mail.types.js';
 
 export type FormMailKind = 'nudge' | 'reminder' | 'overdue';

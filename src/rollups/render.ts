@@ -11,7 +11,8 @@
  * free-text list (the page shows all of them) and quotes for the top themes only.
  */
 import { DateTime, IANAZone } from 'luxon';
-import { escapeHtml, layout, link, list, paragraph } from '../mail/html.js';
+import { escapeHtml } from '../common/escape-html.js';
+import { layout, link, list, paragraph } from '../mail/html.js';
 import { csvRow } from '../observations/csv.js';
 import type { RankedTheme, RollupReport } from './rollup.types.js';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { type CalendarEvent, inviteIcs } from '../calendar/ics.js';
-import { escapeHtml } from '../mail/html.js';
+import { escapeHtml } from '../common/escape-html.js';
 import type { OutgoingMail } from '../mail/mail.types.js';
 
 export type ShiftMailKind = 'assigned' | 'changed' | 'cancelled' | 'reminder';
