@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import type { ShiftFacts } from './shift-messages.js';
 
 export interface TemplateRow {
@@ -53,6 +53,17 @@ export interface Span {
   user_id: string;
   starts_at: Date;
   ends_at: Date;
+}
+
+/**
+ * Whether `e` is PostgreSQL refusing a marketer a second live place: a shift overlapping another of theirs
+ * (the exclusion constraint `shift_assignments_marketer_one_place`) or the same shift twice
+ * (`shift_assignments_one_per_shift`). The backstop under the service's own checks, for a race they lose.
+ */
+export function isPlaceConflict(e: unknown): boolean {
+  if (!(e instanceof QueryFailedError)) return false;
+  const err = e.driverError as { code?: string; constraint?: string };
+  return (err.code === '23P01' && err.constraint === 'shift_assignments_marketer_one_place') || (err.code === '23505' && err.constraint === 'shift_assignments_one_per_shift');
 }
 
 const ASSIGNMENT_COLUMNS = `a.id, a.period_id, a.template_id, a.shift_key, to_char(a.shift_date, 'YYYY-MM-DD') AS shift_date, a.starts_at, a.ends_at,

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
@@ -16,7 +16,7 @@ import { RotationInputError, expandShifts, generate } from './engine/assign.js';
 import { type PeriodRunReport, type RunSpan, heldTemplateIds, periodRunInput, periodRunReport } from './engine/period-run.js';
 import { type ShiftTemplate, validateTemplate } from './engine/shifts.js';
 import { CreateShiftTemplateDto, CreateTimeOffDto, ListShiftsQuery } from './rotations.dto.js';
-import { AssignmentRow, RotationsRepository, Span, TemplateRow, TimeOffRow } from './rotations.repository.js';
+import { AssignmentRow, RotationsRepository, Span, TemplateRow, TimeOffRow, isPlaceConflict } from './rotations.repository.js';
 
 export const SHIFT_REMINDER_JOB = 'shift.reminder';
 const fromMinute = (t: number) => new Date(t * 60_000);
@@ -444,9 +444,5 @@ function parseShiftKey(key: string, field = 'toShiftKey'): [string, string] {
 
 /** The database's own refusals, as the contract's codes. */
 function fromConstraint(e: unknown): DomainError | undefined {
-  if (!(e instanceof QueryFailedError)) return undefined;
-  const err = e.driverError as { code?: string; constraint?: string };
-  if (err.code === '23P01' && err.constraint === 'shift_assignments_marketer_one_place') return refuse('marketer_conflict');
-  if (err.code === '23505' && err.constraint === 'shift_assignments_one_per_shift') return refuse('marketer_conflict');
-  return undefined;
+  return isPlaceConflict(e) ? refuse('marketer_conflict') : undefined;
 }
