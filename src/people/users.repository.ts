@@ -4,10 +4,34 @@ import { ApiToken } from './api-token.entity.js';
 import { hashToken } from './tokens.js';
 import { User } from './user.entity.js';
 
+/** A person as the mails, invites and pages that name them need them. */
+export interface PersonRow {
+  id: string;
+  name: string;
+  email: string;
+  time_zone: string;
+  roles: string[];
+  active: boolean;
+}
+
 /** Queries about people and tokens; no decisions. */
 @Injectable()
 export class UsersRepository {
   constructor(private readonly db: DataSource) {}
+
+  /**
+   * People by id (missing ids are left out, duplicates count once): the one look-up of users by a list of
+   * ids. Static, like a query function, so other features' repositories use it with their own manager.
+   */
+  static peopleByIds(m: EntityManager, ids: readonly string[]): Promise<PersonRow[]> {
+    return m.query(`SELECT id, name, email, time_zone, roles, active FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
+  }
+
+  /** Names of users by id (missing ids are left out). */
+  static async namesByIds(m: EntityManager, ids: readonly string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    return new Map((await UsersRepository.peopleByIds(m, ids)).map((r) => [r.id, r.name]));
+  }
 
   /** The active user owning a live (not revoked) token, in one query. */
   async findByLiveToken(token: string): Promise<User | null> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { UsersRepository } from '../../people/users.repository.js';
 
 /** A session of a period: a shadowed call (booking) or a support shift; one status vocabulary for both. */
 const SESSIONS = `
@@ -49,10 +50,8 @@ export class LifecycleHealthRepository {
   constructor(private readonly db: DataSource) {}
 
   /** Names of users by id (missing ids are left out). */
-  async userNames(ids: readonly string[]): Promise<Map<string, string>> {
-    if (!ids.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.db.query(`SELECT id, name FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
-    return new Map(rows.map((r) => [r.id, r.name]));
+  userNames(ids: readonly string[]): Promise<Map<string, string>> {
+    return UsersRepository.namesByIds(this.db.manager, ids);
   }
 
   /** Program names by id. */

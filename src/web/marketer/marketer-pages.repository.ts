@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-engine.js';
+import { UsersRepository } from '../../people/users.repository.js';
 
 /** One enrolment of a marketer with the sessions that count against its quota. */
 export interface EnrolmentProgress {
@@ -101,10 +102,8 @@ export class MarketerPagesRepository {
   }
 
   /** Names of users by id. */
-  async names(ids: readonly string[]): Promise<Map<string, string>> {
-    if (!ids.length) return new Map();
-    const rows: RepName[] = await this.db.query(`SELECT id, name FROM users WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]]);
-    return new Map(rows.map((r) => [r.id, r.name]));
+  names(ids: readonly string[]): Promise<Map<string, string>> {
+    return UsersRepository.namesByIds(this.db.manager, ids);
   }
 
   /**
