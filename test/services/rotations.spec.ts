@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../src/common/errors.js';
 import { JOBS_SCHEMA } from '../../src/jobs/jobs.service.js';
 import { User } from '../../src/people/user.entity.js';
 import { DEFAULT_SETTINGS } from '../../src/programs/program-settings.js';
-import { RotationsRepository } from '../../src/rotations/rotations.repository.js';
+import { RotationsRepository, isPlaceConflict } from '../../src/rotations/rotations.repository.js';
 import { RotationsService, SHIFT_REMINDER_JOB } from '../../src/rotations/rotations.service.js';
 import { seeder, startServices, TestServices } from '../support/services.js';
 
@@ -119,6 +120,31 @@ describe('RotationsService (services with new, real PostgreSQL)', () => {
       expect(await state(a)).toEqual(before);
       s.clock.set('2027-03-22T13:59:00Z');
       expect((await rotations.swap(m1, a, `${monPm}@2027-03-22`)).shiftKey).toBe(`${monPm}@2027-03-22`);
+    });
+  });
+
+  describe('the database backstop under the rules', () => {
+    it('isPlaceConflict recognises PostgreSQL refusing a marketer a second place (overlap, same shift twice) and nothing else', async () => {
+      const repo = new RotationsRepository();
+      const x = await seeder(s.db).user(['marketer']);
+      const row = (key: string, start: string, end: string) => ({
+        id: randomUUID(),
+        periodId,
+        templateId: key.split('@')[0],
+        shiftKey: key,
+        shiftDate: key.split('@')[1],
+        startsAt: new Date(start),
+        endsAt: new Date(end),
+        marketerId: x.id,
+        createdBy: lifecycle.id,
+      });
+      const error = async (call: Promise<unknown>) => call.then(() => undefined, (e: unknown) => e);
+      await repo.insertAssignment(s.db.manager, row(`${monAm}@2027-03-01`, '2027-03-01T09:00:00Z', '2027-03-01T12:00:00Z'));
+      const overlap = await error(repo.insertAssignment(s.db.manager, row(`${monPm}@2027-03-01`, '2027-03-01T11:00:00Z', '2027-03-01T13:00:00Z')));
+      const twice = await error(repo.insertAssignment(s.db.manager, row(`${monAm}@2027-03-01`, '2027-03-01T20:00:00Z', '2027-03-01T21:00:00Z')));
+      const inverted = await error(repo.insertAssignment(s.db.manager, row(`${monPm}@2027-03-08`, '2027-03-08T17:00:00Z', '2027-03-08T14:00:00Z')));
+      expect([overlap, twice, inverted].map((e) => (e as { driverError?: { code?: string } })?.driverError?.code)).toEqual(['23P01', '23505', '23514']);
+      expect([overlap, twice, inverted, new Error('other')].map((e) => isPlaceConflict(e))).toEqual([true, true, false, false]);
     });
   });
 
