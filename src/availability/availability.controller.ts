@@ -8,7 +8,14 @@ import { CurrentUser } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
 import { PutAvailabilityDto, PutOverrideDto, SlotsQuery, SlotsResponseDto } from './availability.dto.js';
 import { AvailabilityService, AvailabilityView } from './availability.service.js';
-import { slotsBody, SlotsService } from './slots.service.js';
+import { writeSlots } from './slots-json.js';
+import { SlotsService, type SlotsResult } from './slots.service.js';
+
+/** The `/slots` response body: the result's fields, then its slots array written from the engine's columns. */
+function slotsBody(r: SlotsResult): Buffer {
+  const head = { periodId: r.periodId, timeZone: r.timeZone, from: r.from, to: r.to, nextCursor: r.nextCursor, ...(r.marketer ? { marketer: r.marketer } : {}) };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), writeSlots(r.slots), Buffer.from('}')]);
+}
 
 @ApiTags('availability')
 @ApiBearerAuth()

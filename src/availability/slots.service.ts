@@ -13,7 +13,7 @@ import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
 import { localToEpoch, parseIsoDate } from '../common/time/local-time.js';
 import { checkSlot, findSlotsColumnar, MarketerContext, SlotCheck, SlotQuery } from './engine/slot-engine.js';
-import { slotsJson } from './slots-json.js';
+import { noSlots, pageOf, type SlotList } from './slot-page.js';
 
 /** The longest range one slot search may span. */
 export const MAX_RANGE_DAYS = 93;
@@ -35,15 +35,8 @@ export interface SlotsResult {
   marketer?: MarketerLimits;
   /** The cursor of the next page; null on the last one. */
   nextCursor: string | null;
-  /** The `slots` array of this page, already serialised (see slots-json.ts). */
-  slotsJson: Buffer;
-  count: number;
-}
-
-/** The response body: the result with its slots array spliced in as written. */
-export function slotsBody(r: SlotsResult): Buffer {
-  const { slotsJson: json, count: _count, ...head } = r;
-  return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), json, Buffer.from('}')]);
+  /** This page's slots, as the engine's columns (the API writes them with slots-json.ts, pages read `slotObjects`). */
+  slots: SlotList;
 }
 
 /**
@@ -104,15 +97,15 @@ export class SlotsService {
     // A later page needs no slot before its cursor: the engine starts there (a slot depends on its start, not on the range).
     const searchFrom = after && after.minute * 60_000 > from.getTime() ? new Date(after.minute * 60_000) : from;
     const built = searchFrom < to ? await this.buildQuery(m, found, { from: searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId }) : {};
-    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slotsJson: Buffer.from('[]'), count: 0 };
+    const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slots: noSlots(zone) };
     if (built.limits) base.marketer = built.limits;
     if (!built.query) return base;
 
     const filter = { callType: q.callType, marketingSourced: q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true' };
     const cols = findSlotsColumnar(built.query);
-    const out = slotsJson(cols, built.query.reps.map((r) => r.repId), zone, filter, { limit, after: after && { start: after.minute, repId: after.id } });
+    const out = pageOf(cols, built.query.reps.map((r) => r.repId), zone, filter, { limit, after: after && { start: after.minute, repId: after.id } });
     const nextCursor = out.more && out.last ? encodeCursor('slots', scope, [out.last.start, out.last.repId]) : null;
-    return { ...base, nextCursor, slotsJson: out.json, count: out.count };
+    return { ...base, nextCursor, slots: out.list };
   }
 
   /** Decides one slot with exactly the listing's rules (the booking engine calls this inside its transaction). */

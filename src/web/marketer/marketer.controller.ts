@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { SLOTS_PAGE, SlotsQuery } from '../../availability/availability.dto.js';
+import { slotObjects } from '../../availability/slot-page.js';
 import { SlotsService, type SlotsResult } from '../../availability/slots.service.js';
 import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../../bookings/bookings.dto.js';
 import { BookingsService } from '../../bookings/bookings.service.js';
@@ -14,7 +15,7 @@ import { FeedsService } from '../../feeds/feeds.service.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../../people/auth.decorators.js';
 import type { User } from '../../people/user.entity.js';
-import { checked, formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
+import { checked, formProblem, messageOf, parseDto, sendHtml, submitForm, text, type FormBody } from '../kit/forms.js';
 import type { FieldErrors, Html } from '../kit/html.js';
 import { cancelPage, homePage, type HomeBooking, type HomeView } from './marketer-home.js';
 import { MarketerPagesRepository, type EnrolmentProgress } from './marketer-pages.repository.js';
@@ -46,11 +47,6 @@ function slotOf(body: FormBody): { repId: string; startsAt: string } {
   if (!slot) return { repId: text(body, 'repId'), startsAt: text(body, 'startsAt') };
   const [repId = '', startsAt = ''] = slot.split(' ');
   return { repId, startsAt };
-}
-
-/** One message from a problem with no field on the page it is shown on. */
-function messageOf(p: { errors: FieldErrors; message?: string }): string {
-  return p.message ?? Object.values(p.errors).flat().join('; ');
 }
 
 /** Marketer pages: the week view of open slots, booking, cancelling, rescheduling, the waitlist, quota progress, the calendar feed link. */
@@ -136,46 +132,48 @@ export class MarketerPagesController {
       return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: 'The form is damaged (pageKey); reload the page and try again.' });
     }
     const parsed = await parseDto(CreateBookingDto, { periodId: text(body, 'periodId'), ...slot });
-    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
-    try {
-      await this.bookings.create(actor, parsed.value, key || undefined);
-    } catch (e) {
-      const p = formProblem(e);
-      const full = e instanceof DomainError && e.code === 'slot_unavailable' && (e.details as { reason?: string }).reason === 'slot_full';
-      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, {
-        status: p.status,
-        message: messageOf(p),
-        waitlist: full ? { periodId: parsed.value.periodId, repId: parsed.value.repId, startsAt: new Date(parsed.value.startsAt).toISOString() } : undefined,
-      });
-    }
-    seeOther(res, '/marketer?notice=booked');
+    // A full call offers its waitlist instead.
+    let waitlist: { periodId: string; repId: string; startsAt: string } | undefined;
+    await submitForm(res, {
+      input: parsed,
+      act: async (dto) => {
+        await this.bookings.create(actor, dto, key || undefined);
+        return '/marketer?notice=booked';
+      },
+      problem: (e) => {
+        const p = formProblem(e);
+        const full = e instanceof DomainError && e.code === 'slot_unavailable' && (e.details as { reason?: string }).reason === 'slot_full';
+        if (full && parsed.ok) waitlist = { periodId: parsed.value.periodId, repId: parsed.value.repId, startsAt: new Date(parsed.value.startsAt).toISOString() };
+        return p;
+      },
+      again: (p) => this.weekHtml(actor, csrf, view, { kind: 'book' }, { status: p.status, message: messageOf(p), waitlist }),
+    });
   }
 
   @Post('marketer/waitlist')
   @Roles('marketer')
   async joinWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const view = this.viewOf(body);
-    const parsed = await parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), ...slotOf(body) });
-    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: 400, message: messageOf({ errors: parsed.errors }) });
-    try {
-      await this.waitlist.join(actor, parsed.value);
-    } catch (e) {
-      const p = formProblem(e);
-      return this.sendWeek(res, actor, csrf, view, { kind: 'book' }, { status: p.status, message: messageOf(p) });
-    }
-    seeOther(res, '/marketer?notice=waitlisted');
+    await submitForm(res, {
+      input: parseDto(JoinWaitlistDto, { periodId: text(body, 'periodId'), ...slotOf(body) }),
+      act: async (dto) => {
+        await this.waitlist.join(actor, dto);
+        return '/marketer?notice=waitlisted';
+      },
+      again: (p) => this.weekHtml(actor, csrf, view, { kind: 'book' }, { status: p.status, message: messageOf(p) }),
+    });
   }
 
   @Post('marketer/waitlist/:id/leave')
   @Roles('marketer')
   async leaveWaitlist(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
-    try {
-      await this.waitlist.leave(actor, id);
-    } catch (e) {
-      const p = formProblem(e);
-      return sendHtml(res, p.status, await this.homePage(actor, csrf, { message: messageOf(p) }));
-    }
-    seeOther(res, '/marketer?notice=left');
+    await submitForm(res, {
+      act: async () => {
+        await this.waitlist.leave(actor, id);
+        return '/marketer?notice=left';
+      },
+      again: (p) => this.homePage(actor, csrf, { message: messageOf(p) }),
+    });
   }
 
   // ---------------------------------------------------------------- one booking
@@ -194,15 +192,14 @@ export class MarketerPagesController {
     const mode = await this.movable(actor, id);
     const view = this.viewOf(body);
     const { repId, startsAt } = slotOf(body);
-    const parsed = await parseDto(RescheduleBookingDto, { startsAt, ...(repId ? { repId } : {}) });
-    if (!parsed.ok) return this.sendWeek(res, actor, csrf, view, mode, { status: 400, message: messageOf({ errors: parsed.errors }) });
-    try {
-      await this.bookings.reschedule(actor, id, parsed.value.startsAt, parsed.value.repId);
-    } catch (e) {
-      const p = formProblem(e);
-      return this.sendWeek(res, actor, csrf, view, mode, { status: p.status, message: messageOf(p) });
-    }
-    seeOther(res, '/marketer?notice=moved');
+    await submitForm(res, {
+      input: parseDto(RescheduleBookingDto, { startsAt, ...(repId ? { repId } : {}) }),
+      act: async (dto) => {
+        await this.bookings.reschedule(actor, id, dto.startsAt, dto.repId);
+        return '/marketer?notice=moved';
+      },
+      again: (p) => this.weekHtml(actor, csrf, view, mode, { status: p.status, message: messageOf(p) }),
+    });
   }
 
   @Get('marketer/bookings/:id/cancel')
@@ -217,34 +214,31 @@ export class MarketerPagesController {
   async cancel(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     const own = await this.own(actor, id);
     const reason = text(body, 'reason');
-    const parsed = await parseDto(CancelBookingDto, { reason });
-    if (!parsed.ok) {
-      const [booking] = await this.describe([own]);
-      return sendHtml(res, 400, cancelPage({ user: actor, csrf, booking, reason, errors: parsed.errors }));
-    }
-    try {
-      await this.bookings.cancel(actor, id, parsed.value.reason);
-    } catch (e) {
-      const p = formProblem(e);
-      const [booking] = await this.describe([own]);
-      return sendHtml(res, p.status, cancelPage({ user: actor, csrf, booking, reason, errors: p.errors, message: p.message }));
-    }
-    seeOther(res, '/marketer?notice=cancelled');
+    await submitForm(res, {
+      input: parseDto(CancelBookingDto, { reason }),
+      act: async (dto) => {
+        await this.bookings.cancel(actor, id, dto.reason);
+        return '/marketer?notice=cancelled';
+      },
+      again: async (p) => {
+        const [booking] = await this.describe([own]);
+        return cancelPage({ user: actor, csrf, booking, reason, errors: p.errors, message: p.message });
+      },
+    });
   }
 
   @Post('marketer/bookings/:id/attendance')
   @Roles('marketer')
   async attendance(@CurrentUser() actor: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     await this.own(actor, id);
-    const parsed = await parseDto(AttendanceDto, { outcome: text(body, 'outcome') });
-    if (!parsed.ok) return sendHtml(res, 400, await this.homePage(actor, csrf, { message: messageOf({ errors: parsed.errors }) }));
-    try {
-      await this.bookings.attendance(actor, id, parsed.value.outcome);
-    } catch (e) {
-      const p = formProblem(e);
-      return sendHtml(res, p.status, await this.homePage(actor, csrf, { message: messageOf(p) }));
-    }
-    seeOther(res, parsed.value.outcome === 'completed' ? '/marketer?notice=done' : '/marketer?notice=marked');
+    await submitForm(res, {
+      input: parseDto(AttendanceDto, { outcome: text(body, 'outcome') }),
+      act: async ({ outcome }) => {
+        await this.bookings.attendance(actor, id, outcome);
+        return outcome === 'completed' ? '/marketer?notice=done' : '/marketer?notice=marked';
+      },
+      again: (p) => this.homePage(actor, csrf, { message: messageOf(p) }),
+    });
   }
 
   /** The booking's current invite, for "add to my calendar" (the API's invite needs a Bearer token). */
@@ -302,8 +296,12 @@ export class MarketerPagesController {
   }
 
   private async sendWeek(res: Response, actor: User, csrf: string, q: Raw, mode: WeekMode, extra: { status: number; message?: string; waitlist?: { periodId: string; repId: string; startsAt: string } }): Promise<void> {
-    const { page } = await this.weekView(actor, csrf, q, mode, extra);
-    sendHtml(res, extra.status, page);
+    sendHtml(res, extra.status, await this.weekHtml(actor, csrf, q, mode, extra));
+  }
+
+  /** The week view again after a form, with its problem (the answer's status is the problem's). */
+  private async weekHtml(actor: User, csrf: string, q: Raw, mode: WeekMode, extra: { status: number; message?: string; waitlist?: { periodId: string; repId: string; startsAt: string } }): Promise<Html> {
+    return (await this.weekView(actor, csrf, q, mode, extra)).page;
   }
 
   /**
@@ -443,7 +441,7 @@ export class MarketerPagesController {
     do {
       const page: SlotsResult = await this.slots.search(actor, { ...q, limit: SLOTS_PAGE.max, ...(cursor ? { cursor } : {}) });
       first ??= page;
-      for (const s of JSON.parse(page.slotsJson.toString('utf8')) as Omit<WeekSlot, 'repName'>[]) all.push(s);
+      for (const s of slotObjects(page.slots)) all.push(s);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     return { result: first, all };
