@@ -26,6 +26,7 @@ describe('lint: the layers (eslint.config.js)', () => {
     ['src/availability/slots.service.ts', "import type { x } from '../web/marketer/marketer-week.js';"],
     ['src/rotations/rotations.service.ts', "export { x } from '../web/web.module.js';"],
     ['src/common/errors.ts', "import { x } from '../web/kit/web-request.js';"],
+    ['src/config/config.ts', "import { x } from '../web/kit/headers.js';"],
     ['src/availability/engine/slot-engine.ts', "import { x } from '../../web/kit/format.js';"],
   ])('nothing outside src/web imports web: %s', async (file, code) => {
     expect(await restricted(file, code)).toContain(`'${code.match(/'(.*)'/)![1]}' import is restricted from being used by a pattern. ${WEB}`);
