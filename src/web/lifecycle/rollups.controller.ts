@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiExcludeController, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../../common/errors.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
@@ -49,6 +49,7 @@ export class RollupPageController {
   constructor(private readonly rollups: RollupsService) {}
 
   @Get('rollups/:id')
+  @ApiOperation({ operationId: 'RollupsController_page' }) // the document's name for it since the rollups controller served it
   async page(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
     const rollup = await this.rollups.get(id);
     if (!rollup.report) throw new DomainError('invalid_state', 'The rollup is still being built; try again in a moment');
