@@ -24,11 +24,11 @@ const NO_WEB = {
   caseSensitive: true,
   message: 'Layers: only src/web (and the top-level files that compose the app) may import src/web; features, the scheduling core and engines never do.',
 };
-/** (c) calendar and mail know plain data: common, config and the job queue, never a feature. */
+/** (c) calendar and mail know plain data: common, config and the job queue, never a feature; the queue itself neither. */
 const PLAIN_DATA_ONLY = {
   regex: '^(\\.\\./)+(?![.]|(common|config|jobs)(/|$))',
   caseSensitive: true,
-  message: 'Layers: src/calendar and src/mail know plain data; they import only src/common, src/config, src/jobs and libraries, never a feature.',
+  message: 'Layers: src/calendar, src/mail and src/jobs know plain data; they import only src/common, src/config, src/jobs and libraries, never a feature.',
 };
 /** (d) Engines and the other pure files: no framework, no database, no services or repositories. */
 const PURE = [
@@ -63,7 +63,7 @@ const layers = [
   restrict(['src/**/*.ts'], []),
   // Every feature, the scheduling core (availability, bookings, rotations), common, jobs, …: no web.
   restrict(['src/*/**/*.ts'], [NO_WEB], ['src/web/**']),
-  restrict(['src/calendar/**/*.ts', 'src/mail/**/*.ts'], [NO_WEB, PLAIN_DATA_ONLY]),
+  restrict(['src/calendar/**/*.ts', 'src/mail/**/*.ts', 'src/jobs/**/*.ts'], [NO_WEB, PLAIN_DATA_ONLY]),
   restrict(['src/programs/**/*.ts'], [NO_WEB, NO_AVAILABILITY]),
   // Engines last: they match src/*/** too. Their specs may use what tests use.
   restrict(ENGINES, [NO_WEB, ...PURE], SPECS),
