@@ -71,6 +71,32 @@ const layers = [
   restrict(['src/config/config.ts'], [NO_WEB], [], []),
 ];
 
+/**
+ * Services decide, repositories query: a call of TypeORM's query and write methods on an EntityManager or a
+ * DataSource is allowed only in repositories, the database folder and the job queue's pg-boss adapter.
+ * Services may still open transactions (`db.transaction(...)`) and pass the manager to a repository.
+ */
+const QUERY_METHODS =
+  '/^(query|save|insert|update|delete|remove|upsert|increment|decrement|count|find|findBy|findOne|findOneBy|findOneOrFail|findOneByOrFail|findAndCount|createQueryBuilder|getRepository|createEntityManager)$/';
+const ONLY_REPOSITORIES_QUERY = "Services decide, repositories query: move this query into the feature's *.repository.ts and pass the EntityManager through.";
+const repositoriesQuery = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/**/*.repository.ts', 'src/database/**', 'src/**/*.spec.ts', 'src/jobs/jobs.service.ts'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector: `CallExpression[callee.property.name=${QUERY_METHODS}][callee.object.type='Identifier'][callee.object.name=/^(m|manager|em|tx|t|qr|runner)$/]`,
+        message: ONLY_REPOSITORIES_QUERY,
+      },
+      {
+        selector: `CallExpression[callee.property.name=${QUERY_METHODS}][callee.object.type='MemberExpression'][callee.object.property.name=/^(db|manager|dataSource)$/]`,
+        message: ONLY_REPOSITORIES_QUERY,
+      },
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'var/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
@@ -84,6 +110,7 @@ export default tseslint.config(
     },
   },
   ...layers,
+  repositoriesQuery,
   {
     files: ['bench/**', 'scripts/**', 'test/support/**', 'src/main.ts', 'src/database/embedded.ts'],
     rules: { 'no-console': 'off' },

@@ -90,3 +90,30 @@ describe('lint: the layers (eslint.config.js)', () => {
     }
   });
 });
+
+/** The no-restricted-syntax messages (services decide, repositories query) for `code` linted as the file at `filePath`. */
+async function queries(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: `${root}/${filePath}` });
+  expect(result.messages.filter((m) => m.fatal)).toEqual([]);
+  return result.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => m.message);
+}
+
+const QUERY = "Services decide, repositories query: move this query into the feature's *.repository.ts and pass the EntityManager through.";
+
+describe('lint: only repositories query (eslint.config.js)', () => {
+  it.each([
+    ['src/bookings/bookings.service.ts', 'export const f = (m: any) => m.query(\'SELECT 1\');'],
+    ['src/programs/programs.service.ts', 'export class S { db: any; f() { return this.db.manager.save({}); } }'],
+    ['src/themes/themes.service.ts', 'export class S { db: any; f() { return this.db.query(\'SELECT 1\'); } }'],
+    ['src/web/lifecycle/people.controller.ts', 'export const f = (manager: any) => manager.createQueryBuilder();'],
+    ['src/rollups/rollups.service.ts', 'export const f = (tx: any) => tx.getRepository(Object).find();'],
+  ])('a query outside a repository is an error: %s', async (file, code) => {
+    expect(await queries(file, code)).toContain(QUERY);
+  });
+
+  it('repositories, the database folder and transactions in services are allowed', async () => {
+    expect(await queries('src/bookings/bookings.repository.ts', 'export const f = (m: any) => m.query(\'SELECT 1\');')).toEqual([]);
+    expect(await queries('src/database/data-source.ts', 'export const f = (m: any) => m.query(\'SELECT 1\');')).toEqual([]);
+    expect(await queries('src/bookings/bookings.service.ts', 'export class S { db: any; repo: any; f() { return this.db.transaction((m: any) => this.repo.insert(m, {})); } }')).toEqual([]);
+  });
+});
