@@ -2,18 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import fc from 'fast-check';
-import { HomeController } from '../src/web/home.controller.js';
-import { LifecycleHealthController } from '../src/web/lifecycle/health.controller.js';
-import { LifecyclePeopleController } from '../src/web/lifecycle/people.controller.js';
-import { LifecyclePeriodsController } from '../src/web/lifecycle/periods.controller.js';
-import { LifecycleProgramsController } from '../src/web/lifecycle/programs.controller.js';
-import { LifecycleRollupsController, RollupPageController } from '../src/web/lifecycle/rollups.controller.js';
-import { LifecycleThemesController } from '../src/web/lifecycle/themes.controller.js';
-import { LinksController } from '../src/web/links.controller.js';
-import { MarketerFormsController } from '../src/web/marketer/marketer-forms.controller.js';
-import { MarketerPagesController } from '../src/web/marketer/marketer.controller.js';
-import { RepPagesController } from '../src/web/rep/rep.controller.js';
-import { SignInController } from '../src/web/sign-in/sign-in.controller.js';
+import { PAGE_CONTROLLERS } from '../src/web/page-controllers.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { fingerprint } from './support/fingerprint.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, rosterRep, type Person } from './support/fixtures.js';
@@ -243,21 +232,7 @@ const requestCase = fc.record({ role, body: bodyCase, params: paramCase, path: p
 
 // ------------------------------------------------------------------ page forms (as test/web-fuzz.spec.ts finds them)
 
-const pageControllers = [
-  RepPagesController,
-  MarketerPagesController,
-  MarketerFormsController,
-  LifecycleProgramsController,
-  LifecyclePeriodsController,
-  LifecyclePeopleController,
-  LifecycleThemesController,
-  LifecycleRollupsController,
-  LifecycleHealthController,
-  RollupPageController,
-  LinksController,
-  HomeController,
-  SignInController,
-];
+const pageControllers = PAGE_CONTROLLERS;
 const pageForms = pageControllers
   .flatMap((c) =>
     Object.getOwnPropertyNames(c.prototype)

@@ -1,38 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
-import { HomeController } from '../src/web/home.controller.js';
-import { LifecycleHealthController } from '../src/web/lifecycle/health.controller.js';
-import { LifecyclePeopleController } from '../src/web/lifecycle/people.controller.js';
-import { LifecyclePeriodsController } from '../src/web/lifecycle/periods.controller.js';
-import { LifecycleProgramsController } from '../src/web/lifecycle/programs.controller.js';
-import { LifecycleRollupsController, RollupPageController } from '../src/web/lifecycle/rollups.controller.js';
-import { LifecycleThemesController } from '../src/web/lifecycle/themes.controller.js';
-import { LinksController } from '../src/web/links.controller.js';
-import { MarketerFormsController } from '../src/web/marketer/marketer-forms.controller.js';
-import { MarketerPagesController } from '../src/web/marketer/marketer.controller.js';
-import { RepPagesController } from '../src/web/rep/rep.controller.js';
-import { SignInController } from '../src/web/sign-in/sign-in.controller.js';
+import { PAGE_CONTROLLERS } from '../src/web/page-controllers.js';
 import { startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, rosterRep } from './support/fixtures.js';
 import { webSession, type WebSession } from './support/web.js';
 
 /** Every page route, GET and POST, with ids that do not exist or are not ids, and form fields of every wrong shape. */
-const controllers = [
-  RepPagesController,
-  MarketerPagesController,
-  MarketerFormsController,
-  LifecycleProgramsController,
-  LifecyclePeriodsController,
-  LifecyclePeopleController,
-  LifecycleThemesController,
-  LifecycleRollupsController,
-  LifecycleHealthController,
-  RollupPageController,
-  LinksController,
-  HomeController,
-  SignInController,
-];
+const controllers = PAGE_CONTROLLERS;
 const routes = controllers.flatMap((c) =>
   Object.getOwnPropertyNames(c.prototype)
     .map((name) => (c.prototype as unknown as Record<string, object>)[name])

@@ -1,29 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ROLES_KEY, WEB_KEY } from '../people/auth.decorators.js';
-import { LifecycleHealthController } from './lifecycle/health.controller.js';
-import { LifecyclePeopleController } from './lifecycle/people.controller.js';
-import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
-import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
-import { LifecycleRollupsController } from './lifecycle/rollups.controller.js';
-import { LifecycleThemesController } from './lifecycle/themes.controller.js';
-import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
-import { MarketerPagesController } from './marketer/marketer.controller.js';
-import { RepPagesController } from './rep/rep.controller.js';
+import { PAGE_CONTROLLERS, ROLE_PAGE_CONTROLLERS } from './page-controllers.js';
+import { WebModule } from './web.module.js';
 
 /** Every route of the role pages is a web page (session + CSRF guard) and names the roles it serves. */
 describe('role page routes', () => {
-  const controllers = [
-    RepPagesController,
-    MarketerPagesController,
-    MarketerFormsController,
-    LifecycleProgramsController,
-    LifecyclePeriodsController,
-    LifecyclePeopleController,
-    LifecycleThemesController,
-    LifecycleRollupsController,
-    LifecycleHealthController,
-  ];
+  const controllers = ROLE_PAGE_CONTROLLERS;
   const handler = (c: (typeof controllers)[number], name: string): object => (c.prototype as unknown as Record<string, object>)[name];
   const routes = controllers.flatMap((c) =>
     Object.getOwnPropertyNames(c.prototype)
@@ -51,5 +34,13 @@ describe('role page routes', () => {
       expect(roles).toContain(area);
       if (roles.length > 1) expect(`${path} ${roles.join(',')}`).toBe('marketer/forms/:id marketer,lifecycle');
     }
+  });
+});
+
+describe('page controllers', () => {
+  it('the list the route specs and fuzz tests walk is exactly what WebModule registers', () => {
+    const registered = Reflect.getMetadata('controllers', WebModule) as unknown[];
+    expect(new Set(registered)).toEqual(new Set(PAGE_CONTROLLERS));
+    expect(registered).toHaveLength(PAGE_CONTROLLERS.length);
   });
 });

@@ -1,0 +1,28 @@
+import { HomeController } from './home.controller.js';
+import { LifecycleHealthController } from './lifecycle/health.controller.js';
+import { LifecyclePeopleController } from './lifecycle/people.controller.js';
+import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
+import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
+import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
+import { LifecycleThemesController } from './lifecycle/themes.controller.js';
+import { LinksController } from './links.controller.js';
+import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
+import { MarketerPagesController } from './marketer/marketer.controller.js';
+import { RepPagesController } from './rep/rep.controller.js';
+import { SignInController } from './sign-in/sign-in.controller.js';
+
+/** The controllers of the role pages (/rep, /marketer, /lifecycle), each route under its role's path. */
+export const ROLE_PAGE_CONTROLLERS = [
+  RepPagesController,
+  MarketerPagesController,
+  MarketerFormsController,
+  LifecycleProgramsController,
+  LifecyclePeriodsController,
+  LifecyclePeopleController,
+  LifecycleThemesController,
+  LifecycleRollupsController,
+  LifecycleHealthController,
+];
+
+/** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */
+export const PAGE_CONTROLLERS = [...ROLE_PAGE_CONTROLLERS, RollupPageController, LinksController, HomeController, SignInController];
