@@ -108,6 +108,9 @@ describe.each([1, 2])('drill: kill -9 the embedded PostgreSQL under a running se
     expect(isAlive(svc.pid)).toBe(true);
     const again = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
     expect(again).not.toBe(postmaster);
+    // The pool can reconnect before the watchdog's own start command returns and logs: wait for its line.
+    const logged = (re: RegExp) => logLines(svc.output()).some((l) => l.level === 40 && re.test(l.msg ?? ''));
+    for (let i = 0; i < 100 && !logged(/running again/); i++) await sleep(100);
     const lines = logLines(svc.output());
     expect(lines.some((l) => l.level === 40 && /stopped; restarting/.test(l.msg ?? ''))).toBe(true);
     expect(lines.some((l) => l.level === 40 && /running again/.test(l.msg ?? ''))).toBe(true);
