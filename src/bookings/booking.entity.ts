@@ -86,6 +86,10 @@ export class Booking {
 
   @Column('boolean', { name: 'marketing_sourced', nullable: true })
   marketingSourced: boolean | null;
+
+  /** The opened customer call (a calendar event of the rep) this booking sits on; it follows the event's moves. */
+  @Column('uuid', { name: 'customer_call_id', nullable: true })
+  customerCallId: string | null;
 }
 
 @Entity('waitlist_entries')

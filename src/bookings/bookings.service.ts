@@ -131,6 +131,7 @@ export class BookingsService implements OnModuleInit {
       seat,
       seatsAllowed: seats,
       createdBy: actorId,
+      customerCallId: slot.customerCallId ?? null,
       ...window,
     });
     await this.audit.record(m, { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } });

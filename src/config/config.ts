@@ -130,6 +130,29 @@ export class EnvironmentVariables {
   @ValidateBy({ name: 'trustProxy', validator: { validate: (v: unknown) => parseTrustProxy(v) !== undefined, defaultMessage: () => TRUST_PROXY_MESSAGE } })
   TRUST_PROXY: string = 'false';
 
+  /** How often each calendar connection is synced, in minutes (once across instances). */
+  @Transform(toInt)
+  @IsInt({ message: 'CALENDAR_SYNC_MINUTES must be an integer from 1 to 1440' })
+  @Min(1, { message: 'CALENDAR_SYNC_MINUTES must be an integer from 1 to 1440' })
+  @Max(1440, { message: 'CALENDAR_SYNC_MINUTES must be an integer from 1 to 1440' })
+  CALENDAR_SYNC_MINUTES: number = 10;
+
+  /** `true` lets calendar fetches reach loopback, private, link-local and unique-local addresses (tests; a calendar server on the company network). */
+  @IsIn(['true', 'false'], { message: 'CALENDAR_ALLOW_PRIVATE_HOSTS must be true or false' })
+  CALENDAR_ALLOW_PRIVATE_HOSTS: string = 'false';
+
+  /** The company's email domains, comma-separated: an attendee outside them makes an event a customer call. Default: ADMIN_EMAIL's domain. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\s*[A-Za-z0-9.-]+\.[A-Za-z0-9-]+\s*(,\s*[A-Za-z0-9.-]+\.[A-Za-z0-9-]+\s*)*$/, { message: 'COMPANY_DOMAINS must be domains separated by commas, like "example.com,example.co.uk"' })
+  COMPANY_DOMAINS?: string;
+
+  /** Key for secrets at rest (feed URLs, CalDAV passwords): 32 bytes as 64 hex digits or base64. Unset: generated once under VAR_DIR. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'SECRETS_KEY must be 32 bytes as 64 hex digits or 44 characters of base64' })
+  SECRETS_KEY?: string;
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -155,6 +178,12 @@ export interface AppConfig {
   httpRequestTimeoutSeconds: number;
   httpHeadersTimeoutSeconds: number;
   rollupStatementTimeoutSeconds: number;
+  calendarSyncMinutes: number;
+  calendarAllowPrivateHosts: boolean;
+  /** Lower-cased company domains (COMPANY_DOMAINS, else ADMIN_EMAIL's domain): the organisation setting's default. */
+  companyDomains: string[];
+  /** SECRETS_KEY as given (undefined: the service generates one under varDir). */
+  secretsKey?: string;
 }
 
 export class ConfigError extends Error {
@@ -168,7 +197,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const input: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN']) {
+  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN', 'COMPANY_DOMAINS', 'SECRETS_KEY']) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
   }
@@ -203,6 +232,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     httpRequestTimeoutSeconds: parsed.HTTP_REQUEST_TIMEOUT_SECONDS,
     httpHeadersTimeoutSeconds: parsed.HTTP_HEADERS_TIMEOUT_SECONDS,
     rollupStatementTimeoutSeconds: parsed.ROLLUP_STATEMENT_TIMEOUT_SECONDS,
+    calendarSyncMinutes: parsed.CALENDAR_SYNC_MINUTES,
+    calendarAllowPrivateHosts: parsed.CALENDAR_ALLOW_PRIVATE_HOSTS === 'true',
+    companyDomains: parsed.COMPANY_DOMAINS
+      ? [...new Set(parsed.COMPANY_DOMAINS.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))]
+      : [parsed.ADMIN_EMAIL.toLowerCase().split('@')[1]],
+    secretsKey: parsed.SECRETS_KEY,
   };
 }
 

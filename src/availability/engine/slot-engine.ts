@@ -88,6 +88,8 @@ export interface Slot {
   label?: string;
   callType?: string;
   marketingSourced?: boolean;
+  /** Set when the slot is an opened customer call (its calendar event's id). */
+  customerCallId?: string;
 }
 
 /**
