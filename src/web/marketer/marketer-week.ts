@@ -23,6 +23,8 @@ export interface WeekSlot {
   label?: string;
   callType?: string;
   marketingSourced?: boolean;
+  /** Set when the slot is a rep's real customer call, opened for shadowing (its exact times; labelled, never its attendees). */
+  customerCallId?: string;
 }
 
 /** The filter form's values, as typed (validated by the controller). */
@@ -230,7 +232,9 @@ ${mine.length
 ${list.length
   ? dayForm(html`<ul>${list.map((s) => {
       const facts = slotFacts(s);
-      return html`<li>${slotButton(s)}${facts ? html`<br><span class="muted">${facts}</span>` : ''}</li>`;
+      return html`<li${s.customerCallId ? html` class="customer-call"` : ''}>${slotButton(s)}${
+        s.customerCallId ? html`<br><span class="badge">Customer call</span>${facts ? html` <span class="muted">${facts}</span>` : ''}` : facts ? html`<br><span class="muted">${facts}</span>` : ''
+      }</li>`;
     })}</ul>`)
   : html`<p class="empty">No open slots</p>`}
 ${full.length
