@@ -30,6 +30,7 @@ export const ERROR_STATUS = {
   shift_started: 409,
   payload_too_large: 413,
   idempotency_mismatch: 422,
+  calendar_unreadable: 422,
   unprocessable: 422,
   too_many_requests: 429,
   internal: 500,
