@@ -1,0 +1,541 @@
+import ICAL from 'ical.js';
+import { DateTime, IANAZone } from 'luxon';
+import windowsIana from 'windows-iana';
+
+/**
+ * Reads iCalendar text (an ICS feed, or the objects of a CalDAV calendar) into the event instances that
+ * overlap a window: what a rep's calendar says they are doing, and whether it blocks their time.
+ *
+ * ical.js parses and expands recurrences (RRULE, RDATE, RECURRENCE-ID overrides); times are turned into
+ * instants here, with these rules:
+ * - A TZID with a VTIMEZONE in the same VCALENDAR uses that definition. ical.js 2.2 looks TZIDs up in the
+ *   component tree of their own calendar (Component#getTimeZoneByID), so nothing is registered in the global
+ *   ICAL.TimezoneService and one feed's zones can never leak into another's.
+ * - A TZID without a VTIMEZONE: an IANA name is used as it is; a Windows name ("W. Europe Standard Time")
+ *   is mapped with windows-iana; a Mozilla-style "/…/Europe/Berlin" keeps its last two parts. Wall-clock
+ *   times are then turned into instants with Luxon in that zone, so DST is right per occurrence. A TZID
+ *   nobody knows is read in the rep's zone, like a floating time.
+ * - Floating times and all-day dates are in `defaultZone` (the rep's zone); an all-day event covers its days
+ *   from midnight to midnight there.
+ * - EXDATEs are matched by instant (not by ical.js, which compares a series in an unmapped Windows zone with
+ *   a UTC EXDATE wrongly); RECURRENCE-ID overrides are matched by instant too.
+ * - No DTEND: DURATION if present; else a date lasts one day and a date-time has no length (RFC 5545 3.6.1).
+ *   A zero-length instance is kept (with endsAt = startsAt) but is never busy: it blocks no time.
+ * - An override without DTEND/DURATION keeps the length of its series.
+ * - The first event read wins when a feed repeats a UID (and instance): the result never holds two
+ *   instances with the same (uid, instance).
+ *
+ * Bounds: a series is expanded only up to `to`, at most MAX_PER_SERIES instances in the window and
+ * MAX_STEPS_PER_SERIES occurrences walked from its DTSTART (an hourly rule started years ago stops there:
+ * its later instances are not read); an occurrence that does not advance ends its series; past
+ * MAX_INSTANCES instances in all the whole read fails, since a cut-off feed would make the rep look free.
+ */
+
+type Component = InstanceType<typeof ICAL.Component>;
+type Property = InstanceType<typeof ICAL.Property>;
+type Time = InstanceType<typeof ICAL.Time>;
+type Duration = InstanceType<typeof ICAL.Duration>;
+type Recur = InstanceType<typeof ICAL.Recur>;
+
+export interface ReadOptions {
+  /** Keep instances overlapping [from, to). */
+  from: Date;
+  to: Date;
+  /** The rep's addresses (lower-case): their ATTENDEE;PARTSTAT=DECLINED means not busy; never counted as attendees. */
+  ownEmails: string[];
+  /** IANA zone for floating times and all-day dates (the rep's zone). */
+  defaultZone: string;
+}
+
+export interface FeedEvent {
+  uid: string;
+  /** '' for a single event; the instance's original start (RECURRENCE-ID) as ISO UTC for a series instance. */
+  instance: string;
+  startsAt: Date;
+  endsAt: Date;
+  allDay: boolean;
+  /**
+   * false: STATUS:CANCELLED, TRANSP:TRANSPARENT, X-MICROSOFT-CDO-BUSYSTATUS:FREE (or, without it,
+   * X-MICROSOFT-CDO-INTENDEDSTATUS:FREE), the rep's own ATTENDEE;PARTSTAT=DECLINED, the UID of a ridealong
+   * booking, or no length at all. All-day events follow their TRANSP (opaque, so busy, by default).
+   */
+  busy: boolean;
+  /** STATUS:CANCELLED (the series' or the instance's own). Such instances are returned; the caller drops them. */
+  cancelled: boolean;
+  /** SUMMARY, '' if none. */
+  title: string;
+  /** Lower-case addresses of ORGANIZER and ATTENDEEs other than ownEmails; rooms and resources left out. */
+  attendees: string[];
+}
+
+/** The text is not iCalendar (an HTML error page, JSON, empty, cut off) or could not be parsed. Plain words. */
+export class CalendarParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CalendarParseError';
+  }
+}
+
+/** Instances kept per series inside the window. */
+export const MAX_PER_SERIES = 5000;
+/** Occurrences walked per series from its DTSTART (before and inside the window). */
+export const MAX_STEPS_PER_SERIES = 100_000;
+/** Instances in all, per read: past this the read fails rather than return part of a calendar. */
+export const MAX_INSTANCES = 100_000;
+
+const RIDEALONG_UID = /^booking-[0-9a-f-]{36}@ridealong$/i;
+/** Google's room/resource and group calendars: calendars, not people. */
+const GOOGLE_CALENDAR_ADDRESS = /@([a-z0-9-]+\.)*calendar\.google\.com$/;
+
+/** One VCALENDAR (an ICS feed; several concatenated VCALENDARs are read too). */
+export function readCalendar(text: string, opts: ReadOptions): FeedEvent[] {
+  const reader = new Reader(opts);
+  for (const cal of parseCalendars(text, '')) reader.readCalendar(cal);
+  return reader.result();
+}
+
+/** CalDAV: one VCALENDAR per object. One object that is not iCalendar fails the whole read. */
+export function readCalendarObjects(texts: string[], opts: ReadOptions): FeedEvent[] {
+  const reader = new Reader(opts);
+  texts.forEach((text, i) => {
+    for (const cal of parseCalendars(text, texts.length > 1 ? ` (object ${i + 1} of ${texts.length})` : '')) reader.readCalendar(cal);
+  });
+  return reader.result();
+}
+
+/**
+ * Whether an event with these attendees is a customer call: at least one address whose domain is neither
+ * a company domain nor a subdomain of one (eu.example.com belongs to example.com), ignoring case. Strings
+ * that are not addresses are ignored.
+ */
+export function isCustomerCall(attendees: string[], companyDomains: string[]): boolean {
+  const company = companyDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '')).filter((d) => d.length > 0);
+  return attendees.some((address) => {
+    const at = address.lastIndexOf('@');
+    if (at <= 0 || at === address.length - 1) return false;
+    const domain = address
+      .slice(at + 1)
+      .trim()
+      .toLowerCase()
+      .replace(/\.$/, '');
+    return !company.some((c) => domain === c || domain.endsWith('.' + c));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Text -> components
+
+function parseCalendars(raw: string, where: string): Component[] {
+  const text = raw.replace(/^\uFEFF/, '').trim();
+  if (text.length === 0) throw new CalendarParseError(`The calendar address returned an empty page, not a calendar${where}.`);
+  const head = text.slice(0, 200).toLowerCase();
+  if (head.startsWith('<')) {
+    throw new CalendarParseError(
+      `The calendar address returned a web page (HTML), not a calendar${where}. Check that it is the secret iCal address and that it is still shared.`,
+    );
+  }
+  if (head.startsWith('{') || head.startsWith('[')) throw new CalendarParseError(`The calendar address returned JSON data, not an iCalendar file${where}.`);
+  if (!/^begin:vcalendar[ \t]*\r?\n/i.test(text)) {
+    throw new CalendarParseError(`This is not an iCalendar file: it does not start with BEGIN:VCALENDAR${where}.`);
+  }
+  if (!/end:vcalendar$/i.test(text)) {
+    throw new CalendarParseError(`The calendar file is incomplete: it stops before END:VCALENDAR${where}, so it was not used.`);
+  }
+  let jcal: unknown;
+  try {
+    jcal = ICAL.parse(text);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : '';
+    throw new CalendarParseError(`The calendar file could not be read${where}: ${detail || 'it is not valid iCalendar'}.`);
+  }
+  const roots = (Array.isArray(jcal) && Array.isArray(jcal[0]) ? jcal : [jcal]) as unknown[];
+  const calendars = roots.map((j) => new ICAL.Component(j as string)).filter((c) => c.name === 'vcalendar');
+  if (calendars.length === 0) throw new CalendarParseError(`This is not an iCalendar file: it holds no VCALENDAR${where}.`);
+  return calendars;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Zones and instants
+
+const zoneCache = new Map<string, string | null>();
+
+/** The IANA zone a TZID names without a VTIMEZONE, or null. */
+export function ianaZoneFor(tzid: string): string | null {
+  const cached = zoneCache.get(tzid);
+  if (cached !== undefined) return cached;
+  const name = tzid.trim().replace(/^"(.*)"$/, '$1');
+  let zone: string | null = null;
+  if (IANAZone.isValidZone(name)) zone = name;
+  else {
+    const windows = windowsIana.findIana(name);
+    if (windows.length > 0 && IANAZone.isValidZone(windows[0])) zone = windows[0];
+    else {
+      const tail = /([A-Za-z_]+\/[A-Za-z0-9_+-]+)$/.exec(name)?.[1];
+      if (tail && IANAZone.isValidZone(tail)) zone = tail;
+    }
+  }
+  if (zoneCache.size > 1000) zoneCache.clear();
+  zoneCache.set(tzid, zone);
+  return zone;
+}
+
+function tzidOf(prop: Property | null): string | null {
+  const p = prop?.getParameter('tzid');
+  return typeof p === 'string' && p.length > 0 ? p : null;
+}
+
+/** The zone a floating (or unknown-TZID) wall-clock time is read in. */
+function wallZone(tzid: string | null, defaultZone: string): string {
+  return (tzid && ianaZoneFor(tzid)) || defaultZone;
+}
+
+function isFloating(t: Time): boolean {
+  return t.zone === ICAL.Timezone.localTimezone || !t.zone || t.zone.tzid === 'floating';
+}
+
+/** Epoch milliseconds of an ical.js time. `tzid` is the TZID of the property the time came from. */
+function instantOf(t: Time, tzid: string | null, defaultZone: string): number {
+  if (t.isDate) return DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone: defaultZone }).toMillis();
+  if (t.zone === ICAL.Timezone.utcTimezone) return Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+  if (!isFloating(t)) return t.toUnixTime() * 1000;
+  return DateTime.fromObject(
+    { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute, second: t.second },
+    { zone: wallZone(tzid, defaultZone) },
+  ).toMillis();
+}
+
+interface Span {
+  start: number;
+  end: number;
+  allDay: boolean;
+}
+
+/** How an instance's end follows from its start. */
+type Length =
+  | { kind: 'exact'; ms: number }
+  | { kind: 'days'; days: number } // all-day: whole days in the rep's zone
+  | { kind: 'nominal'; days: number; ms: number }; // DURATION with weeks/days: calendar days in the event's zone, then exact time
+
+function durationLength(d: Duration): Length {
+  const sign = d.isNegative ? -1 : 1;
+  const days = sign * (d.weeks * 7 + d.days);
+  const ms = sign * ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+  return days === 0 ? { kind: 'exact', ms } : { kind: 'nominal', days, ms };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading
+
+function text(c: Component, name: string): string {
+  const v = c.getFirstPropertyValue(name);
+  return typeof v === 'string' ? v : v == null ? '' : String(v);
+}
+
+function upper(c: Component, name: string): string {
+  return text(c, name).trim().toUpperCase();
+}
+
+function mailtoOf(prop: Property): string | null {
+  const v = prop.getFirstValue();
+  if (typeof v !== 'string') return null;
+  const m = /^mailto:(.+)$/i.exec(v.trim());
+  if (!m) return null;
+  const address = decodeURIComponentSafe(m[1]).trim().toLowerCase();
+  return address.includes('@') ? address : null;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function param(prop: Property, name: string): string {
+  const p = prop.getParameter(name);
+  return (Array.isArray(p) ? String(p[0] ?? '') : (p ?? '')).toUpperCase();
+}
+
+class Reader {
+  private readonly out: FeedEvent[] = [];
+  private readonly seen = new Set<string>();
+  private readonly from: number;
+  private readonly to: number;
+  private readonly own: Set<string>;
+
+  constructor(private readonly opts: ReadOptions) {
+    this.from = opts.from.getTime();
+    this.to = opts.to.getTime();
+    this.own = new Set(opts.ownEmails.map((e) => e.trim().toLowerCase()));
+    if (!IANAZone.isValidZone(opts.defaultZone)) throw new Error(`readCalendar: defaultZone ${opts.defaultZone} is not an IANA zone`);
+  }
+
+  result(): FeedEvent[] {
+    return this.out;
+  }
+
+  readCalendar(cal: Component): void {
+    const masters = new Map<string, Component>();
+    const overrides = new Map<string, Component[]>();
+    const order = new Set<string>();
+    for (const ev of cal.getAllSubcomponents('vevent')) {
+      const uid = text(ev, 'uid').trim();
+      if (!uid || !ev.hasProperty('dtstart')) continue; // not a readable event (RFC 5545 requires both)
+      if (ev.hasProperty('recurrence-id')) {
+        const list = overrides.get(uid) ?? [];
+        list.push(ev);
+        overrides.set(uid, list);
+        order.add(uid);
+      } else if (!masters.has(uid)) {
+        masters.set(uid, ev);
+        order.add(uid);
+      }
+    }
+    for (const uid of order) {
+      try {
+        this.readEvent(uid, masters.get(uid) ?? null, overrides.get(uid) ?? []);
+      } catch (e) {
+        if (e instanceof CalendarParseError) throw e;
+        // One event whose values ical.js cannot read (a bad date, a broken rule) is skipped, not the calendar.
+      }
+    }
+  }
+
+  private readEvent(uid: string, master: Component | null, overrides: Component[]): void {
+    const recurring = master !== null && (master.hasProperty('rrule') || master.hasProperty('rdate'));
+    if (master && !recurring && overrides.length === 0) {
+      const span = this.spanOf(master, null);
+      if (span) this.emit(uid, '', span, master);
+      return;
+    }
+    const seriesLength = master ? this.lengthOf(master) : null;
+
+    // Overrides by the instant of the occurrence they replace.
+    const byOriginal = new Map<number, Component>();
+    for (const o of overrides) {
+      const rid = o.getFirstProperty('recurrence-id');
+      const t = rid?.getFirstValue() as Time | null;
+      if (!rid || !t) continue;
+      const at = instantOf(t, tzidOf(rid), this.opts.defaultZone);
+      if (!byOriginal.has(at)) byOriginal.set(at, o);
+    }
+
+    const excluded = master ? this.exdates(master) : { instants: new Set<number>(), days: new Set<string>() };
+    const used = new Set<number>();
+
+    if (master) {
+      if (recurring) this.expandSeries(uid, master, seriesLength, byOriginal, excluded, used);
+      else {
+        // A master without a rule but with overrides: its own DTSTART is its one instance.
+        const start = this.startOf(master);
+        if (start !== null && !byOriginal.has(start)) {
+          const span = this.spanOf(master, seriesLength);
+          if (span) this.emit(uid, new Date(start).toISOString(), span, master);
+        }
+      }
+    }
+
+    // Overrides: those met while expanding are done; the others (their original start outside the walked part
+    // of the series, or no master in this feed, as when the rep is invited to one instance) are read here.
+    for (const [at, o] of byOriginal) {
+      if (used.has(at)) continue;
+      if (excluded.instants.has(at)) continue;
+      const span = this.spanOf(o, seriesLength);
+      if (span) this.emit(uid, new Date(at).toISOString(), span, o, master);
+    }
+  }
+
+  private expandSeries(
+    uid: string,
+    master: Component,
+    seriesLength: Length | null,
+    byOriginal: Map<number, Component>,
+    excluded: { instants: Set<number>; days: Set<string> },
+    used: Set<number>,
+  ): void {
+    const dtstartProp = master.getFirstProperty('dtstart')!;
+    const dtstart = dtstartProp.getFirstValue() as Time;
+    const tzid = tzidOf(dtstartProp);
+    const zone = this.opts.defaultZone;
+    const localZone = isFloating(dtstart) ? wallZone(tzid, zone) : null;
+    const length = seriesLength ?? { kind: 'exact', ms: 0 };
+
+    // ical.js walks the series in DTSTART's wall clock; when that is floating (no VTIMEZONE), a UTC UNTIL must
+    // be moved to the same wall clock or the last occurrence is lost (or one too many kept).
+    if (localZone && !dtstart.isDate) {
+      for (const p of master.getAllProperties('rrule')) {
+        const rule = p.getFirstValue() as Recur;
+        if (rule.until && rule.until.zone === ICAL.Timezone.utcTimezone && !rule.until.isDate) {
+          const local = DateTime.fromMillis(instantOf(rule.until, null, zone), { zone: localZone });
+          rule.until = new ICAL.Time(
+            { year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minute, second: local.second, isDate: false },
+            ICAL.Timezone.localTimezone,
+          );
+        }
+      }
+    }
+    // EXDATEs are applied here, by instant.
+    master.removeAllProperties('exdate');
+
+    const expansion = new ICAL.RecurExpansion({ component: master, dtstart });
+    let kept = 0;
+    let previous: Time | null = null;
+    for (let step = 0; step < MAX_STEPS_PER_SERIES; step++) {
+      let occurrence: Time | undefined;
+      try {
+        occurrence = expansion.next();
+      } catch {
+        break; // ical.js gives up on a rule it cannot fulfil
+      }
+      if (!occurrence) break;
+      if (previous && occurrence.compare(previous) <= 0) break; // a rule that does not advance
+      previous = occurrence;
+      const at = instantOf(occurrence, tzid, zone);
+      // Past the window; an override may still bring a later occurrence into it (read by the caller).
+      if (at >= this.to) break;
+      if (excluded.instants.has(at) || (excluded.days.size > 0 && excluded.days.has(dayOf(occurrence)))) continue;
+      const override = byOriginal.get(at);
+      if (override) {
+        used.add(at);
+        const span = this.spanOf(override, seriesLength);
+        if (span && this.emit(uid, new Date(at).toISOString(), span, override, master)) kept++;
+      } else {
+        const span = this.spanFrom(at, occurrence, length, tzid);
+        if (this.emit(uid, new Date(at).toISOString(), span, master)) kept++;
+      }
+      if (kept >= MAX_PER_SERIES) break;
+    }
+  }
+
+  /** EXDATE values: date-times by instant, dates by day (a date excludes that day's occurrence). */
+  private exdates(master: Component): { instants: Set<number>; days: Set<string> } {
+    const instants = new Set<number>();
+    const days = new Set<string>();
+    for (const p of master.getAllProperties('exdate')) {
+      const tzid = tzidOf(p);
+      for (const v of p.getValues() as Time[]) {
+        if (!v || typeof v !== 'object') continue;
+        instants.add(instantOf(v, tzid, this.opts.defaultZone));
+        if (v.isDate) days.add(dayOf(v));
+      }
+    }
+    // A date EXDATE on an all-day series is matched by its instant; the day set is for date-time series.
+    return { instants, days };
+  }
+
+  private startOf(c: Component): number | null {
+    const p = c.getFirstProperty('dtstart');
+    const t = p?.getFirstValue() as Time | null;
+    return p && t ? instantOf(t, tzidOf(p), this.opts.defaultZone) : null;
+  }
+
+  /** The length of an event from its own DTEND or DURATION; null when it has neither. */
+  private lengthOf(c: Component): Length | null {
+    const startProp = c.getFirstProperty('dtstart')!;
+    const start = startProp.getFirstValue() as Time;
+    const endProp = c.getFirstProperty('dtend');
+    if (endProp) {
+      const end = endProp.getFirstValue() as Time;
+      if (start.isDate && end.isDate) {
+        const days = Math.round((Date.UTC(end.year, end.month - 1, end.day) - Date.UTC(start.year, start.month - 1, start.day)) / 86_400_000);
+        return { kind: 'days', days: Math.max(0, days) };
+      }
+      const ms = instantOf(end, tzidOf(endProp), this.opts.defaultZone) - instantOf(start, tzidOf(startProp), this.opts.defaultZone);
+      return { kind: 'exact', ms: Math.max(0, ms) };
+    }
+    const duration = c.getFirstPropertyValue('duration') as Duration | null;
+    if (duration && typeof duration === 'object') {
+      const l = durationLength(duration);
+      if (start.isDate) return { kind: 'days', days: Math.max(0, l.kind === 'exact' ? 0 : l.days) };
+      return l;
+    }
+    return null;
+  }
+
+  /** A single event's or an override's own span; `fallback` is the series' length for an override with none. */
+  private spanOf(c: Component, fallback: Length | null): Span | null {
+    const p = c.getFirstProperty('dtstart');
+    const t = p?.getFirstValue() as Time | null;
+    if (!p || !t || typeof t !== 'object') return null;
+    const tzid = tzidOf(p);
+    const at = instantOf(t, tzid, this.opts.defaultZone);
+    const length = this.lengthOf(c) ?? fallback ?? (t.isDate ? { kind: 'days', days: 1 } : { kind: 'exact', ms: 0 });
+    return this.spanFrom(at, t, length, tzid);
+  }
+
+  private spanFrom(at: number, t: Time, length: Length, tzid: string | null): Span {
+    const zone = this.opts.defaultZone;
+    if (t.isDate) {
+      const days = length.kind === 'days' ? length.days : length.kind === 'nominal' ? length.days : Math.round(length.ms / 86_400_000);
+      const end = DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone }).plus({ days }).toMillis();
+      return { start: at, end, allDay: true };
+    }
+    if (length.kind === 'exact') return { start: at, end: at + length.ms, allDay: false };
+    let end: number;
+    if (t.zone === ICAL.Timezone.utcTimezone) end = at + length.days * 86_400_000;
+    else if (isFloating(t)) end = DateTime.fromMillis(at, { zone: wallZone(tzid, zone) }).plus({ days: length.days }).toMillis();
+    else {
+      // A VTIMEZONE from the file: add the days to the wall clock with ical.js.
+      const moved = t.clone();
+      moved.adjust(length.days, 0, 0, 0);
+      end = moved.toUnixTime() * 1000;
+    }
+    return { start: at, end: end + (length.kind === 'nominal' ? length.ms : 0), allDay: false };
+  }
+
+  /** Adds the instance if it overlaps the window and is new; true when added. An override without SUMMARY takes its series'. */
+  private emit(uid: string, instance: string, span: Span, c: Component, master: Component | null = null): boolean {
+    const overlaps = span.end > span.start ? span.start < this.to && span.end > this.from : span.start >= this.from && span.start < this.to;
+    if (!overlaps) return false;
+    const key = uid + '\u0000' + instance;
+    if (this.seen.has(key)) return false;
+    if (this.out.length >= MAX_INSTANCES) {
+      throw new CalendarParseError(
+        `The calendar has more than ${MAX_INSTANCES} events in the time ridealong reads, more than it can take; it was not used.`,
+      );
+    }
+    this.seen.add(key);
+
+    const cancelled = upper(c, 'status') === 'CANCELLED';
+    const attendees: string[] = [];
+    let declined = false;
+    for (const p of [...c.getAllProperties('organizer'), ...c.getAllProperties('attendee')]) {
+      const address = mailtoOf(p);
+      if (!address) continue;
+      if (this.own.has(address)) {
+        if (p.name === 'attendee' && param(p, 'partstat') === 'DECLINED') declined = true;
+        continue;
+      }
+      const cutype = param(p, 'cutype');
+      if (cutype === 'ROOM' || cutype === 'RESOURCE' || GOOGLE_CALENDAR_ADDRESS.test(address)) continue;
+      if (!attendees.includes(address)) attendees.push(address);
+    }
+    // Outlook: BUSYSTATUS is how the calendar's owner shows the event; INTENDEDSTATUS is the organiser's intent.
+    const showAs = c.hasProperty('x-microsoft-cdo-busystatus') ? upper(c, 'x-microsoft-cdo-busystatus') : upper(c, 'x-microsoft-cdo-intendedstatus');
+    const busy =
+      !cancelled &&
+      upper(c, 'transp') !== 'TRANSPARENT' &&
+      showAs !== 'FREE' &&
+      !declined &&
+      !RIDEALONG_UID.test(uid) &&
+      span.end > span.start;
+
+    this.out.push({
+      uid,
+      instance,
+      startsAt: new Date(span.start),
+      endsAt: new Date(span.end),
+      allDay: span.allDay,
+      busy,
+      cancelled,
+      title: c.hasProperty('summary') || !master ? text(c, 'summary') : text(master, 'summary'),
+      attendees,
+    });
+    return true;
+  }
+}
+
+function dayOf(t: Time): string {
+  return `${t.year}-${t.month}-${t.day}`;
+}
