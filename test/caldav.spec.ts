@@ -160,6 +160,26 @@ describe('caldavRead against Radicale', () => {
     await expect(read(null, `http://alice:alice-secret@127.0.0.1:1/`)).rejects.toThrow(OutboundRefusedError);
   });
 
+  it('follows /.well-known/caldav (RFC 6764) from a server whose root is a web page, through the guard', async () => {
+    // A web site in front, as with Nextcloud or Fastmail: the root is a page, /.well-known/caldav redirects to the DAV root.
+    const front = http.createServer((req, res) => {
+      if (req.url === '/.well-known/caldav') res.writeHead(301, { location: `${radicale.url}/` }).end();
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Our web site</body></html>');
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const site = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
+      const direct = await read(null);
+      const found = await read(null, site);
+      expect(found.state).toEqual(direct.state);
+      expect(found.unchanged === false && uids(found.objects)).toEqual(direct.unchanged === false && uids(direct.objects));
+      // The same discovery is refused by the guard when local addresses are not allowed.
+      await expect(read(null, site, ALICE, { allowPrivate: false })).rejects.toThrow(OutboundRefusedError);
+    } finally {
+      await new Promise<void>((resolve) => front.close(() => resolve()));
+    }
+  });
+
   describe('a server that is not CalDAV', () => {
     let server: http.Server;
     let base: string;
