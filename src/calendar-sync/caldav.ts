@@ -134,7 +134,10 @@ class DavSession {
     if (principalHref) {
       const principalUrl = new URL(principalHref, url).href;
       const home = await fetchHomeUrl({ account: { accountType: 'caldav', serverUrl: url, rootUrl: url, principalUrl }, headers: this.headers, fetch: this.fetch }).catch(
-        () => null,
+        (err: unknown) => {
+          if (err instanceof OutboundRefusedError || err instanceof OutboundFailedError) throw err;
+          return null;
+        },
       );
       if (home) return this.firstCalendar(home, url);
     }
