@@ -12,6 +12,8 @@ import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
+import { CalendarSyncModule } from './calendar-sync/calendar-sync.module.js';
+import { CustomerCallsModule } from './customer-calls/customer-calls.module.js';
 import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
@@ -19,6 +21,7 @@ import { RotationsModule } from './rotations/rotations.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
+import { SecretsModule } from './common/secrets.js';
 import { WebModule } from './web/web.module.js';
 
 /** The resolved database URL (DATABASE_URL or the embedded server's), for what needs its own connection. */
@@ -46,12 +49,15 @@ export class AppModule {
           },
         }),
         ScheduleModule.forRoot(),
+        SecretsModule,
         AuditModule,
         PeopleModule,
         ProgramsModule,
         AvailabilityModule,
         MailModule,
         BookingsModule,
+        CalendarSyncModule,
+        CustomerCallsModule,
         FeedsModule,
         ThemesModule,
         ObservationsModule,
