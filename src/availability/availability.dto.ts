@@ -136,6 +136,8 @@ export class SlotDto {
   @ApiPropertyOptional() label?: string;
   @ApiPropertyOptional() callType?: string;
   @ApiPropertyOptional() marketingSourced?: boolean;
+  @ApiPropertyOptional({ description: 'Set when the slot is a customer call the rep opened from their calendar (its event id); the slot then has the event’s start and end' })
+  customerCallId?: string;
 }
 
 export class MarketerLimitsDto {

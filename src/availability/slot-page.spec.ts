@@ -20,7 +20,14 @@ function query(): SlotQuery {
         overrides: { '2027-03-10': [{ start: '13:00', end: '15:00', label: 'Renewals "Q2"', callType: 'renewal', marketingSourced: true }] },
         calls: [{ start: day + 14 * 60, end: day + 14 * 60 + 45, seatsTaken: 1 }],
       },
-      { repId: 'rep-b', timeZone: 'Asia/Kathmandu', weekly: [{ weekday: 2, start: '09:00', end: '11:00', callType: 'demo', marketingSourced: false }], overrides: {}, calls: [] },
+      {
+        repId: 'rep-b',
+        timeZone: 'Asia/Kathmandu',
+        weekly: [{ weekday: 2, start: '09:00', end: '11:00', callType: 'demo', marketingSourced: false }],
+        overrides: {},
+        calls: [],
+        openCalls: [{ id: 'call-1', start: day + 1440 + 17 * 60 + 5, end: day + 1440 + 18 * 60, label: 'Acme', callType: 'demo' }],
+      },
     ],
   };
 }
@@ -55,8 +62,12 @@ describe('slotObjects', () => {
         ...(s.label !== undefined ? { label: s.label } : {}),
         ...(s.callType !== undefined ? { callType: s.callType } : {}),
         ...(s.marketingSourced !== undefined ? { marketingSourced: s.marketingSourced } : {}),
+        ...(s.customerCallId !== undefined ? { customerCallId: s.customerCallId } : {}),
       })),
     );
+    expect(slotObjects(list).filter((s) => s.customerCallId)).toEqual([
+      { repId: 'rep-b', startsAt: '2027-03-09T17:05:00.000Z', endsAt: '2027-03-09T18:00:00.000Z', localStart: '2027-03-09T17:05:00Z', capacityLeft: 2, label: 'Acme', callType: 'demo', customerCallId: 'call-1' },
+    ]);
   });
 
   it('gives nothing for no slots', () => {

@@ -41,6 +41,8 @@ export interface SlotObject {
   label?: string;
   callType?: string;
   marketingSourced?: boolean;
+  /** Set when the slot is an opened customer call from the rep's calendar. */
+  customerCallId?: string;
 }
 
 const EMPTY: SlotColumns = {
@@ -112,6 +114,7 @@ export function slotObjects(list: SlotList): SlotObject[] {
       if (m.label !== undefined) s.label = m.label;
       if (m.callType !== undefined) s.callType = m.callType;
       if (m.marketingSourced !== undefined) s.marketingSourced = m.marketingSourced;
+      if (m.customerCallId !== undefined) s.customerCallId = m.customerCallId;
     }
     out[k] = s;
   }

@@ -18,6 +18,11 @@ function query(): SlotQuery {
         weekly: [1, 2, 3, 4, 5].map((weekday) => ({ weekday, start: '09:00', end: '12:00' })),
         overrides: { '2027-03-10': [{ start: '13:00', end: '15:00', label: 'Renewals "Q2"\n', callType: 'renewal', marketingSourced: true }] },
         calls: [{ start: day + 14 * 60, end: day + 14 * 60 + 45, seatsTaken: 1 }],
+        // Opened customer calls: off the grid, one lasting three days (its end differs from start + slotMinutes).
+        openCalls: [
+          { id: 'call-1', start: day + 2 * 1440 + 23 * 60 + 7, end: day + 2 * 1440 + 23 * 60 + 52, label: 'Acme', callType: 'demo', marketingSourced: false },
+          { id: 'call-2', start: day + 6 * 1440 + 3, end: day + 9 * 1440 + 3 },
+        ],
       },
       { repId: 'b', timeZone: 'Asia/Kathmandu', weekly: [{ weekday: 2, start: '09:00', end: '11:00', callType: 'demo' }], overrides: {}, calls: [] },
     ],
@@ -34,6 +39,7 @@ const expected = (q: SlotQuery, zone: string) =>
     ...(s.label !== undefined ? { label: s.label } : {}),
     ...(s.callType !== undefined ? { callType: s.callType } : {}),
     ...(s.marketingSourced !== undefined ? { marketingSourced: s.marketingSourced } : {}),
+    ...(s.customerCallId !== undefined ? { customerCallId: s.customerCallId } : {}),
   }));
 
 describe('slotsJson', () => {
@@ -46,6 +52,10 @@ describe('slotsJson', () => {
     expect(out.count).toBe(want.length);
     expect(out.json.toString('utf8')).toBe(JSON.stringify(want));
     expect(JSON.parse(out.json.toString()).find((s: { label?: string }) => s.label)?.label).toBe('Renewals "Q2"\n');
+    expect(want.filter((s) => s.customerCallId).map((s) => [s.customerCallId, s.startsAt, s.endsAt])).toEqual([
+      ['call-1', '2027-03-10T23:07:00.000Z', '2027-03-10T23:52:00.000Z'],
+      ['call-2', '2027-03-14T00:03:00.000Z', '2027-03-17T00:03:00.000Z'],
+    ]);
   });
 
   it('filters by call type and by the marketing-sourced flag', () => {

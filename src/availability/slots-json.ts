@@ -6,7 +6,7 @@ const ascii = (s: string) => Buffer.from(s, 'utf8');
 
 /**
  * Writes a page of a listing straight from the engine's columns as the JSON array of the contract's slot objects
- * (`repId, startsAt, endsAt, localStart, capacityLeft, label?, callType?, marketingSourced?`) into one
+ * (`repId, startsAt, endsAt, localStart, capacityLeft, label?, callType?, marketingSourced?, customerCallId?`) into one
  * buffer, with no object or string per slot: instants repeat across reps, so each is formatted once per
  * call (with its end and local time) and copied as bytes; rep ids and window metadata are encoded once.
  * (A listing can hold tens of thousands of slots; JSON.stringify over objects spent most of a request's
@@ -17,7 +17,9 @@ export function writeSlots(list: SlotList): Buffer {
   // Per (start, end): `<startsAt>","endsAt":"<endsAt>","localStart":"<local>","capacityLeft":` as one chunk.
   const middles = new Map<number, Buffer>();
   const middleOf = (start: number, end: number) => {
-    const key = start * 4096 + (end - start); // slots last under 4096 minutes
+    // Grid slots last under 4096 minutes, opened calls (calendar events) may last days: under 2^21
+    // minutes (4 years) the key is exact (starts are under 2^31 until the year 6053).
+    const key = start * 2 ** 21 + (end - start);
     let b = middles.get(key);
     if (b === undefined) {
       middles.set(key, (b = ascii(`${utcIso(start)}","endsAt":"${utcIso(end)}","localStart":"${localIso(start, zone)}","capacityLeft":`)));
@@ -29,6 +31,7 @@ export function writeSlots(list: SlotList): Buffer {
     if (m.label !== undefined) out += `,"label":${JSON.stringify(m.label)}`;
     if (m.callType !== undefined) out += `,"callType":${JSON.stringify(m.callType)}`;
     if (m.marketingSourced !== undefined) out += `,"marketingSourced":${m.marketingSourced}`;
+    if (m.customerCallId !== undefined) out += `,"customerCallId":${JSON.stringify(m.customerCallId)}`;
     return ascii(`${out}}`);
   });
   const plainEnd = ascii('}');

@@ -1,6 +1,7 @@
 import {
   type EngineSettings,
   type MarketerContext,
+  type OpenCall,
   type RepCall,
   type RepSupply,
   type Slot,
@@ -104,13 +105,15 @@ function expectColumnsAgree(q: SlotQuery): { columns: SlotColumns; slots: Slot[]
   const used = new Set<number>();
   for (let i = 0; i < c.count; i++) {
     const m = c.windowMeta[i];
-    if (c.end[i] - c.start[i] !== q.settings.slotMinutes || m < -1 || m >= c.meta.length) bad.push(i);
+    // An opened call (its metadata names it) lasts as long as its event; a grid slot, slotMinutes.
+    const call = m >= 0 && m < c.meta.length && c.meta[m].customerCallId !== undefined;
+    if ((!call && c.end[i] - c.start[i] !== q.settings.slotMinutes) || m < -1 || m >= c.meta.length) bad.push(i);
     if (m >= 0) used.add(m);
   }
   expect(bad).toEqual([]);
   expect(used.size).toBe(c.meta.length);
   expect(new Set(c.meta).size).toBe(c.meta.length);
-  for (const m of c.meta) expect(m.label !== undefined || m.callType !== undefined || m.marketingSourced !== undefined).toBe(true);
+  for (const m of c.meta) expect(m.label !== undefined || m.callType !== undefined || m.marketingSourced !== undefined || m.customerCallId !== undefined).toBe(true);
   return { columns: c, slots };
 }
 
@@ -712,6 +715,208 @@ describe('checkSlot', () => {
   });
 });
 
+describe('calendar busy time and opened customer calls', () => {
+  const iv = (start: string, end: string) => ({ start: at(start), end: at(end) });
+  const open = (id: string, start: string, end: string, extra: Partial<OpenCall> = {}): OpenCall => ({ id, start: at(start), end: at(end), ...extra });
+  const booking = (start: string, end: string, seatsTaken = 1): RepCall => ({ start: at(start), end: at(end), seatsTaken });
+  const day = (over: Partial<SlotQuery> = {}) => ['2026-06-10T00:00Z', '2026-06-11T00:00Z', over] as const;
+  // Wednesday 10 June 2026, 09:00-13:00 UTC, 60-minute slots on a 30-minute grid.
+  const wed = (over: Partial<RepSupply> = {}) => rep('utc', 'UTC', { weekly: [{ weekday: 3, start: '09:00', end: '13:00' }], ...over });
+  const grid30 = withSettings({ slotGridMinutes: 30, seatsPerCall: 2 });
+  const listed = (q: SlotQuery) => findSlots(q).map((s) => `${utc(s.start)}-${utc(s.end).slice(11)} ${s.repId}${s.customerCallId ? ` ${s.customerCallId}` : ''}`);
+
+  describe('busy time', () => {
+    it('refuses every candidate a busy event overlaps, even partly, and keeps those it only touches', () => {
+      const q = query([wed({ busy: [iv('2026-06-10T10:15Z', '2026-06-10T10:45Z'), iv('2026-06-10T12:00Z', '2026-06-10T13:00Z')] })], ...day(grid30));
+      // 09:30-10:30, 10:00-11:00 and 10:30-11:30 overlap 10:15-10:45; 11:30 and 12:00 overlap 12:00-13:00.
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T09:00Z', '2026-06-10T11:00Z']);
+      expect(checkSlot(q, 'utc', at('2026-06-10T10:30Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expect(checkSlot(q, 'utc', at('2026-06-10T11:30Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expect(checkSlot(q, 'utc', at('2026-06-10T11:00Z')).ok).toBe(true);
+      expectColumnsAgree(q);
+    });
+
+    it('takes busy events in any order, overlapping or touching each other', () => {
+      const busy = [iv('2026-06-10T11:50Z', '2026-06-10T12:10Z'), iv('2026-06-10T09:00Z', '2026-06-10T09:20Z'), iv('2026-06-10T09:10Z', '2026-06-10T09:40Z'), iv('2026-06-10T09:40Z', '2026-06-10T10:00Z')];
+      const q = query([wed({ busy })], ...day(grid30));
+      expect(starts(findSlots(q))).toEqual(['2026-06-10T10:00Z', '2026-06-10T10:30Z']);
+      expectColumnsAgree(q);
+    });
+
+    it('joining a booked call is refused too when a busy event overlaps it (the rep is elsewhere)', () => {
+      const q = query([wed({ calls: [booking('2026-06-10T09:00Z', '2026-06-10T10:00Z')], busy: [iv('2026-06-10T09:30Z', '2026-06-10T09:45Z')] })], ...day(grid30));
+      expect(checkSlot(q, 'utc', at('2026-06-10T09:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+    });
+
+    it('subtracts busy time by instant across a DST change (America/New_York, 8 March 2026)', () => {
+      const ny = rep('ny', 'America/New_York', {
+        // 09:00-10:00 EDT on Sunday 8 March (13:00Z) and 09:00-10:00 EST on Saturday 7 March (14:00Z).
+        busy: [iv('2026-03-08T13:00Z', '2026-03-08T14:00Z'), iv('2026-03-07T14:00Z', '2026-03-07T15:00Z')],
+      });
+      const q = query([ny], '2026-03-07T00:00Z', '2026-03-09T12:00Z');
+      expect(firstAndLastPerLocalDay('America/New_York', findSlots(q))).toEqual([
+        ['2026-03-07T15:00Z', '2026-03-07T21:00Z', 7],
+        ['2026-03-08T14:00Z', '2026-03-08T20:00Z', 7],
+      ]);
+      expect(checkSlot(q, 'ny', at('2026-03-08T13:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expectColumnsAgree(q);
+    });
+  });
+
+  describe('opened calls', () => {
+    const meta = { label: 'Acme renewal', callType: 'renewal', marketingSourced: true };
+
+    it('offers an opened call outside the weekly windows with its exact start and end and its metadata', () => {
+      const q = query([wed({ openCalls: [open('ev1', '2026-06-10T17:10Z', '2026-06-10T17:55Z', meta)] })], ...day(grid30));
+      const slots = findSlots(q);
+      expect(slots[slots.length - 1]).toEqual({ repId: 'utc', start: at('2026-06-10T17:10Z'), end: at('2026-06-10T17:55Z'), capacityLeft: 2, customerCallId: 'ev1', ...meta });
+      expect(checkSlot(q, 'utc', at('2026-06-10T17:10Z'))).toEqual({ ok: true, slot: slots[slots.length - 1] });
+      // Only its start books it: a minute later is nothing.
+      expect(checkSlot(q, 'utc', at('2026-06-10T17:11Z'))).toEqual({ ok: false, reason: 'not_available' });
+      const { columns } = expectColumnsAgree(q);
+      const i = columns.count - 1;
+      expect([utc(columns.start[i]), utc(columns.end[i]), columns.meta[columns.windowMeta[i]]]).toEqual(['2026-06-10T17:10Z', '2026-06-10T17:55Z', { ...meta, customerCallId: 'ev1' }]);
+    });
+
+    it('offers a call for a rep with no windows at all (only a connected calendar)', () => {
+      const q = query([rep('cal', 'Europe/Berlin', { weekly: [], openCalls: [open('ev1', '2026-06-10T07:05Z', '2026-06-10T07:35Z')] })], ...day());
+      expect(listed(q)).toEqual(['2026-06-10T07:05Z-07:35Z cal ev1']);
+      expectColumnsAgree(q);
+    });
+
+    it('an off-grid call inside the windows refuses the grid candidates it overlaps, and is ordered among them', () => {
+      const a = rep('a', 'UTC', { weekly: [{ weekday: 3, start: '09:00', end: '12:00' }] });
+      const b = wed({ repId: 'b', openCalls: [open('ev1', '2026-06-10T10:20Z', '2026-06-10T11:05Z')] });
+      const q = query([b, a], ...day(withSettings({ seatsPerCall: 2 })));
+      expect(listed(q)).toEqual([
+        '2026-06-10T09:00Z-10:00Z a',
+        '2026-06-10T09:00Z-10:00Z b',
+        '2026-06-10T10:00Z-11:00Z a',
+        '2026-06-10T10:20Z-11:05Z b ev1',
+        '2026-06-10T11:00Z-12:00Z a',
+        '2026-06-10T12:00Z-13:00Z b',
+      ]);
+      expect(checkSlot(q, 'b', at('2026-06-10T10:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expect(checkSlot(q, 'b', at('2026-06-10T11:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+      expectColumnsAgree(q);
+    });
+
+    it('a call starting on a grid start replaces that candidate, and ties keep repId order', () => {
+      const a = rep('a', 'UTC', { weekly: [{ weekday: 3, start: '09:00', end: '12:00' }], openCalls: [open('ev-a', '2026-06-10T10:00Z', '2026-06-10T10:30Z')] });
+      const b = rep('b', 'UTC', { weekly: [{ weekday: 3, start: '09:00', end: '12:00' }] });
+      const q = query([b, a], ...day(withSettings({ seatsPerCall: 2 })));
+      expect(listed(q)).toEqual([
+        '2026-06-10T09:00Z-10:00Z a',
+        '2026-06-10T09:00Z-10:00Z b',
+        '2026-06-10T10:00Z-10:30Z a ev-a',
+        '2026-06-10T10:00Z-11:00Z b',
+        '2026-06-10T11:00Z-12:00Z a',
+        '2026-06-10T11:00Z-12:00Z b',
+      ]);
+      expect(checkSlot(q, 'a', at('2026-06-10T10:00Z'))).toMatchObject({ ok: true, slot: { end: at('2026-06-10T10:30Z'), customerCallId: 'ev-a' } });
+      expectColumnsAgree(q);
+    });
+
+    it('bookings with exactly its interval take its seats; a full call is slot_full', () => {
+      const c = open('ev1', '2026-06-10T17:10Z', '2026-06-10T17:55Z');
+      const one = query([wed({ weekly: [], openCalls: [c], calls: [booking('2026-06-10T17:10Z', '2026-06-10T17:55Z', 1)] })], ...day(grid30));
+      expect(findSlots(one).map((s) => [s.customerCallId, s.capacityLeft])).toEqual([['ev1', 1]]);
+      const full = query([wed({ weekly: [], openCalls: [c], calls: [booking('2026-06-10T17:10Z', '2026-06-10T17:55Z', 2)] })], ...day(grid30));
+      expect(findSlots(full)).toEqual([]);
+      expect(checkSlot(full, 'utc', c.start)).toEqual({ ok: false, reason: 'slot_full' });
+    });
+
+    it('another booking, a busy event or another opened call overlapping it makes the rep busy (touching does not)', () => {
+      const c = open('ev1', '2026-06-10T17:10Z', '2026-06-10T17:55Z');
+      const cases: [Partial<RepSupply>, boolean][] = [
+        [{ calls: [booking('2026-06-10T17:50Z', '2026-06-10T18:20Z')] }, false],
+        [{ calls: [booking('2026-06-10T17:10Z', '2026-06-10T17:40Z')] }, false], // same start, another length
+        [{ busy: [iv('2026-06-10T17:00Z', '2026-06-10T17:11Z')] }, false],
+        [{ openCalls: [c, open('ev2', '2026-06-10T17:54Z', '2026-06-10T18:30Z')] }, false],
+        [{ calls: [booking('2026-06-10T17:55Z', '2026-06-10T18:25Z')], busy: [iv('2026-06-10T16:00Z', '2026-06-10T17:10Z')] }, true],
+        [{ openCalls: [c, open('ev2', '2026-06-10T17:55Z', '2026-06-10T18:30Z')] }, true],
+      ];
+      for (const [over, ok] of cases) {
+        const q = query([wed({ weekly: [], openCalls: [c], ...over })], ...day(grid30));
+        expect([over, checkSlot(q, 'utc', c.start).ok]).toEqual([over, ok]);
+        if (!ok) expect(checkSlot(q, 'utc', c.start)).toEqual({ ok: false, reason: 'rep_busy' });
+        expect(findSlots(q).some((s) => s.customerCallId === 'ev1')).toBe(ok);
+        expectColumnsAgree(q);
+      }
+    });
+
+    it('counts as a new call for the weekly cap unless it already has a booking', () => {
+      const c = open('ev1', '2026-06-10T17:10Z', '2026-06-10T17:55Z');
+      const other = booking('2026-06-08T09:00Z', '2026-06-08T10:00Z'); // Monday of the same week
+      const capped = query([wed({ openCalls: [c], calls: [other] })], ...day(withSettings({ repWeeklyCap: 1, seatsPerCall: 2 })));
+      expect(checkSlot(capped, 'utc', c.start)).toEqual({ ok: false, reason: 'rep_weekly_cap' });
+      expect(findSlots(capped)).toEqual([]);
+      const joined = query([wed({ openCalls: [c], calls: [booking('2026-06-10T17:10Z', '2026-06-10T17:55Z')] })], ...day(withSettings({ repWeeklyCap: 1, seatsPerCall: 2 })));
+      expect(findSlots(joined).map((s) => [utc(s.start), s.capacityLeft])).toEqual([['2026-06-10T17:10Z', 1]]);
+    });
+
+    it('applies the same-rep limit and the marketer conflict over its whole length', () => {
+      const c = open('ev1', '2026-06-10T17:10Z', '2026-06-10T17:55Z');
+      const r = wed({ weekly: [], openCalls: [c] });
+      const limit = query([r], ...day({ ...grid30, marketer: { busy: [], bookingsByRep: { utc: 2 }, sameRepLimit: 2 } }));
+      expect(checkSlot(limit, 'utc', c.start)).toEqual({ ok: false, reason: 'same_rep_limit' });
+      const late = query([r], ...day({ ...grid30, marketer: { busy: [iv('2026-06-10T17:50Z', '2026-06-10T18:30Z')], bookingsByRep: {}, sameRepLimit: 4 } }));
+      expect(checkSlot(late, 'utc', c.start)).toEqual({ ok: false, reason: 'marketer_conflict' });
+      expect(findSlots(late)).toEqual([]);
+      const after = query([r], ...day({ ...grid30, marketer: { busy: [iv('2026-06-10T17:55Z', '2026-06-10T18:30Z')], bookingsByRep: {}, sameRepLimit: 4 } }));
+      expect(checkSlot(after, 'utc', c.start).ok).toBe(true);
+    });
+
+    it('keeps notice, horizon, the range and the period (the call must end inside it)', () => {
+      const r = (c: OpenCall) => wed({ weekly: [], openCalls: [c] });
+      const base = { ...withSettings({ minNoticeHours: 2, horizonDays: 1 }), now: at('2026-06-10T08:00Z'), bounds: iv('2026-06-01T00:00Z', '2026-06-10T18:00Z') };
+      const soon = open('soon', '2026-06-10T09:59Z', '2026-06-10T10:30Z');
+      expect(checkSlot(query([r(soon)], ...day(base)), 'utc', soon.start)).toEqual({ ok: false, reason: 'outside_notice' });
+      const far = open('far', '2026-06-11T08:00Z', '2026-06-11T08:30Z');
+      expect(checkSlot(query([r(far)], '2026-06-10T00:00Z', '2026-06-12T00:00Z', { ...base, bounds: iv('2026-06-01T00:00Z', '2026-06-30T00:00Z') }), 'utc', far.start)).toEqual({ ok: false, reason: 'outside_horizon' });
+      const past = open('past', '2026-06-10T17:40Z', '2026-06-10T18:01Z');
+      expect(checkSlot(query([r(past)], ...day(base)), 'utc', past.start)).toEqual({ ok: false, reason: 'outside_period' });
+      expect(findSlots(query([r(past)], ...day(base)))).toEqual([]);
+      // Shorter than a slot, at the period's very end: start + slotMinutes would not fit, the call does.
+      const short = open('short', '2026-06-10T17:40Z', '2026-06-10T18:00Z');
+      const q = query([r(short)], ...day(base));
+      expect(listed(q)).toEqual(['2026-06-10T17:40Z-18:00Z utc short']);
+      expect(checkSlot(q, 'utc', short.start).ok).toBe(true);
+      expectColumnsAgree(q);
+      // The range filters the listing by start.
+      expect(findSlots(query([r(short)], '2026-06-10T17:41Z', '2026-06-11T00:00Z', base))).toEqual([]);
+      expect(findSlots(query([r(short)], '2026-06-10T00:00Z', '2026-06-10T17:40Z', base))).toEqual([]);
+    });
+
+    it('ignores calls that are empty or not on whole minutes', () => {
+      const q = query([wed({ weekly: [], openCalls: [open('e', '2026-06-10T17:00Z', '2026-06-10T17:00Z'), { id: 'f', start: at('2026-06-10T17:00Z') + 0.5, end: at('2026-06-10T18:00Z') }] })], ...day());
+      expect(findSlots(q)).toEqual([]);
+    });
+
+    it('lists calls longer than a day (metadata, ends and order in both orderings)', () => {
+      const r = (id: string, i: number) =>
+        rep(id, 'UTC', { weekly: everyDay('09:00', '10:00'), openCalls: [open(`${id}-c`, '2026-06-10T20:00Z', '2026-06-12T20:00Z'), open(`${id}-d`, `2026-06-2${i}T03:17Z`, `2026-06-2${i}T03:47Z`)] });
+      for (const [from, to] of [
+        ['2026-06-10T00:00Z', '2026-06-30T00:00Z'],
+        ['2026-06-10T00:00Z', '2026-09-30T00:00Z'],
+      ]) {
+        const q = query([r('b', 1), r('a', 2), r('c', 3)], from, to, withSettings({ horizonDays: 200 }));
+        const { slots } = expectColumnsAgree(q);
+        expect(slots.filter((s) => s.customerCallId).map((s) => `${utc(s.start)}-${utc(s.end)} ${s.customerCallId}`)).toEqual([
+          '2026-06-10T20:00Z-2026-06-12T20:00Z a-c',
+          '2026-06-10T20:00Z-2026-06-12T20:00Z b-c',
+          '2026-06-10T20:00Z-2026-06-12T20:00Z c-c',
+          '2026-06-21T03:17Z-2026-06-21T03:47Z b-d',
+          '2026-06-22T03:17Z-2026-06-22T03:47Z a-d',
+          '2026-06-23T03:17Z-2026-06-23T03:47Z c-d',
+        ]);
+        // 11 and 12 June 09:00 fall inside the two-day calls.
+        expect(slots.some((s) => s.start === at('2026-06-11T09:00Z'))).toBe(false);
+      }
+    });
+  });
+});
+
 describe('findSlots and checkSlot agree (property)', () => {
   const zones = ['America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kolkata', 'Asia/Kathmandu', 'UTC'];
   const hhmm = (m: number) => (m === 1440 ? '24:00' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
@@ -817,6 +1022,65 @@ describe('findSlots and checkSlot agree (property)', () => {
     expect([...reasons].sort()).toEqual(
       ['marketer_conflict', 'not_available', 'off_grid', 'outside_horizon', 'outside_notice', 'outside_period', 'rep_busy', 'rep_weekly_cap', 'same_rep_limit', 'slot_full'].sort(),
     );
+  });
+
+  /**
+   * `randomQuery` plus the rep's calendars: busy events and opened customer calls at any minute (not
+   * on the grid, inside or outside the windows, overlapping each other or not), some with bookings.
+   */
+  function withCalendars(base: SlotQuery, rnd: () => number): SlotQuery {
+    const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+    const anchor = Math.floor(base.from / 1440) * 1440;
+    let n = 0;
+    const reps = base.reps.map((r) => {
+      const busy = Array.from({ length: int(0, 6) }, () => {
+        const start = anchor + int(-1440, 6 * 1440);
+        return { start, end: start + int(1, 180) };
+      });
+      const openCalls: OpenCall[] = Array.from({ length: int(0, 5) }, () => {
+        const start = anchor + int(-1440, 6 * 1440);
+        return { id: `call-${n++}`, start, end: start + int(5, 150), ...(rnd() < 0.5 ? { label: 'Customer', callType: 'demo' } : {}) };
+      });
+      const calls = [...r.calls];
+      for (const c of openCalls) if (rnd() < 0.3) calls.push({ start: c.start, end: c.end, seatsTaken: int(1, base.settings.seatsPerCall) });
+      return { ...r, busy, openCalls, calls };
+    });
+    return { ...base, reps };
+  }
+
+  it('with busy time and opened calls: listings agree, and checkSlot agrees with the listing at every start', () => {
+    const rnd = random(20261204);
+    let calls = 0;
+    const reasons = new Set<string>();
+    const mismatches: unknown[] = [];
+    for (let trial = 0; trial < 50; trial++) {
+      const q = withCalendars(randomQuery(rnd), rnd);
+      const { slots } = expectColumnsAgree(q);
+      const byKey = new Map(slots.map((s) => [`${s.repId}@${s.start}`, s]));
+      for (const s of slots) {
+        if (s.customerCallId) calls++;
+        expect(checkSlot(q, s.repId, s.start)).toEqual({ ok: true, slot: s });
+      }
+      const until = Math.min(q.to, q.from + 3 * 1440);
+      for (const r of q.reps) {
+        const probes: number[] = [];
+        for (let t = Math.ceil(q.from / 5) * 5; t < until; t += 5) probes.push(t);
+        for (const c of r.openCalls ?? []) probes.push(c.start);
+        for (const t of probes) {
+          const res = checkSlot(q, r.repId, t);
+          const listedSlot = byKey.get(`${r.repId}@${t}`);
+          const inRange = t >= q.from && t < q.to;
+          if (inRange && (res.ok ? JSON.stringify(listedSlot) !== JSON.stringify(res.slot) : listedSlot !== undefined)) {
+            mismatches.push({ trial, repId: r.repId, start: t, check: res, listed: listedSlot });
+          }
+          if (!res.ok && r.openCalls?.some((c) => c.start === t)) reasons.add(res.reason);
+        }
+      }
+    }
+    expect(mismatches.slice(0, 3)).toEqual([]);
+    expect(calls).toBeGreaterThan(20);
+    // Opened calls are refused for every reason a call can be.
+    for (const reason of ['rep_busy', 'slot_full', 'outside_notice', 'marketer_conflict']) expect([...reasons]).toContain(reason);
   });
 
   /**

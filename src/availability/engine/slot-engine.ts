@@ -24,7 +24,7 @@
  *   first is the one to join, the second makes the rep busy.
  * - Rep ids are expected to be unique; `checkSlot` looks at the first rep with the id.
  */
-import { type EpochMinute, type Interval, containsInterval, normalize } from '../../common/time/intervals.js';
+import { type EpochMinute, type Interval, containsInterval, normalize, union } from '../../common/time/intervals.js';
 import { type LocalDay, isoWeekday, localToEpoch, mondayOf, parseHHmm, parseIsoDate, zoneDay } from '../../common/time/local-time.js';
 
 export type { EpochMinute, Interval } from '../../common/time/intervals.js';
@@ -47,12 +47,30 @@ export interface RepCall {
   seatsTaken: number;
 }
 
+/**
+ * A customer call from the rep's calendar that the rep opened for shadowing: one bookable call with
+ * the event's exact start and end (any minute, inside or outside the weekly windows).
+ */
+export interface OpenCall {
+  /** The calendar event's id (a booking on the call records it). */
+  id: string;
+  start: EpochMinute;
+  end: EpochMinute;
+  label?: string;
+  callType?: string;
+  marketingSourced?: boolean;
+}
+
 export interface RepSupply {
   repId: string;
   timeZone: string;
   weekly: WeeklyWindow[];
   overrides: Record<string, WallWindow[]>;
   calls: RepCall[];
+  /** Busy time from the rep's calendars (not the opened calls), any order, may overlap. */
+  busy?: Interval[];
+  /** Opened customer calls. */
+  openCalls?: OpenCall[];
 }
 
 export interface EngineSettings {
@@ -106,8 +124,11 @@ export interface SlotColumns {
   capacityLeft: Int32Array;
   /** -1 when the window has no label, callType or marketingSourced, else an index into `meta`. */
   windowMeta: Int32Array;
-  /** Shared window metadata, one object per distinct window of the query (not per slot). */
-  meta: { label?: string; callType?: string; marketingSourced?: boolean }[];
+  /**
+   * Shared window metadata, one object per distinct window of the query (not per slot), and one per
+   * opened customer call (with its `customerCallId`).
+   */
+  meta: { label?: string; callType?: string; marketingSourced?: boolean; customerCallId?: string }[];
 }
 
 export type SlotRefusal =
@@ -136,8 +157,8 @@ export class InvalidEngineSettingsError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Shared predicates: period, notice, horizon
 
-function periodOk(q: SlotQuery, start: EpochMinute): boolean {
-  return start >= q.bounds.start && start + q.settings.slotMinutes <= q.bounds.end;
+function periodOk(q: SlotQuery, start: EpochMinute, end: EpochMinute): boolean {
+  return start >= q.bounds.start && end <= q.bounds.end;
 }
 function noticeOk(q: SlotQuery, start: EpochMinute): boolean {
   return start >= q.now + q.settings.minNoticeHours * 60;
@@ -146,16 +167,18 @@ function horizonOk(q: SlotQuery, start: EpochMinute): boolean {
   return start < q.now + q.settings.horizonDays * 1440;
 }
 
-/** The integer starts `[lo, hi)` that pass range, period, notice and horizon (the predicates above). */
-function startRange(q: SlotQuery): { lo: number; hi: number } {
+/**
+ * The integer starts `[lo, hi)` of grid slots that pass range, period, notice and horizon (the
+ * predicates above), and `openHi`: opened calls start in `[lo, openHi)` (and must end by the
+ * period's end, checked per call since their lengths differ).
+ */
+function startRange(q: SlotQuery): { lo: number; hi: number; openHi: number } {
   const s = q.settings;
   const lo = Math.max(Math.ceil(q.from), Math.ceil(q.bounds.start), Math.ceil(q.now + s.minNoticeHours * 60));
-  const hi = Math.min(
-    Math.ceil(q.to),
-    Math.floor(q.bounds.end) - s.slotMinutes + 1,
-    Math.ceil(q.now + s.horizonDays * 1440),
-  );
-  return { lo, hi };
+  const last = Math.min(Math.ceil(q.to), Math.ceil(q.now + s.horizonDays * 1440));
+  const hi = Math.min(last, Math.floor(q.bounds.end) - s.slotMinutes + 1);
+  const openHi = Math.min(last, Math.floor(q.bounds.end));
+  return { lo, hi, openHi };
 }
 
 function assertSettings(s: EngineSettings): void {
@@ -183,6 +206,7 @@ interface SlotMeta {
   label?: string;
   callType?: string;
   marketingSourced?: boolean;
+  customerCallId?: string;
 }
 
 /** A piece of availability as instants; pieces of a rep are disjoint and sorted. */
@@ -297,12 +321,41 @@ function sortedBy<T>(list: readonly T[], key: (x: T) => number): T[] {
   return list as T[];
 }
 
+const NO_INTERVALS: Interval[] = [];
+const NO_CALLS: OpenCall[] = [];
+
+/** Index of the first element of the sorted `a` that is greater than `x` (`strict`) or at least `x`. */
+function firstAbove(a: ArrayLike<number>, x: number, strict: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x || (strict && a[mid] === x)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether the normalized `list` overlaps `[start, end)` (binary search). */
+function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMinute): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length && list[lo].start < end;
+}
+
 /**
- * Judges candidate starts of one rep. Every pointer only moves forward, so candidates must be
- * judged in increasing order of start; the whole scan is then linear in candidates + calls.
+ * Judges candidates of one rep. Grid candidates (`judge`): every pointer only moves forward, so
+ * they must be judged in increasing order of start; the whole scan is then linear in candidates +
+ * calls + busy time. Opened customer calls (`judgeCall`): by binary searches, in any order.
  */
 class RepJudge {
   private readonly calls: RepCall[]; // by start
+  private readonly callStarts: Float64Array; // call starts, sorted
   private readonly ends: Float64Array; // call ends, sorted
   private startedBeforeEnd = 0; // calls with start < candidate end
   private endedByStart = 0; // calls with end <= candidate start
@@ -310,8 +363,17 @@ class RepJudge {
   private readonly weekStarts: EpochMinute[];
   private readonly weekCalls: number[];
   private week = 0;
-  private readonly busy: Interval[]; // normalized
+  private readonly busy: Interval[]; // the marketer's, normalized
   private busyAt = 0;
+  /** The rep's calendar busy time, normalized. */
+  private readonly calendar: Interval[];
+  /** Calendar busy time and opened calls, normalized: what grid candidates must not overlap. */
+  private readonly taken: Interval[];
+  private takenAt = 0;
+  /** Opened calls (valid ones) by start, and their ends sorted. */
+  readonly open: OpenCall[];
+  private readonly openStarts: Float64Array;
+  private readonly openEnds: Float64Array;
   private readonly repLimitReached: boolean;
 
   constructor(
@@ -321,11 +383,13 @@ class RepJudge {
     dHi: LocalDay,
     marketer: MarketerContext | undefined,
     busy: Interval[],
+    open: OpenCall[],
   ) {
     this.calls = sortedBy(
       rep.calls.filter((c) => c.end > c.start),
       (c) => c.start,
     );
+    this.callStarts = Float64Array.from(this.calls, (c) => c.start);
     this.ends = Float64Array.from(this.calls, (c) => c.end).sort();
 
     // Local ISO weeks (Monday 00:00 in the rep's zone) covering the expanded days, and how many
@@ -342,9 +406,15 @@ class RepJudge {
     }
 
     this.busy = busy;
+    this.calendar = rep.busy && rep.busy.length ? normalize(rep.busy) : NO_INTERVALS;
+    this.open = open;
+    this.openStarts = Float64Array.from(open, (c) => c.start);
+    this.openEnds = Float64Array.from(open, (c) => c.end).sort();
+    this.taken = open.length ? union(this.calendar, open) : this.calendar;
     this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
   }
 
+  /** A grid candidate `[start, start + slotMinutes)`; starts must come in increasing order. */
   judge(start: EpochMinute): Verdict {
     const s = this.settings;
     const end = start + s.slotMinutes;
@@ -364,6 +434,9 @@ class RepJudge {
 
     if (exact && exact.seatsTaken >= s.seatsPerCall) return SLOT_FULL;
     if (overlapping - (exact ? 1 : 0) > 0) return REP_BUSY;
+    const taken = this.taken;
+    while (this.takenAt < taken.length && taken[this.takenAt].end <= start) this.takenAt++;
+    if (this.takenAt < taken.length && taken[this.takenAt].start < end) return REP_BUSY;
     if (!exact) {
       while (this.week + 1 < this.weekStarts.length && start >= this.weekStarts[this.week + 1]) this.week++;
       if (this.weekCalls[this.week] >= s.repWeeklyCap) return REP_WEEKLY_CAP;
@@ -371,6 +444,37 @@ class RepJudge {
     if (this.repLimitReached) return SAME_REP_LIMIT;
     while (this.busyAt < this.busy.length && this.busy[this.busyAt].end <= start) this.busyAt++;
     if (this.busyAt < this.busy.length && this.busy[this.busyAt].start < end) return MARKETER_CONFLICT;
+    return exact ? s.seatsPerCall - exact.seatsTaken : s.seatsPerCall;
+  }
+
+  /**
+   * The opened call `this.open[k]`, with the same rules over its own interval: bookings with exactly
+   * its interval take its seats; any other booking, calendar busy time or opened call overlapping it
+   * makes the rep busy; it counts as a new call for the weekly cap unless it has bookings.
+   */
+  judgeCall(k: number): Verdict {
+    const s = this.settings;
+    const { start, end } = this.open[k];
+    const calls = this.calls;
+    let exact: RepCall | undefined;
+    for (let i = firstAbove(this.callStarts, start, false); i < calls.length && calls[i].start === start; i++) {
+      if (calls[i].end === end) {
+        exact = calls[i];
+        break;
+      }
+    }
+    if (exact && exact.seatsTaken >= s.seatsPerCall) return SLOT_FULL;
+    const overlapping = firstAbove(this.callStarts, end, false) - firstAbove(this.ends, start, true);
+    if (overlapping - (exact ? 1 : 0) > 0) return REP_BUSY;
+    if (overlapsAny(this.calendar, start, end)) return REP_BUSY;
+    // Opened calls overlapping this one, itself included.
+    if (firstAbove(this.openStarts, end, false) - firstAbove(this.openEnds, start, true) > 1) return REP_BUSY;
+    if (!exact) {
+      const week = Math.min(Math.max(0, firstAbove(this.weekStarts, start, true) - 1), this.weekStarts.length - 1);
+      if (this.weekCalls[week] >= s.repWeeklyCap) return REP_WEEKLY_CAP;
+    }
+    if (this.repLimitReached) return SAME_REP_LIMIT;
+    if (overlapsAny(this.busy, start, end)) return MARKETER_CONFLICT;
     return exact ? s.seatsPerCall - exact.seatsTaken : s.seatsPerCall;
   }
 }
@@ -382,27 +486,58 @@ interface RepScan {
   availability: Availability;
 }
 
+/** A candidate's verdict, its metadata, and its length in minutes (the slot length, or an opened call's). */
+type Visit = (start: EpochMinute, verdict: Verdict, meta: SlotMeta | null, minutes: number) => void;
+
+/** The rep's opened calls the engine can offer (whole minutes, positive length), by start. */
+function openCallsOf(rep: RepSupply): OpenCall[] {
+  const list = rep.openCalls;
+  if (!list || list.length === 0) return NO_CALLS;
+  return sortedBy(
+    list.filter((c) => Number.isInteger(c.start) && Number.isInteger(c.end) && c.end > c.start),
+    (c) => c.start,
+  );
+}
+
+function callMeta(c: OpenCall): SlotMeta {
+  const m: SlotMeta = {};
+  if (c.label !== undefined) m.label = c.label;
+  if (c.callType !== undefined) m.callType = c.callType;
+  if (c.marketingSourced !== undefined) m.marketingSourced = c.marketingSourced;
+  m.customerCallId = c.id;
+  return m;
+}
+
 /**
- * Walks every grid-aligned start in `[lo, hi)` whose slot fits inside the rep's availability, in
- * increasing order, and reports it with its verdict and window metadata.
+ * Walks every grid-aligned start in `[lo, hi)` whose slot fits inside the rep's availability, and
+ * every opened call with a start in `[lo, openHi)` that ends inside the period, in increasing order
+ * of start (a call before a grid candidate with the same start), and reports each with its verdict,
+ * metadata and length.
  */
-function scanRep(
-  q: SlotQuery,
-  busy: Interval[],
-  rep: RepSupply,
-  lo: EpochMinute,
-  hi: EpochMinute,
-  visit: (start: EpochMinute, verdict: Verdict, meta: SlotMeta | null) => void,
-): RepScan {
+function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute, hi: EpochMinute, openHi: EpochMinute, visit: Visit): RepScan {
   const { slotMinutes: slot, slotGridMinutes: grid } = q.settings;
   // Every local day that can hold part of a slot starting in [lo, hi): offsets are under a day.
   const dLo = Math.floor(lo / 1440) - 1;
-  const dHi = Math.floor((hi + slot) / 1440) + 1;
+  const dHi = Math.floor((Math.max(hi, openHi) + slot) / 1440) + 1;
   const availability = expand(rep, dLo, dHi);
   const { pieces, free, dayPieces } = availability;
-  if (free.length === 0) return { availability };
+  const open = openCallsOf(rep);
+  // The opened calls to offer: open[oc..ocEnd) (their starts are sorted; the period's end is checked per call).
+  let oc = 0;
+  while (oc < open.length && open[oc].start < lo) oc++;
+  let ocEnd = oc;
+  while (ocEnd < open.length && open[ocEnd].start < openHi) ocEnd++;
+  if (free.length === 0 && oc === ocEnd) return { availability };
 
-  const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy);
+  const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy, open);
+  const bounds = q.bounds;
+  const offer = (until: EpochMinute): void => {
+    for (; oc < ocEnd && open[oc].start <= until; oc++) {
+      const c = open[oc];
+      if (c.end <= bounds.end) visit(c.start, judge.judgeCall(oc), callMeta(c), c.end - c.start);
+    }
+  };
+  let nextCall = oc < ocEnd ? open[oc].start : Infinity;
   let dp = 0;
   let pp = 0;
   for (const f of free) {
@@ -416,11 +551,16 @@ function scanRep(
       const b = Math.min(until, d.end);
       const r = (((a - d.wallBase) % grid) + grid) % grid;
       for (let start = r === 0 ? a : a + grid - r; start < b; start += grid) {
+        if (start >= nextCall) {
+          offer(start);
+          nextCall = oc < ocEnd ? open[oc].start : Infinity;
+        }
         while (pieces[pp].end <= start) pp++;
-        visit(start, judge.judge(start), pieces[pp].meta);
+        visit(start, judge.judge(start), pieces[pp].meta, slot);
       }
     }
   }
+  offer(Infinity);
   return { availability };
 }
 
@@ -430,6 +570,7 @@ function toSlot(repId: string, start: EpochMinute, end: EpochMinute, capacityLef
     if (meta.label !== undefined) slot.label = meta.label;
     if (meta.callType !== undefined) slot.callType = meta.callType;
     if (meta.marketingSourced !== undefined) slot.marketingSourced = meta.marketingSourced;
+    if (meta.customerCallId !== undefined) slot.customerCallId = meta.customerCallId;
   }
   return slot;
 }
@@ -447,7 +588,11 @@ function toSlot(repId: string, start: EpochMinute, end: EpochMinute, capacityLef
  */
 export function findSlotsColumnar(q: SlotQuery): SlotColumns {
   assertSettings(q.settings);
-  const { lo, hi } = startRange(q);
+  const { lo, hi: gridHi, openHi } = startRange(q);
+  let calls = 0;
+  for (const r of q.reps) if (r.openCalls) calls += r.openCalls.length;
+  // Starts lie in [lo, hi): opened calls may start up to a slot's length past the grid's last start.
+  const hi = calls ? Math.max(gridHi, openHi) : gridHi;
   if (lo >= hi || q.reps.length === 0) return emptyColumns();
 
   // Ranks by repId once per query; ties (duplicate ids) keep the input order.
@@ -459,13 +604,16 @@ export function findSlotsColumnar(q: SlotQuery): SlotColumns {
   // (at most two of those per day): a cap for the buffer's extrapolated growth, not a size.
   const { slotMinutes: slot, slotGridMinutes: grid } = q.settings;
   const perRep = Math.ceil((hi - lo) / grid) + 2 * (Math.ceil((hi - lo + slot) / 1440) + 3);
-  const runs = new RunBuffer(order.length, order.length * perRep);
+  const runs = new RunBuffer(order.length, order.length * perRep + calls);
   const runEnd = new Int32Array(order.length); // runs[k] = [runEnd[k-1], runEnd[k]), rep order[k]
   const meta: SlotMeta[] = [];
+  // Per entry of `meta`: the slot's length in minutes (an opened call's own length; its meta is its own).
+  const minutes: number[] = [];
+  let callsListed = false;
   const metaIndex = new Map<SlotMeta, number>();
   let lastMeta: SlotMeta | null = null;
   let lastIndex = -1;
-  const visit = (start: EpochMinute, verdict: Verdict, m: SlotMeta | null): void => {
+  const visit = (start: EpochMinute, verdict: Verdict, m: SlotMeta | null, length: number): void => {
     if (verdict <= 0) return;
     if (m !== lastMeta) {
       lastMeta = m;
@@ -474,6 +622,8 @@ export function findSlotsColumnar(q: SlotQuery): SlotColumns {
         let i = metaIndex.get(m);
         if (i === undefined) {
           i = meta.push(m) - 1;
+          minutes.push(length);
+          if (m.customerCallId !== undefined) callsListed = true;
           metaIndex.set(m, i);
         }
         lastIndex = i;
@@ -483,7 +633,7 @@ export function findSlotsColumnar(q: SlotQuery): SlotColumns {
   };
   for (let k = 0; k < order.length; k++) {
     runs.repsBegun = k + 1;
-    scanRep(q, busy, q.reps[order[k]], lo, hi, visit);
+    scanRep(q, busy, q.reps[order[k]], lo, gridHi, openHi, visit);
     runEnd[k] = runs.length;
   }
 
@@ -509,6 +659,13 @@ export function findSlotsColumnar(q: SlotQuery): SlotColumns {
     countingOrder(runs, runEnd, order, lo, hi - lo, slot, out);
   } else {
     mergeOrder(runs, runEnd, order, slot, out);
+  }
+  if (callsListed) {
+    // The orderings wrote every end as start + slotMinutes; an opened call ends when its event does.
+    for (let i = 0; i < n; i++) {
+      const m = out.windowMeta[i];
+      if (m >= 0) out.end[i] = out.start[i] + minutes[m];
+    }
   }
   return out;
 }
@@ -684,23 +841,27 @@ function siftDown(heap: Int32Array, size: number, root: number, key: Float64Arra
 /**
  * Whether `repId` can be booked at `start`, with the first reason in this order when not:
  * period, notice, horizon, availability (`not_available`) and grid (`off_grid`), then the rep's
- * calls (`slot_full`, `rep_busy`), weekly cap, same-rep limit, marketer conflict.
+ * calls (`slot_full`, `rep_busy`, which includes calendar busy time and opened calls), weekly cap,
+ * same-rep limit, marketer conflict. When `start` is the start of one of the rep's opened calls,
+ * the answer is about that call (its own end, off the grid and outside the windows allowed).
  */
 export function checkSlot(q: SlotQuery, repId: string, start: EpochMinute): SlotCheck {
   assertSettings(q.settings);
-  if (!periodOk(q, start)) return { ok: false, reason: 'outside_period' };
+  const rep = q.reps.find((r) => r.repId === repId);
+  // A start that is an opened call's start books that call, over its own interval.
+  const call = rep ? openCallsOf(rep).find((c) => c.start === start) : undefined;
+  if (!periodOk(q, start, call ? call.end : start + q.settings.slotMinutes)) return { ok: false, reason: 'outside_period' };
   if (!noticeOk(q, start)) return { ok: false, reason: 'outside_notice' };
   if (!horizonOk(q, start)) return { ok: false, reason: 'outside_horizon' };
-  const rep = q.reps.find((r) => r.repId === repId);
   if (!rep || !Number.isInteger(start)) return { ok: false, reason: 'not_available' };
 
   let result: SlotCheck | undefined;
+  let ofCall = false;
   const busy = normalize(q.marketer?.busy ?? []);
-  const { availability } = scanRep(q, busy, rep, start, start + 1, (s, verdict, meta) => {
-    result =
-      verdict > 0
-        ? { ok: true, slot: toSlot(rep.repId, s, s + q.settings.slotMinutes, verdict, meta) }
-        : { ok: false, reason: refusalOf(verdict) };
+  const { availability } = scanRep(q, busy, rep, start, start + 1, start + 1, (s, verdict, meta, minutes) => {
+    if (ofCall) return; // an opened call with this start comes first and decides
+    ofCall = meta?.customerCallId !== undefined;
+    result = verdict > 0 ? { ok: true, slot: toSlot(rep.repId, s, s + minutes, verdict, meta) } : { ok: false, reason: refusalOf(verdict) };
   });
   if (result) return result;
   const fits = containsInterval(availability.free, start, start + q.settings.slotMinutes);
