@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Interval, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
+import type { Interval, OpenCall, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
+
+/** A row of `supply`: a rep's windows, bookings (start, end, seats taken), calendar busy time and opened calls (id, start, end, label, call type, lead flag). */
+interface SupplyRow {
+  rep_id: string;
+  time_zone: string;
+  weekly: WeeklyWindow[];
+  overrides: Record<string, WallWindow[]>;
+  calls: [number, number, number][];
+  busy: [number, number][];
+  open_calls: [string, number, number, string | null, string | null, boolean | null][];
+}
 
 /** Availability and the busy time the slot search subtracts; every load is one query for all reps. */
 @Injectable()
@@ -52,17 +63,20 @@ export class AvailabilityRepository {
 
   /**
    * Everything the engine needs about a period's active roster, in one query: each rep with their zone,
-   * weekly windows, overrides for local dates in [fromDate, toDate], and calls (bookings that hold time,
-   * any program) overlapping [from, to), grouped by exact interval with the seats taken, in epoch minutes.
+   * weekly windows, overrides for local dates in [fromDate, toDate], calls (bookings that hold time,
+   * any program) overlapping [from, to), grouped by exact interval with the seats taken, and from their
+   * connected calendars the busy events and the opened customer calls overlapping [from, to), in epoch
+   * minutes (busy time widened to whole minutes; a call's start and end rounded down and up).
+   * A rep with a connected calendar but no availability row is supplied with no windows in their own zone.
    * `excludeBookingId`: a booking left out as if cancelled (a search for its move).
    */
   async supply(
     m: EntityManager,
     q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; excludeBookingId?: string },
   ): Promise<RepSupply[]> {
-    const rows: { rep_id: string; time_zone: string; weekly: WeeklyWindow[]; overrides: Record<string, WallWindow[]>; calls: [number, number, number][] }[] =
+    const rows: SupplyRow[] =
       await m.query(
-        `SELECT r.rep_id, a.time_zone, a.weekly,
+        `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
                 COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
                             FROM availability_overrides o
                            WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
@@ -71,21 +85,42 @@ export class AvailabilityRepository {
                                     FROM bookings b
                                    WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
                                      AND ($7::uuid IS NULL OR b.id <> $7::uuid)
-                                   GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls
+                                   GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
+                COALESCE((SELECT json_agg(json_build_array(floor(extract(epoch FROM e.starts_at) / 60)::int, ceil(extract(epoch FROM e.ends_at) / 60)::int) ORDER BY e.starts_at)
+                            FROM calendar_events e
+                           WHERE e.rep_id = r.rep_id AND e.busy AND e.opened_at IS NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($5, $6)), '[]') AS busy,
+                COALESCE((SELECT json_agg(json_build_array(e.id, floor(extract(epoch FROM e.starts_at) / 60)::int, ceil(extract(epoch FROM e.ends_at) / 60)::int,
+                                                           e.label, e.call_type, e.marketing_sourced) ORDER BY e.starts_at)
+                            FROM calendar_events e
+                           WHERE e.rep_id = r.rep_id AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($5, $6)), '[]') AS open_calls
            FROM roster_entries r
            JOIN users u ON u.id = r.rep_id AND u.active
-           JOIN availability a ON a.rep_id = r.rep_id
+           LEFT JOIN availability a ON a.rep_id = r.rep_id
           WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+            AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
           ORDER BY r.rep_id`,
         [q.periodId, q.repId ?? null, q.fromDate, q.toDate, q.from.toISOString(), q.to.toISOString(), q.excludeBookingId ?? null],
       );
-    return rows.map((r) => ({
-      repId: r.rep_id,
-      timeZone: r.time_zone,
-      weekly: r.weekly,
-      overrides: r.overrides,
-      calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
-    }));
+    return rows.map((r) => {
+      const rep: RepSupply = {
+        repId: r.rep_id,
+        timeZone: r.time_zone,
+        weekly: r.weekly,
+        overrides: r.overrides,
+        calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
+      };
+      if (r.busy.length) rep.busy = r.busy.map(([start, end]) => ({ start, end }));
+      if (r.open_calls.length) {
+        rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
+          const c: OpenCall = { id, start, end };
+          if (label !== null) c.label = label;
+          if (callType !== null) c.callType = callType;
+          if (marketingSourced !== null) c.marketingSourced = marketingSourced;
+          return c;
+        });
+      }
+      return rep;
+    });
   }
 
   /** The booking a search for its move leaves out: whose it is and where. */

@@ -37,11 +37,11 @@ export class BookingsRepository {
     return (await this.find(m, fields.id))!;
   }
 
-  /** Puts a booking on another seat, time or rep (a move, one SEQUENCE up), confirmed again. */
+  /** Puts a booking on another seat, time or rep (a move, one SEQUENCE up), confirmed again; `customerCallId` is the opened call it now sits on, or null. */
   async move(
     m: EntityManager,
     id: string,
-    to: Pick<Booking, 'repId' | 'startsAt' | 'endsAt' | 'seat' | 'seatsAllowed' | 'sequence' | 'periodId' | 'label' | 'callType' | 'marketingSourced'>,
+    to: Pick<Booking, 'repId' | 'startsAt' | 'endsAt' | 'seat' | 'seatsAllowed' | 'sequence' | 'periodId' | 'customerCallId' | 'label' | 'callType' | 'marketingSourced'>,
   ): Promise<Booking> {
     await m.update(Booking, { id }, { ...to, status: 'confirmed' });
     return (await this.find(m, id))!;

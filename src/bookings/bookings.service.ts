@@ -115,7 +115,17 @@ export class BookingsService implements OnModuleInit {
     // What the window said when it was booked: kept with the booking, whatever the rep's availability says later.
     const window = { label: slot.label ?? null, callType: slot.callType ?? null, marketingSourced: slot.marketingSourced ?? null };
     if (reuse) {
-      return this.repo.move(m, reuse.id, { repId, startsAt: start, endsAt: end, seat, seatsAllowed: seats, sequence: reuse.sequence + 1, periodId: found.period.id, ...window });
+      return this.repo.move(m, reuse.id, {
+        repId,
+        startsAt: start,
+        endsAt: end,
+        seat,
+        seatsAllowed: seats,
+        sequence: reuse.sequence + 1,
+        periodId: found.period.id,
+        customerCallId: slot.customerCallId ?? null,
+        ...window,
+      });
     }
     const id = randomUUID();
     const booking = await this.repo.insert(m, {
