@@ -242,6 +242,79 @@ export class BookingsService implements OnModuleInit {
     });
   }
 
+  // ---------------------------------------------------------------- the rep's calendar (customer calls)
+
+  /**
+   * A customer call moved in the rep's calendar: its confirmed bookings follow it to `to`, inside the caller's
+   * transaction (a calendar sync's). Each keeps its UID and seat, takes SEQUENCE+1, and both people get the
+   * 'rescheduled' email with a METHOD:REQUEST invite. `clash` is asked (after the locks, with the call's seats
+   * freed) what keeps the booking's marketer or rep from the new time: such a booking is cancelled with that
+   * reason and both are told (METHOD:CANCEL). Bookings whose session has begun are kept as they are. An
+   * exclusion constraint that still refuses a move throws: the caller rolls back to its savepoint.
+   */
+  async followCustomerCall(
+    m: EntityManager,
+    bookingIds: string[],
+    to: { startsAt: Date; endsAt: Date },
+    clash: (b: Booking) => Promise<string | null>,
+  ): Promise<('moved' | 'cancelled' | 'kept')[]> {
+    const now = this.clock.now();
+    const outcomes = new Map<string, 'moved' | 'cancelled' | 'kept'>(bookingIds.map((id) => [id, 'kept']));
+    const live: Booking[] = [];
+    for (const id of bookingIds) {
+      const b = await this.repo.findForUpdate(m, id);
+      const same = b && b.startsAt.getTime() === to.startsAt.getTime() && b.endsAt.getTime() === to.endsAt.getTime();
+      if (b && b.status === 'confirmed' && b.startsAt > now && !same) live.push(b);
+    }
+    if (!live.length) return bookingIds.map((id) => outcomes.get(id)!);
+    await this.repo.lock(m, live.flatMap((b) => [`rep:${b.repId}`, `marketer:${b.marketerId}`]));
+    // Every seat of the call is freed first: the seats move together, and a half-moved call would overlap itself.
+    for (const b of live) await this.repo.freeSeat(m, b.id);
+    for (const b of live) {
+      const reason = await clash(b);
+      if (reason) {
+        await this.cancelByCalendar(m, b, reason, now);
+        outcomes.set(b.id, 'cancelled');
+        continue;
+      }
+      const { repId, seat, seatsAllowed, periodId, customerCallId, label, callType, marketingSourced } = b;
+      const place = { repId, startsAt: to.startsAt, endsAt: to.endsAt, seat, seatsAllowed, sequence: b.sequence + 1, periodId, customerCallId, label, callType, marketingSourced };
+      await this.repo.move(m, b.id, place);
+      await this.audit.record(m, {
+        actorId: null,
+        action: 'booking.reschedule',
+        entity: 'booking',
+        entityId: b.id,
+        details: { from: { startsAt: b.startsAt.toISOString() }, to: { startsAt: to.startsAt.toISOString(), endsAt: to.endsAt.toISOString() }, by: 'calendar' },
+      });
+      await this.notices.announce(m, b.id, 'rescheduled');
+      outcomes.set(b.id, 'moved');
+    }
+    return bookingIds.map((id) => outcomes.get(id)!);
+  }
+
+  /**
+   * The customer call is gone from the rep's calendar (removed, cancelled, declined): the booking is cancelled
+   * with `reason` inside the caller's transaction, both people are told (METHOD:CANCEL, SEQUENCE+1) and the
+   * marketer no longer waits for that call. The seat is not offered to the waitlist: the call is gone.
+   * False when there was nothing to cancel (not confirmed, or its session has begun).
+   */
+  async cancelForCustomerCall(m: EntityManager, bookingId: string, reason: string): Promise<boolean> {
+    const b = await this.repo.findForUpdate(m, bookingId);
+    const now = this.clock.now();
+    if (!b || b.status !== 'confirmed' || b.startsAt <= now) return false;
+    await this.repo.lock(m, [`rep:${b.repId}`, `marketer:${b.marketerId}`]);
+    await this.cancelByCalendar(m, b, reason, now);
+    return true;
+  }
+
+  private async cancelByCalendar(m: EntityManager, b: Booking, reason: string, now: Date): Promise<void> {
+    await this.repo.markCancelled(m, b.id, { sequence: b.sequence + 1, cancelledAt: now, cancelledBy: null, cancelReason: reason, lateCancel: false });
+    await this.audit.record(m, { actorId: null, action: 'booking.cancel', entity: 'booking', entityId: b.id, details: { reason, by: 'calendar' } });
+    await this.notices.announce(m, b.id, 'cancelled');
+    await this.waitlist.leaveFor(m, b.marketerId, b.repId, b.startsAt);
+  }
+
   // ---------------------------------------------------------------- waitlist and messages
 
   /** A seat freed on (rep, start): the waitlist's first marketer who still fits takes it, under the booking rules. */
