@@ -121,6 +121,8 @@ describe('outbound HTTP guard', () => {
       ['IPv4-mapped [::ffff:127.0.0.1]', (port: number) => `http://[::ffff:127.0.0.1]:${port}/calendar.ics`],
       ['webcal to 127.0.0.1', (port: number) => `webcal://127.0.0.1:${port}/calendar.ics`],
       ['0.0.0.0', (port: number) => `http://0.0.0.0:${port}/calendar.ics`],
+      ['a numeric host (2130706433)', (port: number) => `http://2130706433:${port}/calendar.ics`],
+      ['a hex webcal host (0x7f.1)', (port: number) => `webcal://0x7f.1:${port}/calendar.ics`],
     ])('refuses %s when private hosts are not allowed, before any request reaches it', async (_name, url) => {
       const before = feed.requests.length;
       const err = await rejection(guardedFetch(url(feed.port), {}, CLOSED));
@@ -194,6 +196,7 @@ describe('outbound HTTP guard', () => {
       const err = await rejection(guardedFetch(`${feed.base}/to?target=${encodeURIComponent(target)}`, {}, policy));
       expect(err).toBeInstanceOf(OutboundRefusedError);
       expect(err).toMatchObject({ reason: 'private_address' });
+      expect(err.message).toMatch(/^url redirected to a local or private network address/);
       expect(other.requests.length).toBe(0);
       // ... and when the redirect's target is a name that resolves to a private address.
       const resolve = async () => ['10.0.0.7'];
@@ -293,6 +296,12 @@ describe('outbound HTTP guard', () => {
       const missing = await fetchOpen(new URL(`${feed.base}/missing`));
       expect(missing.status).toBe(404);
       expect(missing.ok).toBe(false);
+    });
+
+    it('hands over a compressed body decompressed, without the wire headers', async () => {
+      const res = await fetchOpen(`${huge.base}/small-gzip`);
+      expect(res.headers.get('content-encoding')).toBeNull();
+      expect(await res.text()).toBe(ICS);
     });
 
     it('takes a Request and Headers', async () => {

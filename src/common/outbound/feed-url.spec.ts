@@ -24,6 +24,12 @@ describe('normalizeFeedUrl', () => {
     expect(normalizeFeedUrl(new URL('webcal://calendar.example.com/x')).href).toBe('https://calendar.example.com/x');
   });
 
+  it('writes numeric and hex IPv4 hosts as dotted quads (webcal too), so the address check sees them', () => {
+    expect(normalizeFeedUrl('http://2130706433/a.ics').hostname).toBe('127.0.0.1');
+    expect(normalizeFeedUrl('webcal://0x7f.1/a.ics').href).toBe('https://127.0.0.1/a.ics');
+    expect(normalizeFeedUrl('http://[0:0:0:0:0:ffff:7f00:1]/').hostname).toBe('[::ffff:7f00:1]');
+  });
+
   it('drops the fragment', () => {
     expect(normalizeFeedUrl('https://calendar.example.com/a.ics#top').href).toBe('https://calendar.example.com/a.ics');
   });

@@ -85,10 +85,10 @@ function sizeInWords(bytes: number): string {
   return bytes % 1024 === 0 ? `${bytes / 1024} KB` : `${bytes} bytes`;
 }
 
-function privateRefusal(): OutboundRefusedError {
+function privateRefusal(redirected: boolean): OutboundRefusedError {
   return new OutboundRefusedError(
     'private_address',
-    'url points to a local or private network address (loopback, private, link-local, unique-local, shared or metadata), which is not allowed',
+    `url ${redirected ? 'redirected to' : 'points to'} a local or private network address (loopback, private, link-local, unique-local or shared), which is not allowed`,
   );
 }
 
@@ -97,15 +97,17 @@ function sameAddress(a: string, b: string): boolean {
 }
 
 /** Throws OutboundRefusedError unless the policy lets the socket reach this address and port. */
-export function checkAddress(address: string, port: number, policy: OutboundPolicy): void {
+export function checkAddress(address: string, port: number, policy: OutboundPolicy, redirected = false): void {
   const kind = classifyAddress(address);
   if (addressAllowed(kind, policy.allowPrivate)) return;
   if (kind !== 'metadata' && policy.allowAddresses?.some((a) => a.port === port && sameAddress(a.address, address))) return;
-  throw kind === 'metadata' ? new OutboundRefusedError('metadata', 'url points to a cloud metadata service, which is never allowed') : privateRefusal();
+  throw kind === 'metadata'
+    ? new OutboundRefusedError('metadata', `url ${redirected ? 'redirected to' : 'points to'} a cloud metadata service, which is never allowed`)
+    : privateRefusal(redirected);
 }
 
 /** A `lookup` for node:net that resolves every address of the name and refuses the connection if any of them is not allowed. */
-export function guardedLookup(policy: OutboundPolicy, port: number): LookupFunction {
+export function guardedLookup(policy: OutboundPolicy, port: number, redirected = false): LookupFunction {
   return (hostname, options, callback) => {
     const resolve = policy.resolve
       ? policy.resolve(hostname).then((list) => list.map((address) => ({ address, family: isIP(address) })))
@@ -114,7 +116,7 @@ export function guardedLookup(policy: OutboundPolicy, port: number): LookupFunct
       (found) => {
         try {
           if (found.length === 0) throw Object.assign(new Error('no address'), { code: 'ENOTFOUND' });
-          for (const a of found) checkAddress(a.address, port, policy);
+          for (const a of found) checkAddress(a.address, port, policy, redirected);
           const family = typeof options.family === 'number' ? options.family : 0;
           const fit = family === 0 ? found : found.filter((a) => a.family === family);
           if (fit.length === 0) throw Object.assign(new Error('no address of that family'), { code: 'ENOTFOUND' });
@@ -148,9 +150,12 @@ function networkFailure(err: NodeJS.ErrnoException): OutboundFailedError {
   return new OutboundFailedError('network', 'the server could not be reached');
 }
 
-function responseHeaders(res: IncomingMessage): Headers {
+/** The response's headers; when the body was decompressed, without Content-Encoding and Content-Length (they described the wire). */
+function responseHeaders(res: IncomingMessage, decoded: boolean): Headers {
   const headers = new Headers();
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+    const name = res.rawHeaders[i].toLowerCase();
+    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
     try {
       headers.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
     } catch {
@@ -161,10 +166,10 @@ function responseHeaders(res: IncomingMessage): Headers {
 }
 
 /** One request to one URL, no redirects followed. Resolves with the response head; the body is still to be read. */
-function send(url: URL, init: ExchangeInit, policy: OutboundPolicy, signal: AbortSignal): Promise<IncomingMessage> {
+function send(url: URL, init: ExchangeInit, policy: OutboundPolicy, signal: AbortSignal, redirected: boolean): Promise<IncomingMessage> {
   const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
   const host = bareHostname(url);
-  if (isIP(host)) checkAddress(host, port, policy);
+  if (isIP(host)) checkAddress(host, port, policy, redirected);
   const headers: Record<string, string> = {};
   init.headers.forEach((value, name) => {
     headers[name] = value;
@@ -181,7 +186,7 @@ function send(url: URL, init: ExchangeInit, policy: OutboundPolicy, signal: Abor
       method: init.method,
       headers,
       agent: false,
-      lookup: guardedLookup(policy, port),
+      lookup: guardedLookup(policy, port, redirected),
       signal,
     };
     const req = (url.protocol === 'https:' ? https : http).request(options, resolve);
@@ -190,22 +195,27 @@ function send(url: URL, init: ExchangeInit, policy: OutboundPolicy, signal: Abor
   });
 }
 
+const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+const encodingOf = (res: IncomingMessage) => (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+
+/** A decompressor for the response's Content-Encoding (gzip, deflate, br), or null to read it as it is. */
+function decoderFor(res: IncomingMessage): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
+  const encoding = encodingOf(res);
+  if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
+  if (encoding === 'deflate') return zlib.createInflate();
+  if (encoding === 'br') return zlib.createBrotliDecompress();
+  return null;
+}
+
 async function readBody(res: IncomingMessage, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
-  const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = encodingOf(res);
   const tooLarge = () => new OutboundFailedError('too_large', `the answer is larger than ${sizeInWords(maxBytes)}`);
   if ((encoding === '' || encoding === 'identity') && Number.isFinite(declared) && declared > maxBytes) {
     res.destroy();
     throw tooLarge();
   }
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? zlib.createGunzip()
-      : encoding === 'deflate'
-        ? zlib.createInflate()
-        : encoding === 'br'
-          ? zlib.createBrotliDecompress()
-          : null;
+  const decoder = decoderFor(res);
   const stream: Readable = decoder ? pipeline(res, decoder, () => undefined) : res;
   const onAbort = () => res.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
   signal.addEventListener('abort', onAbort, { once: true });
@@ -248,7 +258,7 @@ async function exchange(first: string | URL, init: ExchangeInit, policy: Outboun
   const headers = new Headers(init.headers);
   try {
     for (let hop = 0; ; hop++) {
-      const res = await send(url, { ...init, method, headers, body }, policy, controller.signal);
+      const res = await send(url, { ...init, method, headers, body }, policy, controller.signal, hop > 0);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (REDIRECTS.has(status) && location && init.redirect !== 'manual') {
@@ -282,7 +292,7 @@ async function exchange(first: string | URL, init: ExchangeInit, policy: Outboun
       return {
         status,
         statusText: res.statusMessage ?? '',
-        headers: responseHeaders(res),
+        headers: responseHeaders(res, DECODED.has(encodingOf(res))),
         body: buffer,
         url,
         redirected: hop > 0,
