@@ -227,6 +227,27 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
       expect((await t.db.query(`SELECT opened_at FROM calendar_events WHERE id = $1`, [id]))[0].opened_at).toBeNull();
     });
 
+    it('an opened call appears in /slots at its exact times with its label (never the attendees); a marketer books it; closed, it is gone', async () => {
+      const id = await insertEvent({ title: 'Wonka renewal', startsAt: at(17, 10, 10), endsAt: at(18, 5, 10), attendees: ['ceo@wonka.test', 'cfo@wonka.test'] });
+      const slots = async () =>
+        (await t.http.get('/api/v1/slots').query({ periodId, repId: rep.id, from: day.plus({ days: 10 }).toISODate()!, to: day.plus({ days: 10 }).toISODate()!, timeZone: 'UTC' }).set(bearer(marketers[2].token)).expect(200));
+      expect((await slots()).body.slots).toEqual([]); // closed: only busy time
+      await open(rep, id, { callType: 'renewal', marketingSourced: true }).expect(200);
+      const res = await slots();
+      expect(res.body.slots).toEqual([
+        expect.objectContaining({ repId: rep.id, startsAt: iso(at(17, 10, 10)), endsAt: iso(at(18, 5, 10)), capacityLeft: 2, label: 'Wonka renewal', callType: 'renewal', marketingSourced: true, customerCallId: id }),
+      ]);
+      expect(res.text).not.toMatch(/wonka\.test/);
+      const booked = await t.http.post('/api/v1/bookings').set(bearer(marketers[2].token)).send({ periodId, repId: rep.id, startsAt: iso(at(17, 10, 10)) }).expect(201);
+      expect(booked.body).toMatchObject({ customerCallId: id, startsAt: iso(at(17, 10, 10)), endsAt: iso(at(18, 5, 10)), label: 'Wonka renewal' });
+      expect(JSON.stringify(booked.body)).not.toMatch(/wonka\.test/);
+      const call = (await list(rep, { from: day.plus({ days: 10 }).toISODate()!, to: day.plus({ days: 10 }).toISODate()! }).expect(200)).body.calls[0];
+      expect(call).toMatchObject({ id, state: 'booked', externalAttendees: 2, bookedBy: [{ bookingId: booked.body.id, marketerId: marketers[2].id }] });
+      await t.http.post(`/api/v1/bookings/${booked.body.id}/cancel`).set(bearer(marketers[2].token)).send({ reason: 'Changed plans' }).expect(200);
+      await close(rep, id).expect(200);
+      expect((await slots()).body.slots).toEqual([]);
+    });
+
     it('shows who booked an opened call, refuses to close it while booked (409), and closes it once free', async () => {
       const id = await insertEvent({ title: 'Initech QBR', startsAt: at(15, 0, 5), endsAt: at(16, 0, 5) });
       await open(rep, id).expect(200);
@@ -291,7 +312,9 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
       const id = await insertEvent({ title: 'Umbrella renewal', startsAt: at(9, 0, 7), endsAt: at(10, 0, 7) });
       await open(rep, id).expect(200);
       const mk = marketers[1];
-      const b = await bookOnCall(id, mk, at(9, 0, 7), at(10, 0, 7));
+      // Booked through the booking path, as a marketer does.
+      const b = (await t.http.post('/api/v1/bookings').set(bearer(mk.token)).send({ periodId, repId: rep.id, startsAt: iso(at(9, 0, 7)) }).expect(201)).body as { id: string; uid: string };
+      expect(await booking(b.id)).toMatchObject({ customer_call_id: id, sequence: 0, ends_at: iso(at(10, 0, 7)) });
       const [w] = await t.db.query(`INSERT INTO waitlist_entries (period_id, rep_id, marketer_id, starts_at) VALUES ($1, $2, $3, $4) RETURNING id`, [periodId, rep.id, marketers[2].id, at(9, 0, 7)]);
 
       await sync({ moved: [{ eventId: id, from, to }] });
@@ -335,6 +358,22 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
       expect(told.parsed.text).toContain(`booked to shadow ${rep2Name}'s call`);
       expect(inviteOf(told)).toMatchObject({ method: 'CANCEL', uid: b.uid, sequence: 1 });
       expect(mailTo(mk, b.uid, /^Moved/)).toEqual([]);
+    });
+
+    it('cancels the booking when the call moves onto another shadowed call of the rep', async () => {
+      const from = { startsAt: new Date(at(9, 0, 14)), endsAt: new Date(at(10, 0, 14)) };
+      const to = { startsAt: new Date(at(12, 0, 14)), endsAt: new Date(at(13, 0, 14)) };
+      const id = await insertEvent({ startsAt: at(9, 0, 14), endsAt: at(10, 0, 14) });
+      await open(rep, id).expect(200);
+      const b = await bookOnCall(id, marketers[1], at(9, 0, 14), at(10, 0, 14));
+      await t.db.query(
+        `INSERT INTO bookings (period_id, rep_id, marketer_id, starts_at, ends_at, status, uid) VALUES ($1, $2, $3, $4, $5, 'confirmed', 'booking-' || gen_random_uuid() || '@ridealong')`,
+        [periodId, rep.id, marketers[2].id, at(12, 30, 14), at(13, 15, 14)],
+      );
+      await sync({ moved: [{ eventId: id, from, to }] });
+      const after = await booking(b.id);
+      expect(after).toMatchObject({ status: 'cancelled', sequence: 1 });
+      expect(after.cancel_reason).toMatch(/when another shadowed call is booked with them$/);
     });
 
     it('cancels the booking when the call moves onto the marketer’s support shift', async () => {
