@@ -12,6 +12,7 @@ import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
 import { BookingsModule } from './bookings/bookings.module.js';
+import { CalendarSyncModule } from './calendar-sync/calendar-sync.module.js';
 import { CustomerCallsModule } from './customer-calls/customer-calls.module.js';
 import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
@@ -55,6 +56,7 @@ export class AppModule {
         AvailabilityModule,
         MailModule,
         BookingsModule,
+        CalendarSyncModule,
         CustomerCallsModule,
         FeedsModule,
         ThemesModule,
