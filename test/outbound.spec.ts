@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import {
   guardedFetch,
@@ -170,6 +170,27 @@ describe('outbound HTTP guard', () => {
       await gone.close();
       const err = await rejection(guardedFetch(`${gone.base}/secret-feed-token.ics`, {}, OPEN));
       expect(err).toMatchObject({ reason: 'network', message: 'the server refused the connection' });
+    });
+  });
+
+  describe('schemes', () => {
+    it('fetches webcal:// as https://: the first bytes on the wire are a TLS handshake', async () => {
+      const first: number[] = [];
+      const tcp = net.createServer((socket) => {
+        socket.once('data', (d: Buffer) => {
+          first.push(d[0]);
+          socket.destroy();
+        });
+      });
+      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+      const { port } = tcp.address() as AddressInfo;
+      try {
+        const err = await rejection(guardedFetch(`webcal://127.0.0.1:${port}/calendar.ics`, {}, OPEN));
+        expect(err).toBeInstanceOf(OutboundFailedError);
+        expect(first).toEqual([0x16]); // TLS record type "handshake" (a plain HTTP request would start with "G")
+      } finally {
+        await new Promise((resolve) => tcp.close(resolve));
+      }
     });
   });
 

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { keyId, open, parseKey, seal, SecretsError } from './secrets.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { keyId, loadOrCreateKeyFile, open, parseKey, seal, SecretsError } from './secrets.js';
 
 const key = randomBytes(32);
 
@@ -68,5 +71,38 @@ describe('keyId', () => {
     expect(keyId(key)).toMatch(/^[0-9a-f]{8}$/);
     expect(keyId(Buffer.from(key))).toBe(keyId(key));
     expect(keyId(randomBytes(32))).not.toBe(keyId(key));
+  });
+});
+
+describe('loadOrCreateKeyFile', () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ridealong-key-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+  it('creates the folder and an owner-only key file once, then reads it', () => {
+    const dir = path.join(tempDir(), 'nested', 'var');
+    const made = loadOrCreateKeyFile(dir);
+    expect(made.created).toBe(true);
+    expect(fs.statSync(made.file).mode & 0o777).toBe(0o600);
+    const again = loadOrCreateKeyFile(dir);
+    expect(again).toEqual({ key: made.key, file: made.file, created: false });
+    expect(fs.readdirSync(dir)).toEqual(['secrets.key']);
+  });
+
+  it('refuses a key file that does not hold a key, naming the file but not its content', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'secrets.key'), 'hunter2\n');
+    expect(() => loadOrCreateKeyFile(dir)).toThrow(`${path.join(dir, 'secrets.key')} does not hold a valid secrets key`);
+    expect(() => loadOrCreateKeyFile(dir)).not.toThrow(/hunter2/);
+  });
+
+  it('says what to do when VAR_DIR cannot be written', () => {
+    const file = path.join(tempDir(), 'a-file');
+    fs.writeFileSync(file, '');
+    expect(() => loadOrCreateKeyFile(path.join(file, 'var'))).toThrow(/could not create the secrets key .* make VAR_DIR writable or set SECRETS_KEY/);
   });
 });

@@ -52,18 +52,28 @@ export function loadOrCreateKeyFile(varDir: string): { key: Buffer; file: string
     }
   };
   if (fs.existsSync(file)) return { key: read(), file, created: false };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const key = randomBytes(32);
-  fs.writeFileSync(tmp, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  const text = `${key.toString('hex')}\n`;
+  let written = false;
   try {
-    fs.linkSync(tmp, file);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+    written = true;
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw err;
+      fs.writeFileSync(file, text, { mode: 0o600, flag: 'wx' }); // a file system without hard links: still exclusive
+    }
     return { key, file, created: true };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return { key: read(), file, created: false };
+    const code = (err as NodeJS.ErrnoException).code;
+    if (written && code === 'EEXIST') return { key: read(), file, created: false }; // another process made it first
+    throw new SecretsError(`could not create the secrets key ${file} (${code ?? 'error'}): make VAR_DIR writable or set SECRETS_KEY`);
   } finally {
-    fs.rmSync(tmp, { force: true });
+    if (written) fs.rmSync(tmp, { force: true });
   }
 }
 
