@@ -148,6 +148,27 @@ describe('calendar sync', () => {
     expect(cancelled.status).toBe('cancelled');
   });
 
+  it('disconnecting keeps the bookings on its opened calls confirmed (the meeting still happens) and frees the rest', async () => {
+    const rep = await newRep();
+    const path = `/ical/${SECRET}/disconnect.ics`;
+    feeds.set(path, { body: googleFeed('Ann', [ev('call', 1, 'Beta review', { attendees: ['cto@beta-customer.test'] }), ev('busy', 4)]) });
+    const id = await connect(rep, path);
+    const call = (await rows(id)).find((r) => r.uid === 'call')!;
+    await t.http.post(`/api/v1/customer-calls/${call.id}/open`).set(bearer(rep.token)).send({}).expect(200);
+    const booking = await t.http.post('/api/v1/bookings').set(bearer(marketer.token)).send({ periodId, repId: rep.id, startsAt: at(1).toUTC().toISO() }).expect(201);
+    await t.app.get(MailService).drain();
+    const cancellations = () => sink.to(marketer.email).filter((m) => /cancel/i.test(m.parsed.subject ?? '')).length;
+    const cancelledBefore = cancellations();
+
+    await t.http.delete(`/api/v1/calendar-connections/${id}`).set(bearer(rep.token)).expect(204);
+    expect(await rows(id)).toEqual([]);
+    const [kept] = await t.db.query(`SELECT status, customer_call_id, starts_at FROM bookings WHERE id = $1`, [booking.body.id]);
+    expect(kept).toMatchObject({ status: 'confirmed', customer_call_id: null });
+    expect(kept.starts_at.toISOString()).toBe(at(1).toJSDate().toISOString());
+    await t.app.get(MailService).drain();
+    expect(cancellations()).toBe(cancelledBefore);
+  });
+
   it('a failing feed keeps the last good events, says why, and emails the rep once per failure streak', async () => {
     const rep = await newRep();
     const path = `/ical/${SECRET}/flaky.ics`;
