@@ -12,7 +12,9 @@ import { performance } from 'node:perf_hooks';
 import { localToEpoch, isoWeekday } from '../src/common/time/local-time.js';
 import {
   type EngineSettings,
+  type Interval,
   type MarketerContext,
+  type OpenCall,
   type RepCall,
   type RepSupply,
   type SlotQuery,
@@ -60,6 +62,31 @@ function callsFor(timeZone: string, fromDay: number, toDay: number, count: numbe
 }
 
 /**
+ * `count` busy events from a rep's calendars, from-7d .. to+7d (what the slot search loads: a week
+ * either side), in start order as the database returns them: local 07:00-19:00, 15 minutes to two
+ * hours on any 5-minute boundary, overlapping each other at times, weekends included.
+ */
+function busyFor(timeZone: string, fromDay: number, toDay: number, count: number, rnd: () => number): Interval[] {
+  const span = toDay - fromDay + 15;
+  const out: Interval[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = localToEpoch(timeZone, fromDay - 7 + Math.floor(rnd() * span), 7 * 60 + 5 * Math.floor(rnd() * 144));
+    out.push({ start, end: start + 15 * (1 + Math.floor(rnd() * 8)) });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** `count` opened customer calls of 30-60 minutes at any minute of local 06:00-20:00, inside the range. */
+function openCallsFor(timeZone: string, fromDay: number, toDay: number, count: number, rnd: () => number, rep: number): OpenCall[] {
+  const out: OpenCall[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = localToEpoch(timeZone, fromDay + Math.floor(rnd() * (toDay - fromDay)), 6 * 60 + Math.floor(rnd() * 14 * 60));
+    out.push({ id: `call-${rep}-${i}`, start, end: start + 30 + Math.floor(rnd() * 31), label: 'Customer call', callType: 'demo' });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/**
  * A listing query over `days` days from the day after NOW. `marketer`: `'typical'` has some busy
  * time and has booked rep-0000 up to the limit; `'atLimit'` has booked every rep up to the limit,
  * so every candidate is judged and none returned (the scan's cost without the output's).
@@ -69,8 +96,11 @@ export function buildQuery(
   days: number,
   callsPerRep: number,
   marketerKind: 'none' | 'typical' | 'atLimit' = 'typical',
+  calendar: { busy: number; openCalls: number } = { busy: 0, openCalls: 0 },
 ): SlotQuery {
   const rnd = random(reps * 1000 + days * 10 + callsPerRep);
+  // Its own stream, so the calls and the marketer's commitments are the same with and without calendars.
+  const calendarRnd = random(reps * 7919 + days);
   const from = NOW + DAY;
   const to = from + days * DAY;
   const fromDay = Math.floor(from / DAY);
@@ -85,6 +115,8 @@ export function buildQuery(
       overrides: {},
       calls: callsPerRep ? callsFor(timeZone, fromDay, toDay, callsPerRep, rnd) : [],
     });
+    if (calendar.busy) supply[i].busy = busyFor(timeZone, fromDay, toDay, calendar.busy, calendarRnd);
+    if (calendar.openCalls) supply[i].openCalls = openCallsFor(timeZone, fromDay, toDay, calendar.openCalls, calendarRnd, i);
   }
   let marketer: MarketerContext | undefined;
   if (marketerKind !== 'none') {
@@ -200,5 +232,27 @@ export async function run(): Promise<BenchRow[]> {
       `${(last.scanOnly / first.scanOnly).toFixed(1)}× scan without output`,
     target: 'linear: 10× (columnar listing)',
   });
+  // Calendars: the same 200-rep query without, with 300 busy events per rep, and with 5 opened customer
+  // calls per rep besides, timed in turn in this run.
+  const plain = buildQuery(200, 28, 40);
+  const busy = buildQuery(200, 28, 40, 'typical', { busy: 300, openCalls: 0 });
+  const opened = buildQuery(200, 28, 40, 'typical', { busy: 300, openCalls: 5 });
+  const [tp, tb, to] = [time(plain), time(busy), time(opened)];
+  const vs = (x: number) => `${x >= tp.columnar ? '+' : ''}${(((x - tp.columnar) / tp.columnar) * 100).toFixed(0)}% vs without`;
+  rows.push(
+    { area: AREA, case: 'calendars: 200 reps × 28 days, 40 calls/rep, no calendar (comparison, same run)', result: result(tp), target: 'median < 100 ms' },
+    {
+      area: AREA,
+      case: 'calendars: the same, each rep with 300 busy events from calendars (60,000 events)',
+      result: `${result(tb)}; ${vs(tb.columnar)}`,
+      target: 'median < 100 ms',
+    },
+    {
+      area: AREA,
+      case: 'calendars: the same, 300 busy events and 5 opened customer calls per rep (1,000 calls, off the grid)',
+      result: `${result(to)}; ${vs(to.columnar)}`,
+      target: 'median < 100 ms',
+    },
+  );
   return rows;
 }

@@ -6,11 +6,14 @@
  * listing as objects). All run the same two internals, so they cannot disagree:
  * - `startRange` turns period, notice, horizon and the requested range into one range of starts;
  * - `scanRep` expands a rep's availability, walks the grid-aligned candidate starts inside it in
- *   increasing order and gives each to a `RepJudge`, which applies calls, the weekly cap, the
- *   same-rep limit and the marketer's own commitments with monotone pointers (sorted sweeps).
+ *   increasing order and gives each to a `RepJudge`, which applies calls, the rep's calendar busy
+ *   time and opened customer calls, the weekly cap, the same-rep limit and the marketer's own
+ *   commitments with monotone pointers (sorted sweeps). The rep's opened customer calls are
+ *   candidates too, each with its own start and end (any minute, inside the windows or not), merged
+ *   into the walk in start order and judged by the same `RepJudge` with binary searches.
  *
- * Cost: O(days × windows + candidates + calls + busy) per rep (plus sorting calls that arrive
- * unsorted), then ordering the output without comparing slots: a counting sort over the start
+ * Cost: O(days × windows + candidates + calls + busy) per rep (plus sorting calls and busy time
+ * that arrive unsorted, and O(log n) per opened call), then ordering the output without comparing slots: a counting sort over the start
  * minutes, O(n + range), or a k-way merge of the per-rep runs, O(n log reps), when the range is
  * large next to the output. The columnar listing allocates nothing per slot.
  *
@@ -23,6 +26,16 @@
  * - Calls with `end <= start` are ignored. Two calls with the candidate's exact start and end: the
  *   first is the one to join, the second makes the rep busy.
  * - Rep ids are expected to be unique; `checkSlot` looks at the first rep with the id.
+ * - Calendar busy time is the rep being elsewhere: a grid candidate it overlaps is `rep_busy`, even
+ *   one joining a booked call. An opened call makes the grid candidates it overlaps `rep_busy`;
+ *   two opened calls that overlap make each other `rep_busy` (even with the same times: the same
+ *   meeting in two connected calendars is offered by neither), and so does a busy event overlapping one.
+ * - An opened call is offered when its start passes range, notice and horizon and its end is within
+ *   the period; calls whose start or end is not a whole minute, or that are empty, are ignored (the
+ *   database rounds the start down and the end up). Bookings with exactly its interval take its
+ *   seats; without one it counts as a new call for the weekly cap, like a grid slot.
+ * - `checkSlot` at a start where an opened call of the rep starts decides that call (its end, not
+ *   start + slotMinutes); a grid candidate at that start overlaps it anyway.
  */
 import { type EpochMinute, type Interval, containsInterval, normalize, union } from '../../common/time/intervals.js';
 import { type LocalDay, isoWeekday, localToEpoch, mondayOf, parseHHmm, parseIsoDate, zoneDay } from '../../common/time/local-time.js';
@@ -355,7 +368,6 @@ function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMi
  */
 class RepJudge {
   private readonly calls: RepCall[]; // by start
-  private readonly callStarts: Float64Array; // call starts, sorted
   private readonly ends: Float64Array; // call ends, sorted
   private startedBeforeEnd = 0; // calls with start < candidate end
   private endedByStart = 0; // calls with end <= candidate start
@@ -370,10 +382,10 @@ class RepJudge {
   /** Calendar busy time and opened calls, normalized: what grid candidates must not overlap. */
   private readonly taken: Interval[];
   private takenAt = 0;
-  /** Opened calls (valid ones) by start, and their ends sorted. */
-  readonly open: OpenCall[];
-  private readonly openStarts: Float64Array;
-  private readonly openEnds: Float64Array;
+  /** Opened calls (valid ones) by start. */
+  private readonly open: OpenCall[];
+  /** For `judgeCall`, made on its first use: call starts, opened calls' starts and their ends sorted. */
+  private sorted?: { callStarts: Float64Array; openStarts: Float64Array; openEnds: Float64Array };
   private readonly repLimitReached: boolean;
 
   constructor(
@@ -389,7 +401,6 @@ class RepJudge {
       rep.calls.filter((c) => c.end > c.start),
       (c) => c.start,
     );
-    this.callStarts = Float64Array.from(this.calls, (c) => c.start);
     this.ends = Float64Array.from(this.calls, (c) => c.end).sort();
 
     // Local ISO weeks (Monday 00:00 in the rep's zone) covering the expanded days, and how many
@@ -408,8 +419,6 @@ class RepJudge {
     this.busy = busy;
     this.calendar = rep.busy && rep.busy.length ? normalize(rep.busy) : NO_INTERVALS;
     this.open = open;
-    this.openStarts = Float64Array.from(open, (c) => c.start);
-    this.openEnds = Float64Array.from(open, (c) => c.end).sort();
     this.taken = open.length ? union(this.calendar, open) : this.calendar;
     this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
   }
@@ -456,19 +465,24 @@ class RepJudge {
     const s = this.settings;
     const { start, end } = this.open[k];
     const calls = this.calls;
+    const { callStarts, openStarts, openEnds } = (this.sorted ??= {
+      callStarts: Float64Array.from(calls, (c) => c.start),
+      openStarts: Float64Array.from(this.open, (c) => c.start),
+      openEnds: Float64Array.from(this.open, (c) => c.end).sort(),
+    });
     let exact: RepCall | undefined;
-    for (let i = firstAbove(this.callStarts, start, false); i < calls.length && calls[i].start === start; i++) {
+    for (let i = firstAbove(callStarts, start, false); i < calls.length && calls[i].start === start; i++) {
       if (calls[i].end === end) {
         exact = calls[i];
         break;
       }
     }
     if (exact && exact.seatsTaken >= s.seatsPerCall) return SLOT_FULL;
-    const overlapping = firstAbove(this.callStarts, end, false) - firstAbove(this.ends, start, true);
+    const overlapping = firstAbove(callStarts, end, false) - firstAbove(this.ends, start, true);
     if (overlapping - (exact ? 1 : 0) > 0) return REP_BUSY;
     if (overlapsAny(this.calendar, start, end)) return REP_BUSY;
     // Opened calls overlapping this one, itself included.
-    if (firstAbove(this.openStarts, end, false) - firstAbove(this.openEnds, start, true) > 1) return REP_BUSY;
+    if (firstAbove(openStarts, end, false) - firstAbove(openEnds, start, true) > 1) return REP_BUSY;
     if (!exact) {
       const week = Math.min(Math.max(0, firstAbove(this.weekStarts, start, true) - 1), this.weekStarts.length - 1);
       if (this.weekCalls[week] >= s.repWeeklyCap) return REP_WEEKLY_CAP;
@@ -530,13 +544,7 @@ function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute
   if (free.length === 0 && oc === ocEnd) return { availability };
 
   const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy, open);
-  const bounds = q.bounds;
-  const offer = (until: EpochMinute): void => {
-    for (; oc < ocEnd && open[oc].start <= until; oc++) {
-      const c = open[oc];
-      if (c.end <= bounds.end) visit(c.start, judge.judgeCall(oc), callMeta(c), c.end - c.start);
-    }
-  };
+  const periodEnd = q.bounds.end;
   let nextCall = oc < ocEnd ? open[oc].start : Infinity;
   let dp = 0;
   let pp = 0;
@@ -552,7 +560,7 @@ function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute
       const r = (((a - d.wallBase) % grid) + grid) % grid;
       for (let start = r === 0 ? a : a + grid - r; start < b; start += grid) {
         if (start >= nextCall) {
-          offer(start);
+          oc = offerCalls(judge, open, oc, ocEnd, start, periodEnd, visit);
           nextCall = oc < ocEnd ? open[oc].start : Infinity;
         }
         while (pieces[pp].end <= start) pp++;
@@ -560,8 +568,17 @@ function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute
       }
     }
   }
-  offer(Infinity);
+  offerCalls(judge, open, oc, ocEnd, Infinity, periodEnd, visit);
   return { availability };
+}
+
+/** Visits the opened calls `open[oc..ocEnd)` that start by `until` (those ending by `periodEnd`); returns the next one's index. */
+function offerCalls(judge: RepJudge, open: OpenCall[], oc: number, ocEnd: number, until: EpochMinute, periodEnd: EpochMinute, visit: Visit): number {
+  for (; oc < ocEnd && open[oc].start <= until; oc++) {
+    const c = open[oc];
+    if (c.end <= periodEnd) visit(c.start, judge.judgeCall(oc), callMeta(c), c.end - c.start);
+  }
+  return oc;
 }
 
 function toSlot(repId: string, start: EpochMinute, end: EpochMinute, capacityLeft: number, meta: SlotMeta | null): Slot {
