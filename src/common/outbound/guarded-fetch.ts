@@ -244,6 +244,7 @@ async function exchange(first: string | URL, init: ExchangeInit, policy: Outboun
   const timeoutMs = policy.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = policy.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRedirects = policy.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  let url = normalizeFeedUrl(first);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -253,7 +254,6 @@ async function exchange(first: string | URL, init: ExchangeInit, policy: Outboun
   const callerAbort = () => controller.abort(init.signal?.reason);
   if (init.signal?.aborted) callerAbort();
   init.signal?.addEventListener('abort', callerAbort, { once: true });
-  let url = normalizeFeedUrl(first);
   let { method, body } = init;
   const headers = new Headers(init.headers);
   try {
@@ -300,7 +300,7 @@ async function exchange(first: string | URL, init: ExchangeInit, policy: Outboun
     }
   } catch (err) {
     if (err instanceof OutboundRefusedError || err instanceof OutboundFailedError) throw err;
-    if (timedOut) throw new OutboundFailedError('timeout', `the server did not answer within ${Math.round(timeoutMs / 1000)} seconds`);
+    if (timedOut) throw new OutboundFailedError('timeout', `the server did not answer within ${Math.ceil(timeoutMs / 1000)} seconds`);
     if (controller.signal.aborted) throw init.signal?.reason ?? err;
     throw networkFailure(err as NodeJS.ErrnoException);
   } finally {
