@@ -47,6 +47,13 @@ export class CustomerCallsRepository {
     return m.getRepository(CalendarEvent).createQueryBuilder('e').where('e.id = ANY(:ids)', { ids }).orderBy('e.starts_at', 'ASC').getMany();
   }
 
+  /** The ids among these that are opened calls. */
+  async openedAmong(m: EntityManager, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: { id: string }[] = await m.query(`SELECT id FROM calendar_events WHERE id = ANY($1::uuid[]) AND opened_at IS NOT NULL`, [ids]);
+    return rows.map((r) => r.id);
+  }
+
   /** Opened calls of the rep, starting after `now`, that no longer hold the rep's time (declined, free) or became all-day. */
   openedNotAttending(m: EntityManager, repId: string, now: Date): Promise<CalendarEvent[]> {
     return m

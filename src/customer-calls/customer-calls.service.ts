@@ -236,6 +236,9 @@ export class CustomerCallsService {
    * - a removed (or cancelled) opened call, or one the rep no longer attends (declined, free): its bookings are
    *   cancelled (METHOD:CANCEL) and the waitlist for it cleared;
    * - added events: opened when the rep's standing rule says so.
+   * An opened call that stopped holding the rep's time is found here whatever `changes` says (a changed row is
+   * neither moved, removed nor added): call this after every apply that wrote rows, not only when something
+   * moved, went or came. With nothing to do it costs three small queries.
    */
   async reconcile(m: EntityManager, repId: string, changes: CalendarChanges): Promise<ReconcileReport> {
     const report: ReconcileReport = { moved: 0, cancelled: 0, opened: 0 };
@@ -243,7 +246,10 @@ export class CustomerCallsService {
     const [rep] = await UsersRepository.peopleByIds(m, [repId]);
     const repName = rep?.name ?? 'The rep';
 
-    for (const mv of realMoves(changes)) {
+    // Only opened calls carry bookings and waitlists: one query finds them among what moved or went.
+    const moves = realMoves(changes);
+    const opened = new Set(await this.repo.openedAmong(m, [...moves.map((mv) => mv.eventId), ...changes.removed.map((r) => r.eventId)]));
+    for (const mv of moves.filter((x) => opened.has(x.eventId))) {
       const seats = await this.repo.bookedSeats(m, [mv.eventId]);
       if (seats.length) {
         const r = await this.follow(m, repId, repName, mv.eventId, mv.to, seats.map((s) => s.booking_id));
@@ -254,7 +260,7 @@ export class CustomerCallsService {
     }
 
     const gone = new Map<string, { startsAt: Date; why: 'removed' | 'not_attending' }>();
-    for (const r of changes.removed) gone.set(r.eventId, { startsAt: r.startsAt, why: 'removed' });
+    for (const r of changes.removed) if (opened.has(r.eventId)) gone.set(r.eventId, { startsAt: r.startsAt, why: 'removed' });
     for (const e of await this.repo.openedNotAttending(m, repId, now)) if (!gone.has(e.id)) gone.set(e.id, { startsAt: e.startsAt, why: 'not_attending' });
     for (const [eventId, g] of gone) {
       for (const s of await this.repo.bookedSeats(m, [eventId])) {
