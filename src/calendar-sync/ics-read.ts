@@ -25,10 +25,20 @@ import windowsIana from 'windows-iana';
  * - The first event read wins when a feed repeats a UID (and instance): the result never holds two
  *   instances with the same (uid, instance).
  *
- * Bounds: a series is expanded only up to `to`, at most MAX_PER_SERIES instances in the window and
- * MAX_STEPS_PER_SERIES occurrences walked from its DTSTART (an hourly rule started years ago stops there:
- * its later instances are not read); an occurrence that does not advance ends its series; past
- * MAX_INSTANCES instances in all the whole read fails, since a cut-off feed would make the rep look free.
+ * - Not busy: cancelled, transparent, Outlook FREE, declined by the rep, ridealong's own invites (which also
+ *   list no attendees: they are never customer calls). TENTATIVE, OOF and WORKINGELSEWHERE are busy.
+ * - STATUS:CANCELLED instances (a cancelled series, or a RECURRENCE-ID override with STATUS:CANCELLED) are
+ *   returned with cancelled: true, busy: false; the sync drops them. RANGE=THISANDFUTURE is read as a
+ *   one-instance override. RDATE periods take the series' length.
+ *
+ * Bounds: a series is expanded only up to `to`. A single SECONDLY..WEEKLY rule that began long before the
+ * window starts near it (whole periods skipped, COUNT lowered alike), so a daily standup since 2012 costs
+ * what one since last month does. Per series at most MAX_PER_SERIES instances are kept (the earliest) and
+ * MAX_STEPS_PER_SERIES occurrences walked (a COUNT rule with BY parts is walked from its DTSTART and stops
+ * there); a rule stepping more than a century at a time (ical.js would spin for minutes) has only its
+ * DTSTART; an occurrence that does not advance ends its series. Past MAX_INSTANCES instances or MAX_STEPS
+ * occurrences walked in all, the read fails (CalendarParseError): a cut-off feed would make the rep look
+ * free, so the caller keeps the last good events instead.
  */
 
 type Component = InstanceType<typeof ICAL.Component>;
@@ -64,7 +74,10 @@ export interface FeedEvent {
   cancelled: boolean;
   /** SUMMARY, '' if none. */
   title: string;
-  /** Lower-case addresses of ORGANIZER and ATTENDEEs other than ownEmails; rooms and resources left out. */
+  /**
+   * Lower-case addresses of ORGANIZER and ATTENDEEs other than ownEmails; rooms and resources (CUTYPE=ROOM or
+   * RESOURCE, Google's *.calendar.google.com room and group calendars) left out; none for ridealong's own invites.
+   */
   attendees: string[];
 }
 
@@ -79,9 +92,20 @@ export class CalendarParseError extends Error {
 /** Instances kept per series inside the window. */
 export const MAX_PER_SERIES = 5000;
 /** Occurrences walked per series from its DTSTART (before and inside the window). */
-export const MAX_STEPS_PER_SERIES = 100_000;
+export const MAX_STEPS_PER_SERIES = 20_000;
 /** Instances in all, per read: past this the read fails rather than return part of a calendar. */
-export const MAX_INSTANCES = 100_000;
+export const MAX_INSTANCES = 50_000;
+
+/** Occurrences walked in all, per read (ical.js takes 10-50 µs each): past this the read fails. */
+export const MAX_STEPS = 150_000;
+/** A rule stepping further than this at a time (a century) has only its DTSTART read. */
+const MAX_STEP_DAYS = 36_600;
+const PERIOD_SECONDS: Partial<Record<string, number>> = { SECONDLY: 1, MINUTELY: 60, HOURLY: 3600, DAILY: 86_400, WEEKLY: 604_800 };
+const PERIOD_DAYS: Partial<Record<string, number>> = { SECONDLY: 1 / 86_400, MINUTELY: 1 / 1440, HOURLY: 1 / 24, DAILY: 1, WEEKLY: 7, MONTHLY: 31, YEARLY: 366 };
+
+function stepDays(rule: Recur): number {
+  return Math.max(1, rule.interval || 1) * (PERIOD_DAYS[rule.freq] ?? 1);
+}
 
 const RIDEALONG_UID = /^booking-[0-9a-f-]{36}@ridealong$/i;
 /** Google's room/resource and group calendars: calendars, not people. */
@@ -263,6 +287,7 @@ class Reader {
   private readonly from: number;
   private readonly to: number;
   private readonly own: Set<string>;
+  private steps = 0;
 
   constructor(private readonly opts: ReadOptions) {
     this.from = opts.from.getTime();
@@ -378,10 +403,31 @@ class Reader {
     // EXDATEs are applied here, by instant.
     master.removeAllProperties('exdate');
 
-    const expansion = new ICAL.RecurExpansion({ component: master, dtstart });
+    const rules = master.getAllProperties('rrule').map((p) => p.getFirstValue() as Recur);
+    // ical.js takes minutes or hours (or forever) to step over a huge INTERVAL: a rule stepping more than a
+    // century at a time has no second instance worth reading; its DTSTART is its one instance.
+    if (rules.some((r) => stepDays(r) > MAX_STEP_DAYS)) {
+      const at = instantOf(dtstart, tzid, zone);
+      this.emitOccurrence(uid, master, at, dtstart, length, seriesLength, tzid, byOriginal, used);
+      return;
+    }
+    const first = this.skipAhead(dtstart, tzid, rules, length);
+
+    let expansion: InstanceType<typeof ICAL.RecurExpansion>;
+    try {
+      expansion = new ICAL.RecurExpansion({ component: master, dtstart: first });
+    } catch {
+      // A rule ical.js cannot read (BYHOUR=25, an empty BYDAY): DTSTART is the one instance known for sure.
+      const at = instantOf(dtstart, tzid, zone);
+      this.emitOccurrence(uid, master, at, dtstart, length, seriesLength, tzid, byOriginal, used);
+      return;
+    }
     let kept = 0;
     let previous: Time | null = null;
     for (let step = 0; step < MAX_STEPS_PER_SERIES; step++) {
+      if (++this.steps > MAX_STEPS) {
+        throw new CalendarParseError(`The calendar's repeating events are too many to expand (more than ${MAX_STEPS} occurrences); it was not used.`);
+      }
       let occurrence: Time | undefined;
       try {
         occurrence = expansion.next();
@@ -395,17 +441,61 @@ class Reader {
       // Past the window; an override may still bring a later occurrence into it (read by the caller).
       if (at >= this.to) break;
       if (excluded.instants.has(at) || (excluded.days.size > 0 && excluded.days.has(dayOf(occurrence)))) continue;
-      const override = byOriginal.get(at);
-      if (override) {
-        used.add(at);
-        const span = this.spanOf(override, seriesLength);
-        if (span && this.emit(uid, new Date(at).toISOString(), span, override, master)) kept++;
-      } else {
-        const span = this.spanFrom(at, occurrence, length, tzid);
-        if (this.emit(uid, new Date(at).toISOString(), span, master)) kept++;
-      }
+      if (this.emitOccurrence(uid, master, at, occurrence, length, seriesLength, tzid, byOriginal, used)) kept++;
       if (kept >= MAX_PER_SERIES) break;
     }
+  }
+
+  /** One occurrence of a series (starting at `at`, originally): its override if there is one, else the series' times. */
+  private emitOccurrence(
+    uid: string,
+    master: Component,
+    at: number,
+    occurrence: Time,
+    length: Length,
+    seriesLength: Length | null,
+    tzid: string | null,
+    byOriginal: Map<number, Component>,
+    used: Set<number>,
+  ): boolean {
+    const override = byOriginal.get(at);
+    if (override) {
+      used.add(at);
+      const span = this.spanOf(override, seriesLength);
+      return span !== null && this.emit(uid, new Date(at).toISOString(), span, override, master);
+    }
+    return this.emit(uid, new Date(at).toISOString(), this.spanFrom(at, occurrence, length, tzid), master);
+  }
+
+  /**
+   * Where to start walking a series: its DTSTART, or, for a single rule of fixed period (SECONDLY to WEEKLY) that
+   * started long before the window, a start moved forward by whole periods to shortly before it. The occurrences
+   * after the moved start are the same (the rule's lattice keeps its alignment); the moved start itself ends
+   * before the window whether or not it is a real occurrence, so it is never kept. A COUNT is lowered by the
+   * occurrences skipped, which is exact only without BY parts: with them, the series is walked from DTSTART.
+   */
+  private skipAhead(dtstart: Time, tzid: string | null, rules: Recur[], length: Length): Time {
+    if (rules.length !== 1) return dtstart;
+    const rule = rules[0];
+    const period = PERIOD_SECONDS[rule.freq];
+    if (!period) return dtstart;
+    if (rule.count && Object.values(rule.parts ?? {}).some((v) => Array.isArray(v) && v.length > 0)) return dtstart;
+    const interval = Math.max(1, rule.interval || 1);
+    const stepMs = interval * period * 1000;
+    const lengthMs = length.kind === 'exact' ? length.ms : length.days * 86_400_000 + (length.kind === 'nominal' ? length.ms : 0);
+    // Two days of slack: a wall-clock shift of N days moves the instant by N days give or take a DST hour.
+    const target = this.from - lengthMs - 2 * 86_400_000 - stepMs;
+    const start = instantOf(dtstart, tzid, this.opts.defaultZone);
+    const k = Math.floor((target - start) / stepMs);
+    if (k <= 1) return dtstart;
+    if (rule.count) {
+      if (k >= rule.count) return dtstart; // the series ended before the window: walking it is short anyway
+      rule.count -= k;
+    }
+    const moved = dtstart.clone();
+    if (period >= 86_400) moved.adjust(k * interval * (period / 86_400), 0, 0, 0);
+    else moved.adjust(0, 0, 0, k * interval * period);
+    return moved;
   }
 
   /** EXDATE values: date-times by instant, dates by day (a date excludes that day's occurrence). */
@@ -500,6 +590,7 @@ class Reader {
     const cancelled = upper(c, 'status') === 'CANCELLED';
     const attendees: string[] = [];
     let declined = false;
+    const ours = RIDEALONG_UID.test(uid); // ridealong's own invite: not busy against itself, and not a customer call
     for (const p of [...c.getAllProperties('organizer'), ...c.getAllProperties('attendee')]) {
       const address = mailtoOf(p);
       if (!address) continue;
@@ -508,7 +599,7 @@ class Reader {
         continue;
       }
       const cutype = param(p, 'cutype');
-      if (cutype === 'ROOM' || cutype === 'RESOURCE' || GOOGLE_CALENDAR_ADDRESS.test(address)) continue;
+      if (ours || cutype === 'ROOM' || cutype === 'RESOURCE' || GOOGLE_CALENDAR_ADDRESS.test(address)) continue;
       if (!attendees.includes(address)) attendees.push(address);
     }
     // Outlook: BUSYSTATUS is how the calendar's owner shows the event; INTENDEDSTATUS is the organiser's intent.
@@ -518,7 +609,7 @@ class Reader {
       upper(c, 'transp') !== 'TRANSPARENT' &&
       showAs !== 'FREE' &&
       !declined &&
-      !RIDEALONG_UID.test(uid) &&
+      !ours &&
       span.end > span.start;
 
     this.out.push({
