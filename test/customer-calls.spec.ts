@@ -6,6 +6,7 @@ import { CustomerCallsService } from '../src/customer-calls/customer-calls.servi
 import type { CalendarChanges } from '../src/customer-calls/reconcile.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
+import { FeedServer, googleFeed } from './support/feed-server.js';
 import { SmtpSink } from './support/smtp.js';
 
 /** The iCalendar part of an email, read with ical.js (an independent parser). */
@@ -450,6 +451,36 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
       expect(await booking(b.id)).toMatchObject({ status: 'confirmed', sequence: 0 });
       await sync({ removed: [{ eventId: id, ...to }] });
       expect(await booking(b.id)).toMatchObject({ status: 'confirmed', sequence: 0 });
+    });
+  });
+
+  describe('through a real feed and the sync route', () => {
+    const feeds = new FeedServer();
+    beforeAll(() => feeds.start());
+    afterAll(() => feeds.stop());
+
+    it('the standing rule opens a new customer call; a move in the feed moves its booking (same UID, SEQUENCE 1, Moved with METHOD:REQUEST)', async () => {
+      const feedRep = await makeUser(t, ['rep'], 'UTC');
+      await rosterRep(t, periodId, feedRep);
+      await t.http.put('/api/v1/me/customer-call-rule').set(bearer(feedRep.token)).send({ enabled: true, callType: 'prospect' }).expect(200);
+      const start = day.plus({ days: 15, hours: 13 });
+      const call = { uid: 'acme-call-1@google.com', start, end: start.plus({ minutes: 50 }), summary: 'Acme intro', organizer: feedRep.email, attendees: ['Buyer@ACME-corp.test'] };
+      const internal = { uid: 'standup@google.com', start: start.minus({ hours: 3 }), end: start.minus({ hours: 2 }), summary: 'Stand-up', attendees: ['amy@example.com'] };
+      const url = feeds.set('/ical/secret-f/basic.ics', googleFeed('Feed rep', [call, internal]));
+      const conn = await t.http.post('/api/v1/me/calendar-connections').set(bearer(feedRep.token)).send({ kind: 'ics', url }).expect(201);
+      const window = { from: start.toISODate()!, to: start.toISODate()! };
+      const [listed] = (await list(feedRep, window).expect(200)).body.calls;
+      expect(listed).toMatchObject({ title: 'Acme intro', state: 'open', label: 'Acme intro', callType: 'prospect', externalAttendees: 1 });
+      const mk = marketers[0];
+      const booked = await t.http.post('/api/v1/bookings').set(bearer(mk.token)).send({ periodId, repId: feedRep.id, startsAt: start.toISO() }).expect(201);
+      expect(booked.body.customerCallId).toBe(listed.id);
+
+      const later = { ...call, start: start.plus({ hours: 2 }), end: start.plus({ hours: 2, minutes: 50 }) };
+      feeds.set('/ical/secret-f/basic.ics', googleFeed('Feed rep', [later, internal]));
+      await t.http.post(`/api/v1/calendar-connections/${conn.body.id}/sync`).set(bearer(feedRep.token)).expect(200);
+      expect(await booking(booked.body.id)).toMatchObject({ status: 'confirmed', uid: booked.body.uid, sequence: 1, starts_at: later.start.toUTC().toISO(), customer_call_id: listed.id });
+      await sink.waitFor(() => mailTo(mk, booked.body.uid, /^Moved/).length > 0 && mailTo(feedRep, booked.body.uid, /^Moved/).length > 0);
+      expect(inviteOf(mailTo(mk, booked.body.uid, /^Moved/)[0])).toMatchObject({ method: 'REQUEST', sequence: 1, start: later.start.toUTC().toISO() });
     });
   });
 
