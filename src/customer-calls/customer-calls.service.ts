@@ -211,14 +211,18 @@ export class CustomerCallsService {
     });
   }
 
-  /** Opens the events the rule matches (customer calls, upcoming, holding the rep's time); returns how many. */
+  /**
+   * Opens the events the rule matches (customer calls, upcoming, holding the rep's time); returns how many.
+   * Their label stays empty: titles often name the customer, and the title is a default label only once the rep
+   * has seen it on the open form (opening the call again sets one).
+   */
   private async openByRule(m: EntityManager, rule: CustomerCallRule, events: CalendarEvent[]): Promise<number> {
     const domains = await this.domains.current(m);
     const now = this.clock.now();
     let opened = 0;
     for (const e of events) {
       if (e.openedAt || openRefusal(e, domains, now) || !ruleOpens(rule, e.title)) continue;
-      await this.repo.setOpen(m, e.id, { openedAt: now, openedBy: null, label: defaultLabel(e.title), callType: rule.callType, marketingSourced: rule.marketingSourced });
+      await this.repo.setOpen(m, e.id, { openedAt: now, openedBy: null, label: null, callType: rule.callType, marketingSourced: rule.marketingSourced });
       await this.audit.record(m, { actorId: null, action: 'customer_call.open', entity: 'calendar_event', entityId: e.id, details: { repId: e.repId, by: 'standing_rule' } });
       opened++;
     }
