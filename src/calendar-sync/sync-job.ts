@@ -21,6 +21,8 @@ const SYNC_RETRIES = 2;
 const SYNC_BATCH = 3;
 /** Connections queued per tick at most (the oldest attempts first; the next tick takes the rest). */
 const TICK_LIMIT = 500;
+/** Width of the time bucket in a job's singleton key (see enqueueDue). */
+const KEY_BUCKET_MS = 3_600_000;
 /** A tick counts a connection as due this much early, so a sync that ran a few seconds after its tick is due again at the tick one interval later. */
 const TICK_SLACK_MS = 30_000;
 
@@ -30,10 +32,10 @@ interface SyncJob {
 
 /**
  * The schedule: every minute each instance's tick queues the connections whose last attempt is
- * CALENDAR_SYNC_MINUTES old (or that were never read). The job id comes from a key of the connection, its
- * last attempt and the interval slot, so however many instances tick, one job per connection and interval
- * is queued; the workers (every instance) run each job once, and a job whose process died expires and runs
- * again elsewhere.
+ * CALENDAR_SYNC_MINUTES old (or that were never read). The job id comes from a key of the connection and its
+ * last attempt, so however many instances tick, and however long the queue takes to run it, one job per
+ * connection and attempt is queued; the workers (every instance) run each job once, and a job whose process
+ * died expires and runs again elsewhere.
  */
 @Injectable()
 export class CalendarSyncJob implements OnModuleInit {
@@ -70,7 +72,10 @@ export class CalendarSyncJob implements OnModuleInit {
   /** Queues a sync for every connection due at `now`; returns how many jobs this call queued (0 for those another instance queued). */
   async enqueueDue(now: Date): Promise<number> {
     const intervalMs = this.config.calendarSyncMinutes * 60_000;
-    const slot = Math.floor(now.getTime() / intervalMs);
+    // The key names the connection's last attempt: once it is queued, every instance's tick finds the key taken
+    // until the job has run (and moved the attempt on). The hour in it lets a job that failed for good without
+    // moving the attempt (the database was down through its retries) be queued again an hour later.
+    const slot = Math.floor(now.getTime() / Math.max(intervalMs, KEY_BUCKET_MS));
     return this.db.transaction(async (m) => {
       let queued = 0;
       for (const c of await this.repo.dueForSync(m, new Date(now.getTime() - intervalMs + TICK_SLACK_MS), TICK_LIMIT)) {
