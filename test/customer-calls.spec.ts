@@ -128,6 +128,15 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
     await sink.stop();
   });
 
+  it('documents its routes in /docs-json', async () => {
+    const doc = (await t.http.get('/docs-json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/me/customer-calls', '/api/v1/customer-calls/{id}/open', '/api/v1/customer-calls/{id}/close', '/api/v1/me/customer-call-rule', '/api/v1/organisation']),
+    );
+    expect(Object.keys(doc.components.schemas.CustomerCallDto.properties)).toEqual(expect.arrayContaining(['state', 'bookedBy', 'externalAttendees', 'label']));
+    expect(doc.components.schemas.CustomerCallDto.properties).not.toHaveProperty('attendees');
+  });
+
   describe('the list and who sees it', () => {
     let call: string;
     beforeAll(async () => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
-import { CustomerCallDto, CustomerCallRuleDto, ListCustomerCallsQuery, OpenCustomerCallDto } from './customer-calls.dto.js';
+import { CustomerCallDto, CustomerCallRuleDto, CustomerCallRuleViewDto, CustomerCallsResponseDto, ListCustomerCallsQuery, OpenCustomerCallDto } from './customer-calls.dto.js';
 import { CustomerCallsService, type CustomerCallView, type RuleView } from './customer-calls.service.js';
 
 @ApiTags('customer calls')
@@ -14,7 +14,7 @@ export class CustomerCallsController {
 
   /** The rep's customer calls (their calendar's meetings with someone outside the company), with state and who booked them. */
   @Get('me/customer-calls')
-  @ApiOkResponse({ type: [CustomerCallDto], description: '{ calls: CustomerCall[] }' })
+  @ApiOkResponse({ type: CustomerCallsResponseDto })
   async list(@CurrentUser() actor: User, @Query() q: ListCustomerCallsQuery): Promise<{ calls: CustomerCallView[] }> {
     return { calls: await this.calls.list(actor, q) };
   }
@@ -37,6 +37,7 @@ export class CustomerCallsController {
 
   @Get('me/customer-call-rule')
   @Roles('rep')
+  @ApiOkResponse({ type: CustomerCallRuleViewDto })
   rule(@CurrentUser() actor: User): Promise<RuleView> {
     return this.calls.rule(actor);
   }

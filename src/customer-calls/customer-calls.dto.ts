@@ -100,3 +100,22 @@ export class CustomerCallDto {
   @ApiProperty({ type: [BookedByDto] }) bookedBy: BookedByDto[];
   @ApiProperty({ description: 'How many attendees are from outside the company (their addresses are not shown)' }) externalAttendees: number;
 }
+
+export class CustomerCallsResponseDto {
+  @ApiProperty({ type: [CustomerCallDto] }) calls: CustomerCallDto[];
+}
+
+export class CustomerCallRuleViewDto {
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ nullable: true, type: String }) keyword: string | null;
+  @ApiProperty({ nullable: true, type: String }) callType: string | null;
+  @ApiProperty({ nullable: true, type: Boolean }) marketingSourced: boolean | null;
+}
+
+export class OrganisationDto {
+  @ApiProperty({ type: [String], description: "The domains in force: the organisation's setting, else the default" }) companyDomains: string[];
+  @ApiProperty({ enum: ['organisation', 'default'] }) source: string;
+  @ApiProperty({ type: [String], description: 'COMPANY_DOMAINS, else the domain of ADMIN_EMAIL' }) defaultCompanyDomains: string[];
+  @ApiProperty({ nullable: true, type: String }) updatedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) updatedBy: string | null;
+}

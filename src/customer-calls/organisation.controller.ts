@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
 import { CompanyDomains, type OrganisationView } from './company-domains.service.js';
-import { PutOrganisationDto } from './customer-calls.dto.js';
+import { OrganisationDto, PutOrganisationDto } from './customer-calls.dto.js';
 
 /** The organisation's settings: the company's email domains (what makes a meeting a customer call). */
 @ApiTags('organisation')
@@ -14,6 +14,7 @@ export class OrganisationController {
 
   @Get()
   @Roles('lifecycle', 'rep')
+  @ApiOkResponse({ type: OrganisationDto })
   get(): Promise<OrganisationView> {
     return this.domains.view();
   }
@@ -21,6 +22,7 @@ export class OrganisationController {
   /** `companyDomains: null` goes back to the configured default (COMPANY_DOMAINS, else ADMIN_EMAIL's domain). */
   @Put()
   @Roles('lifecycle')
+  @ApiOkResponse({ type: OrganisationDto })
   put(@CurrentUser() actor: User, @Body() dto: PutOrganisationDto): Promise<OrganisationView> {
     return this.domains.set(actor, dto.companyDomains);
   }
