@@ -124,6 +124,48 @@ export async function seed(url: string): Promise<{ programId: string; periodId: 
   }
 }
 
+/**
+ * Connects every rep's calendar: `perRep` busy events each (60,000 for 200 reps), from a week before
+ * `today` to five weeks after, at 07:00-19:00 UTC on any 5-minute boundary, 15 minutes to two hours
+ * long (some overlapping), as the calendar sync stores them. Returns how many rows it wrote.
+ */
+export async function seedCalendars(url: string, perRep: number): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query('SELECT setseed(0.14)');
+    await c.query(
+      `INSERT INTO calendar_connections (rep_id, kind, host, secret, last_synced_at, event_count)
+       SELECT id, 'ics', 'calendar.bench.example', 'v1:bench', now(), $1 FROM users WHERE email LIKE 'rep%@bench.example'`,
+      [perRep],
+    );
+    const r = await c.query(
+      `INSERT INTO calendar_events (connection_id, rep_id, uid, starts_at, ends_at, busy, title)
+       SELECT x.id, x.rep_id, 'bench-' || k || '@calendar.bench.example', x.s, x.s + (15 * (1 + floor(random() * 8))) * interval '1 minute', true, 'Busy'
+         FROM (SELECT cc.id, cc.rep_id, k,
+                      date_trunc('day', now()) + (floor(random() * 42) - 7) * interval '1 day' + (420 + 5 * floor(random() * 144)) * interval '1 minute' AS s
+                 FROM calendar_connections cc, generate_series(1, $1) k) x`,
+      [perRep],
+    );
+    await c.query('COMMIT');
+    await c.query('ANALYZE calendar_events');
+    return r.rowCount ?? 0;
+  } finally {
+    await c.end();
+  }
+}
+
+async function dropCalendars(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query('DELETE FROM calendar_connections'); // the events go with them
+  } finally {
+    await c.end();
+  }
+}
+
 export async function run(): Promise<BenchRow[]> {
   const db = await serverDatabase('slots');
   if (!db) return [{ area: 'slots http', case: 'GET /api/v1/slots, 200 reps', result: 'skipped: no PostgreSQL server answered' }];
@@ -155,6 +197,22 @@ export async function run(): Promise<BenchRow[]> {
             result: `${median(whole.map((w) => w.ms)).toFixed(0)} ms for ${whole[0].pages} pages (${whole[0].slots.toLocaleString('en')} slots, ${(whole[0].bytes / 1024).toFixed(0)} KiB)`,
           },
         );
+        // The same searches once every rep has a connected calendar with 300 busy events (the rows above are the comparison).
+        const events = await seedCalendars(db.url, 300);
+        try {
+          await hammer(base, BENCH_TOKEN, 4, 40); // warm-up
+          const busyAll = await hammer(base, BENCH_TOKEN, 8, 400);
+          const busyMarketer = await hammer(`${base}&marketerId=${s.marketerId}`, BENCH_TOKEN, 8, 400);
+          const busyWeek = await hammer(week, BENCH_TOKEN, 8, 400);
+          const cal = `each rep with 300 busy calendar events (${events.toLocaleString('en')} rows)`;
+          rows.push(
+            { area: 'slots http', case: `GET /api/v1/slots, ${REPS}-rep roster × 4 weeks, ${cal}, 8 clients, 400 requests, ${label}`, result: fmt(busyAll), target: 'p95 < 150 ms' },
+            { area: 'slots http', case: `the same with marketerId, ${cal}, ${label}`, result: fmt(busyMarketer), target: 'p95 < 150 ms' },
+            { area: 'slots http', case: `one week with marketerId, ${cal}, ${label}`, result: fmt(busyWeek) },
+          );
+        } finally {
+          await dropCalendars(db.url);
+        }
       } finally {
         await stop(service);
       }

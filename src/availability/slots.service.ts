@@ -144,6 +144,10 @@ export class SlotsService {
         toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
         from: new Date(opts.from.getTime() - 8 * DAY_MS),
         to: new Date(opts.to.getTime() + 8 * DAY_MS),
+        // Calendar events only matter where a candidate can be: slots last at most 8 hours. (An opened call
+        // longer than a day is judged against the busy time within a day either side of the range.)
+        eventsFrom: new Date(opts.from.getTime() - DAY_MS),
+        eventsTo: new Date(opts.to.getTime() + DAY_MS),
         excludeBookingId: opts.excludeBookingId,
       }),
     ]);
