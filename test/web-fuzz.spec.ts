@@ -21,7 +21,7 @@ const FIELDS = [
   'w1_1_start', 'w1_1_end', 'w7_3_end', 'o_1_start', 'o_1_end', 'o_1_label', 'o_1_callType', 'o_1_marketingSourced', 'action', 'toShiftKey', 'shiftKey',
   'name', 'email', 'roles', 'startedOn', 'kind', 'quota', 'slotMinutes', 'slotGridMinutes', 'startsOn', 'endsOn', 'focus', 'from', 'to',
   'marketerId', 'parentId', 'intoId', 'id', 'week', 'callType', 'marketingSourced', 'markedNames', 'mode', 'segment', 'themeIds', 'quotes_1_text',
-  'peak_valence', 'end_valence', 'lead_marketingSourced', 'next', 'view',
+  'peak_valence', 'end_valence', 'lead_marketingSourced', 'next', 'view', 'url', 'username', 'password', 'label', 'keyword', 'enabled',
 ];
 
 describe('no input makes a page answer 5xx', () => {

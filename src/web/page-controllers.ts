@@ -8,12 +8,14 @@ import { LifecycleThemesController } from './lifecycle/themes.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
+import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
 /** The controllers of the role pages (/rep, /marketer, /lifecycle), each route under its role's path. */
 export const ROLE_PAGE_CONTROLLERS = [
   RepPagesController,
+  RepCalendarPagesController,
   MarketerPagesController,
   MarketerFormsController,
   LifecycleProgramsController,

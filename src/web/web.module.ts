@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { AvailabilityModule } from '../availability/availability.module.js';
 import { BookingsModule } from '../bookings/bookings.module.js';
+import { CalendarSyncModule } from '../calendar-sync/calendar-sync.module.js';
+import { CustomerCallsModule } from '../customer-calls/customer-calls.module.js';
 import { FeedsModule } from '../feeds/feeds.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
@@ -21,6 +23,7 @@ import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { MarketerPagesRepository } from './marketer/marketer-pages.repository.js';
+import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
 import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
@@ -32,11 +35,24 @@ import { WebGuard } from './kit/web.guard.js';
 /** The server-rendered web app: sign-in, and the pages of reps, marketers and the lifecycle team. */
 @Global()
 @Module({
-  imports: [PeopleModule, ProgramsModule, AvailabilityModule, BookingsModule, FeedsModule, ObservationsModule, RotationsModule, ThemesModule, RollupsModule],
+  imports: [
+    PeopleModule,
+    ProgramsModule,
+    AvailabilityModule,
+    BookingsModule,
+    FeedsModule,
+    ObservationsModule,
+    RotationsModule,
+    ThemesModule,
+    RollupsModule,
+    CalendarSyncModule,
+    CustomerCallsModule,
+  ],
   controllers: [
     SignInController,
     HomeController,
     RepPagesController,
+    RepCalendarPagesController,
     MarketerPagesController,
     MarketerFormsController,
     LifecycleProgramsController,

@@ -31,7 +31,7 @@ form.inline{display:inline;margin:0}
 .field label{display:block;font-weight:600;margin:0 0 4px}
 .field .hint{display:block;color:#57606a;font-size:.9rem;margin:0 0 4px}
 input,select,textarea,button{font:inherit}
-input[type=text],input[type=email],input[type=date],input[type=time],input[type=number],input[type=url],select,textarea{width:100%;max-width:32rem;padding:8px;border:1px solid #8c959f;border-radius:4px;background:#fff}
+input[type=text],input[type=email],input[type=date],input[type=time],input[type=number],input[type=url],input[type=password],select,textarea{width:100%;max-width:32rem;padding:8px;border:1px solid #8c959f;border-radius:4px;background:#fff}
 textarea{min-height:6rem}
 .has-error input,.has-error select,.has-error textarea{border:2px solid #cf222e}
 .field-error{color:#cf222e;font-weight:600;margin:4px 0 0}
@@ -58,6 +58,9 @@ button.link{background:none;border:none;color:inherit;text-decoration:underline;
 .row{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-end}
 fieldset{border:1px solid #d0d7de;border-radius:4px;margin:0 0 12px;padding:8px 12px}
 legend{font-weight:600}
+dl.facts{display:grid;grid-template-columns:auto 1fr;gap:2px 12px;margin:8px 0}
+dl.facts dt{color:#57606a}
+dl.facts dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:40rem){
   main{padding:12px}
   .week{grid-template-columns:1fr}

@@ -16,6 +16,8 @@ export interface PageOptions {
 const NAV: { href: string; label: string; role: 'rep' | 'marketer' | 'lifecycle' }[] = [
   { href: '/rep', label: 'My calls', role: 'rep' },
   { href: '/rep/availability', label: 'Availability', role: 'rep' },
+  { href: '/rep/calendar', label: 'Your calendar', role: 'rep' },
+  { href: '/rep/customer-calls', label: 'Customer calls', role: 'rep' },
   { href: '/marketer', label: 'My sessions', role: 'marketer' },
   { href: '/marketer/slots', label: 'Book a call', role: 'marketer' },
   { href: '/marketer/forms', label: 'Forms', role: 'marketer' },

@@ -85,6 +85,9 @@ export interface BookedSession {
   repName: string;
   startsAt: Date;
   endsAt: Date;
+  /** The session sits on a rep's real customer call: shown with its badge and label. */
+  customerCall?: boolean;
+  label?: string;
 }
 
 /** Monday 00:00 in `zone` of the week holding `date` (YYYY-MM-DD), or null when it is not a date of the accepted years. */
@@ -226,7 +229,10 @@ ${days.map((d) => {
   return html`<section class="day" aria-labelledby="${id}"><h3 id="${id}">${d.toFormat('cccc d LLLL')}</h3>
 ${mine.length
   ? html`<ul aria-label="Your sessions">${mine.map(
-      (b) => html`<li class="booked"><span class="badge">Booked</span> Your session ${time(b.startsAt, zone)}–${time(b.endsAt, zone)} with ${b.repName}</li>`,
+      (b) =>
+        html`<li class="booked"><span class="badge">Booked</span> Your session ${time(b.startsAt, zone)}–${time(b.endsAt, zone)} with ${b.repName}${
+          b.customerCall ? html`<br><span class="badge">Customer call</span>${b.label ? html` <span class="muted">${b.label}</span>` : ''}` : ''
+        }</li>`,
     )}</ul>`
   : ''}
 ${list.length

@@ -394,7 +394,7 @@ export class MarketerPagesController {
     const own = await this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to });
     const booked = own
       .filter((b) => b.marketerId === actor.id && (!moving || b.id !== moving.bookingId))
-      .map((b) => ({ id: b.id, repName: b.repName, startsAt: b.startsAt, endsAt: b.endsAt }));
+      .map((b) => ({ id: b.id, repName: b.repName, startsAt: b.startsAt, endsAt: b.endsAt, customerCall: b.customerCallId !== null, label: b.label ?? undefined }));
     // Calls with every seat taken, to wait for (not when moving a booking: a move needs a free seat now).
     let full: FullSlot[] = [];
     if (!moving) {

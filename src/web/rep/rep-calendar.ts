@@ -67,7 +67,7 @@ function connectionsList(d: CalendarPageData): Html {
     const rowError = d.rowError?.id === c.id ? d.rowError.message : undefined;
     return html`<li id="connection-${c.id}"><h3>${c.host}</h3>
 <p>${KIND_LABEL[c.kind]} <span class="${status.cls}">${status.label}</span></p>
-<dl>
+<dl class="facts">
 <dt>Last synced</dt><dd>${c.lastSyncedAt ? html`<time datetime="${iso(c.lastSyncedAt)}">${dateTime(c.lastSyncedAt, zone)}</time>` : 'Never'}</dd>
 ${c.lastError ? html`<dt>Last error</dt><dd class="field-error">${c.lastError}${c.lastAttemptAt ? html` (tried <time datetime="${iso(c.lastAttemptAt)}">${dateTime(c.lastAttemptAt, zone)}</time>)` : ''}</dd>` : ''}
 <dt>Events kept</dt><dd>${c.eventCount} event${c.eventCount === 1 ? '' : 's'}</dd>
@@ -101,10 +101,12 @@ ${input({
     html` id="connect-ics"`,
   );
   const davId = (name: string) => (dav ? undefined : `f-caldav-${name}`);
+  // The address field's hint is a paragraph of its own: the kit names a hint after its field, and the address form above has one.
   const davForm = form(
     '/rep/calendar',
     d.csrf,
     html`<input type="hidden" name="kind" value="caldav">
+<p class="hint muted">The address of the server or of the calendar itself, e.g. https://caldav.icloud.com or https://caldav.fastmail.com. With a server, the first calendar of the account is read.</p>
 ${input({
   label: 'CalDAV address',
   name: 'url',
@@ -113,7 +115,6 @@ ${input({
   value: dav?.url ?? '',
   errors: dav?.errors,
   required: true,
-  hint: 'The server or the calendar itself, e.g. https://caldav.icloud.com or https://caldav.fastmail.com. With a server, the first calendar of the account is read.',
   attrs: html` autocomplete="off" spellcheck="false"`,
 })}
 ${input({ label: 'Username', name: 'username', id: davId('username'), value: dav?.username ?? '', errors: dav?.errors, required: true, attrs: html` autocomplete="off"` })}

@@ -6,7 +6,7 @@
  * No Nest, no database.
  */
 import { iso, range } from '../kit/format.js';
-import { buttonForm, errorSummary, fieldError, fieldId, form, hintId, html, Html, input, invalidAttrs, type FieldErrors } from '../kit/html.js';
+import { buttonForm, errorSummary, fieldError, fieldId, form, html, Html, input, invalidAttrs, type FieldErrors } from '../kit/html.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
 
@@ -61,7 +61,8 @@ export interface CustomerCallsData {
 export const CUSTOMER_CALL_NOTICES: Record<string, string> = {
   opened: 'Call opened for shadowing. Marketers can book it now.',
   closed: 'Call closed. Marketers can no longer book it.',
-  'rule-saved': 'Standing rule saved.',
+  'rule-saved': 'Standing rule saved. It is off: calls open only when you open them.',
+  'rule-on': 'Standing rule saved. Matching upcoming customer calls are open for shadowing.',
 };
 
 const STATE_LABEL: Record<CallState, string> = { closed: 'Closed', open: 'Open for shadowing', booked: 'Booked' };
@@ -125,7 +126,7 @@ function ruleForm(d: CustomerCallsData): Html {
 ${input({ label: 'Only calls whose title contains', name: 'keyword', value: v.keyword, errors, hint: 'Optional; any case, e.g. demo. Leave empty for every customer call.' })}
 ${input({ label: 'Call type for calls opened by the rule', name: 'callType', id: 'f-rule-callType', value: v.callType, errors })}
 ${checkboxWithId({ label: 'Calls opened by the rule are marketing-sourced leads', name: 'marketingSourced', id: 'f-rule-marketingSourced', checked: v.marketingSourced, errors })}
-<p class="muted" id="${hintId('rule')}">Calls opened by the rule are labelled with their title. The rule applies to calls found from now on.</p>
+<p class="muted">Switched on, the rule opens the matching upcoming calls already in your calendar and every new one a sync finds. Calls it opens are labelled with their title.</p>
 <button type="submit">Save rule</button>`,
     html` id="rule-form"`,
   );
@@ -143,7 +144,9 @@ export function customerCallsPage(d: CustomerCallsData): Html {
     body: html`${errorSummary(summaryErrors, summaryMessage)}
 <p>Meetings in your connected calendars with at least one attendee outside ${d.companyDomains.length ? d.companyDomains.join(', ') : 'the company'}. Open one and marketers can book a seat on it at exactly its time, even outside your weekly availability. Marketers see the label you give, never who the attendees are. If the meeting moves or is cancelled in your calendar, the booking follows.</p>
 <p class="muted">Times are in your zone, ${d.user.timeZone}.</p>
-<section aria-labelledby="h-calls"><h2 id="h-calls">Upcoming customer calls</h2>${callsList(d)}</section>
+<section aria-labelledby="h-calls"><h2 id="h-calls">Upcoming customer calls</h2>
+${d.calls.some((c) => c.state === 'closed') ? html`<p class="muted">The label starts as the meeting's title. Titles often name the customer: change the label if marketers should not see that.</p>` : ''}
+${callsList(d)}</section>
 <section aria-labelledby="h-rule"><h2 id="h-rule">Standing rule</h2>${ruleForm(d)}</section>`,
   });
 }

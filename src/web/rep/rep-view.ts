@@ -8,6 +8,7 @@ import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-en
 import { iso, range, time, WEEKDAYS } from '../kit/format.js';
 import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
 import { overridesFromList, windowsOn } from './rep-windows.js';
+import { busyItems, busyOn, type BusyTime } from './rep-calendar.js';
 import { zoneOptions } from '../../common/time/zones.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
@@ -217,6 +218,8 @@ export interface AvailabilityData {
   overrideForm: { values: FormValues; errors?: FieldErrors; message?: string };
   /** A problem with a Remove button. */
   message?: string;
+  /** Busy events of the rep's connected calendars over the preview's days; undefined when none is connected. */
+  busy?: readonly BusyTime[];
 }
 
 function weeklyEditor(d: AvailabilityData): Html {
@@ -263,10 +266,13 @@ function preview(d: AvailabilityData): Html {
     });
     return html`<div class="day"><h3>${dateLabel(date)}</h3>${
       items.length ? html`<ul>${items}</ul>` : html`<p class="empty">${override ? 'Not available (date override)' : 'No windows'}</p>`
-    }${override && items.length ? html`<p class="empty">Date override</p>` : ''}</div>`;
+    }${override && items.length ? html`<p class="empty">Date override</p>` : ''}${busyItems(busyOn(date, zone, d.busy ?? []))}</div>`;
   });
+  const calendar = d.busy
+    ? html` Times your connected calendar holds as busy are marked Busy: no slot is offered then.`
+    : html` <a href="/rep/calendar">Connect your calendar</a> and its busy times are left out of your slots.`;
   return html`<section aria-labelledby="h-preview"><h2 id="h-preview">Your next 7 days</h2>
-<p class="muted">As saved, in ${zone}${other ? `; your own zone is ${d.user.timeZone}` : ''}. Bookings, notice and caps then decide which slots marketers see.</p>
+<p class="muted">As saved, in ${zone}${other ? `; your own zone is ${d.user.timeZone}` : ''}. Bookings, notice and caps then decide which slots marketers see.${calendar}</p>
 <div class="week">${days}</div></section>`;
 }
 

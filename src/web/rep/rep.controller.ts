@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { DateTime } from 'luxon';
 import { PutAvailabilityDto, PutOverrideDto, type WindowDto } from '../../availability/availability.dto.js';
 import { AvailabilityService } from '../../availability/availability.service.js';
 import type { WallWindow } from '../../availability/engine/slot-engine.js';
 import { windowProblems, type FieldProblem } from '../../availability/windows.js';
 import { AttendanceDto, CancelBookingDto } from '../../bookings/bookings.dto.js';
 import { BookingsService } from '../../bookings/bookings.service.js';
+import { CalendarConnectionsService } from '../../calendar-sync/connections.service.js';
 import { Clock } from '../../common/clock.js';
 import { isIsoDate, todayIn } from '../../common/time/dates.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
@@ -84,6 +86,7 @@ export class RepPagesController {
     private readonly programs: ProgramsService,
     private readonly bookings: BookingsService,
     private readonly availability: AvailabilityService,
+    private readonly calendars: CalendarConnectionsService,
     private readonly clock: Clock,
   ) {}
 
@@ -305,6 +308,12 @@ export class RepPagesController {
     const now = this.clock.now();
     const view = await this.availability.get(user, user.id, todayIn(user.timeZone, now));
     const zone = view.timeZone ?? user.timeZone;
+    const today = todayIn(zone, now);
+    // The busy times of the rep's calendars over the preview's 7 days (none connected: no busy list at all).
+    const previewStart = DateTime.fromISO(today, { zone }).startOf('day');
+    const busy = (await this.calendars.list(user, user.id)).length
+      ? await this.calendars.busyTimes(user.id, previewStart.toJSDate(), previewStart.plus({ days: 7 }).toJSDate())
+      : undefined;
     return availabilityPage({
       user,
       csrf,
@@ -313,7 +322,8 @@ export class RepPagesController {
       savedZone: view.timeZone,
       weekly: view.weekly,
       overrides: view.overrides,
-      today: todayIn(zone, now),
+      today,
+      busy,
       weeklyForm: o.weeklyForm ?? { values: weeklyValues(zone, view.weekly) },
       overrideForm: o.overrideForm ?? { values: {} },
     });
