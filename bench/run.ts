@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   rotation: () => import('./rotation.bench.js'),
   pages: () => import('./pages.bench.js'),
   service: () => import('./service.bench.js'),
+  'calendar-sync': () => import('./calendar-sync.js'),
 };
 
 const wanted = process.argv.slice(2);

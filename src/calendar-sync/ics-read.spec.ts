@@ -199,6 +199,14 @@ describe('readCalendar: time zones stay with their calendar', () => {
     expect(readCalendar(text, OPTS)[0].startsAt.toISOString()).toBe('2027-03-01T06:00:00.000Z');
   });
 
+  it('reads a TZID whose VTIMEZONE is broken (no rules, or an offset that is not one) by its name instead', () => {
+    const event = vevent('b@test', 'DTSTART;TZID=W. Europe Standard Time:20270301T090000', 'DURATION:PT1H', 'SUMMARY:b');
+    const empty = ['BEGIN:VTIMEZONE', 'TZID:W. Europe Standard Time', 'END:VTIMEZONE'].join('\r\n');
+    const garbage = fixedZone('W. Europe Standard Time', 'banana');
+    // ical.js alone reads the first as UTC (09:00Z) and the second as no time at all; by name it is 09:00 CET = 08:00Z.
+    for (const zone of [empty, garbage]) expect(readCalendar(cal(zone, event), OPTS)[0].startsAt.toISOString()).toBe('2027-03-01T08:00:00.000Z');
+  });
+
   it('reads floating times and all-day dates in the rep\'s zone', () => {
     const text = cal(
       vevent('f@test', 'DTSTART:20270301T090000', 'DTEND:20270301T100000', 'SUMMARY:floating'),
@@ -209,6 +217,11 @@ describe('readCalendar: time zones stay with their calendar', () => {
       '2027-03-01T14:00:00.000Z 2027-03-01T15:00:00.000Z busy - floating',
       '2027-03-01T05:00:00.000Z 2027-03-02T05:00:00.000Z busy all-day - day',
     ]);
+  });
+
+  it('reads floating times in UTC when the rep\'s zone is not one Luxon knows', () => {
+    const text = cal(vevent('f@test', 'DTSTART:20270301T090000', 'DURATION:PT1H', 'SUMMARY:floating'));
+    expect(readCalendar(text, { ...OPTS, defaultZone: 'Mars/Olympus_Mons' })[0].startsAt.toISOString()).toBe('2027-03-01T09:00:00.000Z');
   });
 
   it('expands an all-day weekly series at midnight in the rep\'s zone across DST', () => {
@@ -400,6 +413,13 @@ describe('readCalendar: what is not a calendar', () => {
       expect((error as Error).message).toMatch(message);
     });
   }
+
+  it('skips an event it cannot read, but refuses a calendar none of whose events can be read', () => {
+    const bad = vevent('bad@test', 'DTSTART:tomorrow', 'SUMMARY:bad');
+    const good = vevent('good@test', 'DTSTART:20270301T090000Z', 'DURATION:PT1H', 'SUMMARY:good');
+    expect(readCalendar(cal(bad, good), OPTS).map((e) => e.title)).toEqual(['good']);
+    expect(() => readCalendar(cal(bad, vevent('bad2@test', 'DTSTART:soon', 'SUMMARY:bad')), OPTS)).toThrow(/None of the calendar's 2 events could be read/);
+  });
 
   it('reads a valid calendar with no events (or only to-dos) as empty: a calendar that really is empty', () => {
     expect(readCalendar(fixture('google-empty.ics'), OPTS)).toEqual([]);

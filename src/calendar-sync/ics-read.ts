@@ -203,6 +203,29 @@ export function ianaZoneFor(tzid: string): string | null {
   return zone;
 }
 
+/**
+ * Removes the VTIMEZONEs ical.js would misread (no STANDARD/DAYLIGHT, no offset, an offset that is not one:
+ * ical.js reads those as UTC, or as no time at all), so their TZID is read like one without a VTIMEZONE:
+ * by its IANA or Windows name, else in the rep's zone.
+ */
+function dropUnusableZones(cal: Component): void {
+  const probe = new ICAL.Time({ year: 2027, month: 1, day: 1, hour: 12, minute: 0, second: 0, isDate: false }, ICAL.Timezone.localTimezone);
+  for (const vtz of cal.getAllSubcomponents('vtimezone')) {
+    let usable: boolean;
+    try {
+      const rules = [...vtz.getAllSubcomponents('standard'), ...vtz.getAllSubcomponents('daylight')];
+      usable =
+        rules.length > 0 &&
+        rules.every((r) => r.getFirstPropertyValue('dtstart') instanceof ICAL.Time && r.getFirstPropertyValue('tzoffsetto') instanceof ICAL.UtcOffset) &&
+        rules.every((r) => Number.isFinite((r.getFirstPropertyValue('tzoffsetto') as InstanceType<typeof ICAL.UtcOffset>).toSeconds())) &&
+        Number.isFinite(new ICAL.Timezone({ component: vtz, tzid: String(vtz.getFirstPropertyValue('tzid')) }).utcOffset(probe));
+    } catch {
+      usable = false;
+    }
+    if (!usable) cal.removeSubcomponent(vtz);
+  }
+}
+
 function tzidOf(prop: Property | null): string | null {
   const p = prop?.getParameter('tzid');
   return typeof p === 'string' && p.length > 0 ? p : null;
@@ -288,12 +311,14 @@ class Reader {
   private readonly to: number;
   private readonly own: Set<string>;
   private steps = 0;
+  private readonly zone: string;
 
   constructor(private readonly opts: ReadOptions) {
     this.from = opts.from.getTime();
     this.to = opts.to.getTime();
     this.own = new Set(opts.ownEmails.map((e) => e.trim().toLowerCase()));
-    if (!IANAZone.isValidZone(opts.defaultZone)) throw new Error(`readCalendar: defaultZone ${opts.defaultZone} is not an IANA zone`);
+    // The rep's zone comes validated from their profile; should it not be a zone Luxon knows, UTC rather than a failed sync.
+    this.zone = IANAZone.isValidZone(opts.defaultZone) ? opts.defaultZone : 'UTC';
   }
 
   result(): FeedEvent[] {
@@ -301,6 +326,7 @@ class Reader {
   }
 
   readCalendar(cal: Component): void {
+    dropUnusableZones(cal);
     const masters = new Map<string, Component>();
     const overrides = new Map<string, Component[]>();
     const order = new Set<string>();
@@ -317,13 +343,19 @@ class Reader {
         order.add(uid);
       }
     }
+    let failed = 0;
     for (const uid of order) {
       try {
         this.readEvent(uid, masters.get(uid) ?? null, overrides.get(uid) ?? []);
       } catch (e) {
         if (e instanceof CalendarParseError) throw e;
-        // One event whose values ical.js cannot read (a bad date, a broken rule) is skipped, not the calendar.
+        // One event whose values ical.js cannot read (a bad date) is skipped, not the calendar...
+        failed++;
       }
+    }
+    // ...but a calendar none of whose events can be read is broken, not empty.
+    if (failed > 0 && failed === order.size) {
+      throw new CalendarParseError(`None of the calendar's ${failed} events could be read; it was not used.`);
     }
   }
 
@@ -342,7 +374,7 @@ class Reader {
       const rid = o.getFirstProperty('recurrence-id');
       const t = rid?.getFirstValue() as Time | null;
       if (!rid || !t) continue;
-      const at = instantOf(t, tzidOf(rid), this.opts.defaultZone);
+      const at = instantOf(t, tzidOf(rid), this.zone);
       if (!byOriginal.has(at)) byOriginal.set(at, o);
     }
 
@@ -382,7 +414,7 @@ class Reader {
     const dtstartProp = master.getFirstProperty('dtstart')!;
     const dtstart = dtstartProp.getFirstValue() as Time;
     const tzid = tzidOf(dtstartProp);
-    const zone = this.opts.defaultZone;
+    const zone = this.zone;
     const localZone = isFloating(dtstart) ? wallZone(tzid, zone) : null;
     const length = seriesLength ?? { kind: 'exact', ms: 0 };
 
@@ -485,7 +517,7 @@ class Reader {
     const lengthMs = length.kind === 'exact' ? length.ms : length.days * 86_400_000 + (length.kind === 'nominal' ? length.ms : 0);
     // Two days of slack: a wall-clock shift of N days moves the instant by N days give or take a DST hour.
     const target = this.from - lengthMs - 2 * 86_400_000 - stepMs;
-    const start = instantOf(dtstart, tzid, this.opts.defaultZone);
+    const start = instantOf(dtstart, tzid, this.zone);
     const k = Math.floor((target - start) / stepMs);
     if (k <= 1) return dtstart;
     if (rule.count) {
@@ -506,7 +538,7 @@ class Reader {
       const tzid = tzidOf(p);
       for (const v of p.getValues() as Time[]) {
         if (!v || typeof v !== 'object') continue;
-        instants.add(instantOf(v, tzid, this.opts.defaultZone));
+        instants.add(instantOf(v, tzid, this.zone));
         if (v.isDate) days.add(dayOf(v));
       }
     }
@@ -517,7 +549,7 @@ class Reader {
   private startOf(c: Component): number | null {
     const p = c.getFirstProperty('dtstart');
     const t = p?.getFirstValue() as Time | null;
-    return p && t ? instantOf(t, tzidOf(p), this.opts.defaultZone) : null;
+    return p && t ? instantOf(t, tzidOf(p), this.zone) : null;
   }
 
   /** The length of an event from its own DTEND or DURATION; null when it has neither. */
@@ -531,7 +563,7 @@ class Reader {
         const days = Math.round((Date.UTC(end.year, end.month - 1, end.day) - Date.UTC(start.year, start.month - 1, start.day)) / 86_400_000);
         return { kind: 'days', days: Math.max(0, days) };
       }
-      const ms = instantOf(end, tzidOf(endProp), this.opts.defaultZone) - instantOf(start, tzidOf(startProp), this.opts.defaultZone);
+      const ms = instantOf(end, tzidOf(endProp), this.zone) - instantOf(start, tzidOf(startProp), this.zone);
       return { kind: 'exact', ms: Math.max(0, ms) };
     }
     const duration = c.getFirstPropertyValue('duration') as Duration | null;
@@ -549,13 +581,13 @@ class Reader {
     const t = p?.getFirstValue() as Time | null;
     if (!p || !t || typeof t !== 'object') return null;
     const tzid = tzidOf(p);
-    const at = instantOf(t, tzid, this.opts.defaultZone);
+    const at = instantOf(t, tzid, this.zone);
     const length = this.lengthOf(c) ?? fallback ?? (t.isDate ? { kind: 'days', days: 1 } : { kind: 'exact', ms: 0 });
     return this.spanFrom(at, t, length, tzid);
   }
 
   private spanFrom(at: number, t: Time, length: Length, tzid: string | null): Span {
-    const zone = this.opts.defaultZone;
+    const zone = this.zone;
     if (t.isDate) {
       const days = length.kind === 'days' ? length.days : length.kind === 'nominal' ? length.days : Math.round(length.ms / 86_400_000);
       const end = DateTime.fromObject({ year: t.year, month: t.month, day: t.day }, { zone }).plus({ days }).toMillis();
