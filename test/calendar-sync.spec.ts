@@ -261,6 +261,32 @@ describe('calendar sync', () => {
     }
   });
 
+  it('a sync held by a process that died is run again once its job expires', async () => {
+    const rep = await newRep();
+    const path = `/ical/${SECRET}/crash.ics`;
+    feeds.set(path, { body: googleFeed('Ann', [ev('a', 0)]) });
+    const id = await connect(rep, path);
+    now = new Date(now.getTime() + 10 * 60_000);
+    feeds.set(path, { body: googleFeed('Ann', [ev('a', 0), ev('b', 2)]) });
+    expect(await t.app.get(CalendarSyncJob).enqueueDue(now)).toBe(1);
+    // What a process killed inside the sync leaves behind: the job active, started longer ago than its expiry.
+    const [, held] = await t.db.query(
+      `UPDATE pgboss.job SET state = 'active', started_on = now() - interval '60 seconds' WHERE name = $1 AND data->>'connectionId' = $2 AND state = 'created'`,
+      [SYNC_QUEUE, id],
+    );
+    expect(held).toBe(1);
+
+    const until = Date.now() + 45_000;
+    for (;;) {
+      const [c] = await t.db.query(`SELECT event_count FROM calendar_connections WHERE id = $1`, [id]);
+      if (c.event_count === 2) break;
+      if (Date.now() > until) throw new Error('the expired sync was not run again');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const [job] = await t.db.query(`SELECT retry_count FROM pgboss.job WHERE name = $1 AND data->>'connectionId' = $2`, [SYNC_QUEUE, id]);
+    expect(job.retry_count).toBe(1);
+  });
+
   describe('CalDAV against Radicale', () => {
     let radicale: Radicale;
     let calendarUrl: string;
