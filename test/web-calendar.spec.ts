@@ -207,6 +207,7 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       expect(preview).toContain('Busy in your calendar');
       expect(preview).toContain('10:00–11:00');
       expect(preview).toContain('Team stand-up');
+      expect(preview).toContain('17:00–17:30 <span class="muted">&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; Acme &amp; Co</span>');
       expect(preview).not.toContain('<script>alert');
       // rep2 has no calendar: the preview invites them to connect one.
       expect(section((await s2.get('/rep/availability').expect(200)).text, 'Your next 7 days')).toContain('Connect your calendar');
@@ -247,6 +248,11 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       expect(row).toContain('Label: Renewal call');
       expect(row).toContain(`action="/rep/customer-calls/${renewal.id}/close"`);
 
+      // In the availability preview it is no longer busy time but a call open for shadowing.
+      const preview = section((await s.get('/rep/availability').expect(200)).text, 'Your next 7 days');
+      expect(preview).toContain('<span class="badge">Customer call</span> 15:00–15:45 <span class="muted">Renewal call</span>');
+      expect(preview).not.toContain('Acme renewal');
+
       const week = await webSession(t, marketer.id);
       const view = await week.get(`/marketer/slots?periodId=${periodId}&week=${day}&repId=${rep.id}`).expect(200);
       const start = at('15:00').setZone(BERLIN).toFormat('HH:mm');
@@ -266,6 +272,8 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       expect(row).toContain('Booked</span>');
       expect(row).toContain('Booked by: <strong>Mara Okafor</strong>');
       expect(row).not.toContain(`action="/rep/customer-calls/${renewal.id}/close"`);
+      // The rep's own list of shadowed calls marks it as their customer call.
+      expect(item((await s.get('/rep').expect(200)).text, `call-${booked.body.id}`)).toContain('<span class="badge">Your customer call</span>');
 
       const close = await s.post(`/rep/customer-calls/${renewal.id}/close`);
       expect(close.status).toBe(409);

@@ -191,6 +191,14 @@ export function busyOn(isoDate: string, zone: string, busy: readonly BusyTime[])
     });
 }
 
+/** The opened customer calls of one preview day (their label as `title`), or nothing: they are slots, not busy time. */
+export function openCallItems(list: readonly BusyOnDay[]): Html {
+  if (!list.length) return html``;
+  return html`<ul class="busy" aria-label="Customer calls open for shadowing">${list.map(
+    (b) => html`<li><span class="badge">Customer call</span> ${b.start}–${b.end}${b.title ? html` <span class="muted">${b.title}</span>` : ''} <span class="muted">(open for shadowing)</span></li>`,
+  )}</ul>`;
+}
+
 /** The busy items of one preview day (or nothing). */
 export function busyItems(list: readonly BusyOnDay[]): Html {
   if (!list.length) return html``;

@@ -8,7 +8,7 @@ import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-en
 import { iso, range, time, WEEKDAYS } from '../kit/format.js';
 import { buttonForm, checkbox, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
 import { overridesFromList, windowsOn } from './rep-windows.js';
-import { busyItems, busyOn, type BusyTime } from './rep-calendar.js';
+import { busyItems, busyOn, openCallItems, type BusyTime } from './rep-calendar.js';
 import { zoneOptions } from '../../common/time/zones.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
@@ -76,6 +76,8 @@ export interface CallRow {
   marketerName: string;
   /** The label, call type and lead flag the booking keeps from the window it was booked in. */
   window?: { label?: string; callType?: string; marketingSourced?: boolean };
+  /** The booking sits on one of the rep's own customer calls, opened for shadowing. */
+  customerCall?: boolean;
 }
 
 export interface HomeData {
@@ -114,7 +116,7 @@ export function homePage(d: HomeData): Html {
   const upcoming = d.upcoming.length
     ? html`<ul class="cards">${d.upcoming.map((c) => {
         const failed = d.cancel?.bookingId === c.id ? d.cancel : undefined;
-        return html`<li id="call-${c.id}"><h3>${when(c)}</h3>
+        return html`<li id="call-${c.id}"><h3>${when(c)}${c.customerCall ? html` <span class="badge">Your customer call</span>` : ''}</h3>
 <p>Who is coming: <strong>${c.marketerName}</strong>${c.window && (c.window.label || c.window.callType || c.window.marketingSourced) ? html`<br>Call: ${c.window.label ?? ''}${windowExtras({ start: '', end: '', ...c.window, label: undefined })}` : ''}</p>
 ${failed?.message ? html`<p class="field-error">${failed.message}</p>` : ''}
 ${form(
@@ -220,6 +222,8 @@ export interface AvailabilityData {
   message?: string;
   /** Busy events of the rep's connected calendars over the preview's days; undefined when none is connected. */
   busy?: readonly BusyTime[];
+  /** The rep's customer calls open for shadowing over the preview's days (their label as `title`). */
+  openCalls?: readonly BusyTime[];
 }
 
 function weeklyEditor(d: AvailabilityData): Html {
@@ -266,10 +270,10 @@ function preview(d: AvailabilityData): Html {
     });
     return html`<div class="day"><h3>${dateLabel(date)}</h3>${
       items.length ? html`<ul>${items}</ul>` : html`<p class="empty">${override ? 'Not available (date override)' : 'No windows'}</p>`
-    }${override && items.length ? html`<p class="empty">Date override</p>` : ''}${busyItems(busyOn(date, zone, d.busy ?? []))}</div>`;
+    }${override && items.length ? html`<p class="empty">Date override</p>` : ''}${busyItems(busyOn(date, zone, d.busy ?? []))}${openCallItems(busyOn(date, zone, d.openCalls ?? []))}</div>`;
   });
   const calendar = d.busy
-    ? html` Times your connected calendar holds as busy are marked Busy: no slot is offered then.`
+    ? html` Times your connected calendar holds as busy are marked Busy: no slot is offered then. Customer calls you opened are offered at their own times.`
     : html` <a href="/rep/calendar">Connect your calendar</a> and its busy times are left out of your slots.`;
   return html`<section aria-labelledby="h-preview"><h2 id="h-preview">Your next 7 days</h2>
 <p class="muted">As saved, in ${zone}${other ? `; your own zone is ${d.user.timeZone}` : ''}. Bookings, notice and caps then decide which slots marketers see.${calendar}</p>

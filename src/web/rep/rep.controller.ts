@@ -9,6 +9,7 @@ import { windowProblems, type FieldProblem } from '../../availability/windows.js
 import { AttendanceDto, CancelBookingDto } from '../../bookings/bookings.dto.js';
 import { BookingsService } from '../../bookings/bookings.service.js';
 import { CalendarConnectionsService } from '../../calendar-sync/connections.service.js';
+import { CustomerCallsService } from '../../customer-calls/customer-calls.service.js';
 import { Clock } from '../../common/clock.js';
 import { isIsoDate, todayIn } from '../../common/time/dates.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
@@ -87,6 +88,7 @@ export class RepPagesController {
     private readonly bookings: BookingsService,
     private readonly availability: AvailabilityService,
     private readonly calendars: CalendarConnectionsService,
+    private readonly customerCalls: CustomerCallsService,
     private readonly clock: Clock,
   ) {}
 
@@ -172,6 +174,7 @@ export class RepPagesController {
       endsAt: b.endsAt,
       marketerName: b.marketerName,
       window: withWindow ? { label: b.label ?? undefined, callType: b.callType ?? undefined, marketingSourced: b.marketingSourced ?? undefined } : undefined,
+      customerCall: b.customerCallId !== null,
     });
     return {
       invitations: rows.filter((r) => r.status === 'invited').sort(byStart),
@@ -311,8 +314,13 @@ export class RepPagesController {
     const today = todayIn(zone, now);
     // The busy times of the rep's calendars over the preview's 7 days (none connected: no busy list at all).
     const previewStart = DateTime.fromISO(today, { zone }).startOf('day');
-    const busy = (await this.calendars.list(user, user.id)).length
-      ? await this.calendars.busyTimes(user.id, previewStart.toJSDate(), previewStart.plus({ days: 7 }).toJSDate())
+    const [from, to] = [previewStart.toJSDate(), previewStart.plus({ days: 7 }).toJSDate()];
+    const connected = (await this.calendars.list(user, user.id)).length > 0;
+    const busy = connected ? await this.calendars.busyTimes(user.id, from, to) : undefined;
+    const openCalls = connected
+      ? (await this.customerCalls.list(user, { from: from.toISOString(), to: to.toISOString() }))
+          .filter((c) => c.state !== 'closed')
+          .map((c) => ({ startsAt: c.startsAt, endsAt: c.endsAt, title: c.label ?? '' }))
       : undefined;
     return availabilityPage({
       user,
@@ -324,6 +332,7 @@ export class RepPagesController {
       overrides: view.overrides,
       today,
       busy,
+      openCalls,
       weeklyForm: o.weeklyForm ?? { values: weeklyValues(zone, view.weekly) },
       overrideForm: o.overrideForm ?? { values: {} },
     });
