@@ -81,7 +81,11 @@ export interface FeedEvent {
   attendees: string[];
 }
 
-/** The text is not iCalendar (an HTML error page, JSON, empty, cut off) or could not be parsed. Plain words. */
+/**
+ * The text is not iCalendar (an HTML error page, JSON, empty, cut off), could not be parsed, or is beyond the
+ * bounds. The message is a clause in plain words for the rep (lower case, no final period: it reads after "The
+ * calendar could not be read: "); it may quote one line of the file, never the address.
+ */
 export class CalendarParseError extends Error {
   constructor(message: string) {
     super(message);
@@ -151,30 +155,30 @@ export function isCustomerCall(attendees: string[], companyDomains: string[]): b
 
 function parseCalendars(raw: string, where: string): Component[] {
   const text = raw.replace(/^\uFEFF/, '').trim();
-  if (text.length === 0) throw new CalendarParseError(`The calendar address returned an empty page, not a calendar${where}.`);
+  if (text.length === 0) throw new CalendarParseError(`the answer was empty${where}, not a calendar`);
   const head = text.slice(0, 200).toLowerCase();
   if (head.startsWith('<')) {
     throw new CalendarParseError(
-      `The calendar address returned a web page (HTML), not a calendar${where}. Check that it is the secret iCal address and that it is still shared.`,
+      `the answer is a web page (HTML), not a calendar${where}: check that the address is the calendar's secret iCal address and that it is still shared`,
     );
   }
-  if (head.startsWith('{') || head.startsWith('[')) throw new CalendarParseError(`The calendar address returned JSON data, not an iCalendar file${where}.`);
+  if (head.startsWith('{') || head.startsWith('[')) throw new CalendarParseError(`the answer is JSON data, not an iCalendar file${where}`);
   if (!/^begin:vcalendar[ \t]*\r?\n/i.test(text)) {
-    throw new CalendarParseError(`This is not an iCalendar file: it does not start with BEGIN:VCALENDAR${where}.`);
+    throw new CalendarParseError(`the answer is not an iCalendar file${where} (it does not start with BEGIN:VCALENDAR)`);
   }
   if (!/end:vcalendar$/i.test(text)) {
-    throw new CalendarParseError(`The calendar file is incomplete: it stops before END:VCALENDAR${where}, so it was not used.`);
+    throw new CalendarParseError(`the calendar file is cut off${where} (it stops before END:VCALENDAR), so it was not used`);
   }
   let jcal: unknown;
   try {
     jcal = ICAL.parse(text);
   } catch (e) {
     const detail = e instanceof Error ? e.message.split('\n')[0].slice(0, 120) : '';
-    throw new CalendarParseError(`The calendar file could not be read${where}: ${detail || 'it is not valid iCalendar'}.`);
+    throw new CalendarParseError(`the calendar file is not valid iCalendar${where}${detail ? ` (${detail})` : ''}`);
   }
   const roots = (Array.isArray(jcal) && Array.isArray(jcal[0]) ? jcal : [jcal]) as unknown[];
   const calendars = roots.map((j) => new ICAL.Component(j as string)).filter((c) => c.name === 'vcalendar');
-  if (calendars.length === 0) throw new CalendarParseError(`This is not an iCalendar file: it holds no VCALENDAR${where}.`);
+  if (calendars.length === 0) throw new CalendarParseError(`the answer is not an iCalendar file${where} (it holds no VCALENDAR)`);
   return calendars;
 }
 
@@ -304,6 +308,14 @@ function param(prop: Property, name: string): string {
   return (Array.isArray(p) ? String(p[0] ?? '') : (p ?? '')).toUpperCase();
 }
 
+interface Facts {
+  cancelled: boolean;
+  /** Busy unless it has no length. */
+  blocks: boolean;
+  title: string;
+  attendees: string[];
+}
+
 class Reader {
   private readonly out: FeedEvent[] = [];
   private readonly seen = new Set<string>();
@@ -312,6 +324,7 @@ class Reader {
   private readonly own: Set<string>;
   private steps = 0;
   private readonly zone: string;
+  private readonly facts = new Map<Component, Facts>();
 
   constructor(private readonly opts: ReadOptions) {
     this.from = opts.from.getTime();
@@ -355,7 +368,7 @@ class Reader {
     }
     // ...but a calendar none of whose events can be read is broken, not empty.
     if (failed > 0 && failed === order.size) {
-      throw new CalendarParseError(`None of the calendar's ${failed} events could be read; it was not used.`);
+      throw new CalendarParseError(`none of the calendar's ${failed} events could be read, so it was not used`);
     }
   }
 
@@ -458,7 +471,7 @@ class Reader {
     let previous: Time | null = null;
     for (let step = 0; step < MAX_STEPS_PER_SERIES; step++) {
       if (++this.steps > MAX_STEPS) {
-        throw new CalendarParseError(`The calendar's repeating events are too many to expand (more than ${MAX_STEPS} occurrences); it was not used.`);
+        throw new CalendarParseError(`the calendar's repeating events are too many to expand (more than ${MAX_STEPS} occurrences), so it was not used`);
       }
       let occurrence: Time | undefined;
       try {
@@ -614,11 +627,32 @@ class Reader {
     if (this.seen.has(key)) return false;
     if (this.out.length >= MAX_INSTANCES) {
       throw new CalendarParseError(
-        `The calendar has more than ${MAX_INSTANCES} events in the time ridealong reads, more than it can take; it was not used.`,
+        `the calendar has more than ${MAX_INSTANCES} events in the time ridealong reads, more than it takes, so it was not used`,
       );
     }
     this.seen.add(key);
 
+    const facts = this.factsOf(uid, c, master);
+    const busy = facts.blocks && span.end > span.start;
+
+    this.out.push({
+      uid,
+      instance,
+      startsAt: new Date(span.start),
+      endsAt: new Date(span.end),
+      allDay: span.allDay,
+      busy,
+      cancelled: facts.cancelled,
+      title: facts.title,
+      attendees: [...facts.attendees],
+    });
+    return true;
+  }
+
+  /** What an event's component says about every instance it gives (read once per component, not per instance). */
+  private factsOf(uid: string, c: Component, master: Component | null): Facts {
+    const known = this.facts.get(c);
+    if (known) return known;
     const cancelled = upper(c, 'status') === 'CANCELLED';
     const attendees: string[] = [];
     let declined = false;
@@ -636,26 +670,14 @@ class Reader {
     }
     // Outlook: BUSYSTATUS is how the calendar's owner shows the event; INTENDEDSTATUS is the organiser's intent.
     const showAs = c.hasProperty('x-microsoft-cdo-busystatus') ? upper(c, 'x-microsoft-cdo-busystatus') : upper(c, 'x-microsoft-cdo-intendedstatus');
-    const busy =
-      !cancelled &&
-      upper(c, 'transp') !== 'TRANSPARENT' &&
-      showAs !== 'FREE' &&
-      !declined &&
-      !ours &&
-      span.end > span.start;
-
-    this.out.push({
-      uid,
-      instance,
-      startsAt: new Date(span.start),
-      endsAt: new Date(span.end),
-      allDay: span.allDay,
-      busy,
+    const facts: Facts = {
       cancelled,
+      blocks: !cancelled && upper(c, 'transp') !== 'TRANSPARENT' && showAs !== 'FREE' && !declined && !ours,
       title: c.hasProperty('summary') || !master ? text(c, 'summary') : text(master, 'summary'),
       attendees,
-    });
-    return true;
+    };
+    this.facts.set(c, facts);
+    return facts;
   }
 }
 
