@@ -148,6 +148,24 @@ describe('calendar sync', () => {
     expect(cancelled.status).toBe('cancelled');
   });
 
+  it('an opened call that only changed (now free in the calendar, same times) is still handed to the customer calls', async () => {
+    const rep = await newRep();
+    const path = `/ical/${SECRET}/freed.ics`;
+    const customer = { attendees: ['buyer@gamma-customer.test'] };
+    feeds.set(path, { body: googleFeed('Ann', [ev('call', 6, 'Gamma QBR', customer)]) });
+    const id = await connect(rep, path);
+    const [call] = await rows(id);
+    await t.http.post(`/api/v1/customer-calls/${call.id}/open`).set(bearer(rep.token)).send({}).expect(200);
+    const booking = await t.http.post('/api/v1/bookings').set(bearer(marketer.token)).send({ periodId, repId: rep.id, startsAt: at(6).toUTC().toISO() }).expect(201);
+
+    feeds.set(path, { body: googleFeed('Ann', [ev('call', 6, 'Gamma QBR', { ...customer, transparent: true })]) });
+    await syncNow(rep, id);
+    const [after] = await rows(id);
+    expect(after.id).toBe(call.id);
+    const [b] = await t.db.query(`SELECT status FROM bookings WHERE id = $1`, [booking.body.id]);
+    expect(b.status).toBe('cancelled');
+  });
+
   it('disconnecting keeps the bookings on its opened calls confirmed (the meeting still happens) and frees the rest', async () => {
     const rep = await newRep();
     const path = `/ical/${SECRET}/disconnect.ics`;

@@ -151,7 +151,8 @@ export class CalendarSyncService {
     const kept = { from: window.from, to: window.readTo };
     const plan = planApply(await this.repo.storedInstances(m, conn.id), rowsOf(events, kept), kept);
     const added = await this.repo.writeInstances(m, conn.id, conn.repId, plan.write);
-    if (plan.moved.length || plan.removed.length || added.length) {
+    // Also for rows that only changed (now declined or free): the customer calls find those themselves.
+    if (plan.write.length || plan.removed.length) {
       await this.customerCalls.reconcile(m, conn.repId, { moved: plan.moved, removed: plan.removed, added });
     }
     await this.repo.deleteInstances(
