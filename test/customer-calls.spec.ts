@@ -492,6 +492,30 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
       await sink.waitFor(() => mailTo(mk, booked.body.uid, /^Moved/).length > 0 && mailTo(feedRep, booked.body.uid, /^Moved/).length > 0);
       expect(inviteOf(mailTo(mk, booked.body.uid, /^Moved/)[0])).toMatchObject({ method: 'REQUEST', sequence: 1, start: later.start.toUTC().toISO() });
     });
+
+    it('a booked customer call the rep then marks free in their calendar: the booking is cancelled and the call closed', async () => {
+      const feedRep = await makeUser(t, ['rep'], 'UTC');
+      await rosterRep(t, periodId, feedRep);
+      const start = day.plus({ days: 16, hours: 13 });
+      const later = { uid: 'acme-call-2@google.com', start, end: start.plus({ minutes: 50 }), summary: 'Acme follow-up', organizer: feedRep.email, attendees: ['buyer@acme-corp.test'] };
+      const internal = { uid: 'standup-2@google.com', start: start.minus({ hours: 3 }), end: start.minus({ hours: 2 }), summary: 'Stand-up', attendees: ['amy@example.com'] };
+      const url = feeds.set('/ical/secret-g/basic.ics', googleFeed('Feed rep', [later, internal]));
+      const conn = await t.http.post('/api/v1/me/calendar-connections').set(bearer(feedRep.token)).send({ kind: 'ics', url }).expect(201);
+      const window = { from: start.toISODate()!, to: start.toISODate()! };
+      const [listed] = (await list(feedRep, window).expect(200)).body.calls;
+      await open(feedRep, listed.id).expect(200);
+      const mk = marketers[1];
+      const booked = await t.http.post('/api/v1/bookings').set(bearer(mk.token)).send({ periodId, repId: feedRep.id, startsAt: start.toISO() }).expect(201);
+
+      feeds.set('/ical/secret-g/basic.ics', googleFeed('Feed rep', [{ ...later, transparent: true }, internal]));
+      await t.http.post(`/api/v1/calendar-connections/${conn.body.id}/sync`).set(bearer(feedRep.token)).expect(200);
+      const after = await booking(booked.body.id);
+      expect(after).toMatchObject({ status: 'cancelled', sequence: 1 });
+      expect(after.cancel_reason).toMatch(/no longer attends this customer call/);
+      expect((await list(feedRep, window).expect(200)).body.calls).toEqual([]);
+      await sink.waitFor(() => mailTo(mk, booked.body.uid, /^Cancelled/).length > 0);
+      expect(inviteOf(mailTo(mk, booked.body.uid, /^Cancelled/)[0])).toMatchObject({ method: 'CANCEL', uid: booked.body.uid, sequence: 1 });
+    });
   });
 
   describe('the company’s domains', () => {
