@@ -292,6 +292,9 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       const res = await s.post(`/rep/customer-calls/${xss.id}/open`, { label: 'x'.repeat(5000) });
       expect(res.status).toBe(400);
       expect(fieldErrorText(res.text, 'label')).toBeTruthy();
+      // The failed form holds the plain ids the error summary links to.
+      expect(res.text).toContain('<a href="#f-label">');
+      expect(item(res.text, `customer-call-${xss.id}`)).toMatch(/<input id="f-label" name="label"/);
       expect((await eventRow(rep.id, 'xss-1@google.com'))!.opened_at).toBeNull();
     });
 
@@ -316,6 +319,14 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       expect(page.text).toContain('Standing rule saved.');
       expect(page.text).toMatch(/<input id="f-enabled" name="enabled" type="checkbox" value="1" checked>/);
       expect(inputValue(page.text, 'keyword')).toBe('renewal');
+
+      // A keyword too long: 400, the problem next to it (the summary links to it), the rule as it was.
+      const bad = await s.post('/rep/customer-calls/rule', { enabled: '1', keyword: 'k'.repeat(500) });
+      expect(bad.status).toBe(400);
+      expect(fieldErrorText(bad.text, 'keyword')).toBeTruthy();
+      expect(bad.text).toContain('<a href="#f-keyword">');
+      expect(bad.text).toMatch(/<input id="f-keyword" name="keyword"/);
+      expect((await t.http.get('/api/v1/me/customer-call-rule').set(bearer(rep.token)).expect(200)).body).toMatchObject({ keyword: 'renewal' });
 
       const off = await s.post('/rep/customer-calls/rule', {}).expect(303);
       expect(off.header.location).toBe('/rep/customer-calls?notice=rule-saved');

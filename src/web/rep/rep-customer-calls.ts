@@ -119,13 +119,15 @@ ${
 function ruleForm(d: CustomerCallsData): Html {
   const v = d.rule.values;
   const errors = d.rule.errors;
+  // Plain ids (the error summary links to them) unless a failed Open form holds them.
+  const id = (name: string) => (d.open ? `f-rule-${name}` : fieldId(name));
   return form(
     '/rep/customer-calls/rule',
     d.csrf,
-    html`${checkboxWithId({ label: 'Open every new customer call automatically', name: 'enabled', id: fieldId('enabled'), checked: v.enabled, errors })}
-${input({ label: 'Only calls whose title contains', name: 'keyword', value: v.keyword, errors, hint: 'Optional; any case, e.g. demo. Leave empty for every customer call.' })}
-${input({ label: 'Call type for calls opened by the rule', name: 'callType', id: 'f-rule-callType', value: v.callType, errors })}
-${checkboxWithId({ label: 'Calls opened by the rule are marketing-sourced leads', name: 'marketingSourced', id: 'f-rule-marketingSourced', checked: v.marketingSourced, errors })}
+    html`${checkboxWithId({ label: 'Open every new customer call automatically', name: 'enabled', id: id('enabled'), checked: v.enabled, errors })}
+${input({ label: 'Only calls whose title contains', name: 'keyword', id: id('keyword'), value: v.keyword, errors, hint: 'Optional; any case, e.g. demo. Leave empty for every customer call.' })}
+${input({ label: 'Call type for calls opened by the rule', name: 'callType', id: id('callType'), value: v.callType, errors })}
+${checkboxWithId({ label: 'Calls opened by the rule are marketing-sourced leads', name: 'marketingSourced', id: id('marketingSourced'), checked: v.marketingSourced, errors })}
 <p class="muted">Switched on, the rule opens the matching upcoming calls already in your calendar and every new one a sync finds. Calls it opens are labelled with their title.</p>
 <button type="submit">Save rule</button>`,
     html` id="rule-form"`,
