@@ -317,6 +317,21 @@ describe('readCalendar: the window and the bounds', () => {
     expect(wider.map((e) => e.startsAt.toISOString())).toEqual(['2027-03-08T08:00:00.000Z', '2027-03-10T08:00:00.000Z']);
   });
 
+  it('keeps RDATEs, EXDATEs and overrides of a series whose walk was skipped ahead', () => {
+    const window = { ...OPTS, from: new Date('2027-03-01T00:00:00Z'), to: new Date('2027-03-04T00:00:00Z') };
+    const text = cal(
+      // Daily 10:00Z since 2019, plus an RDATE long ago and one in the window (2 March 15:00Z); 3 March excluded;
+      // 2 March 10:00Z moved to 11:00Z.
+      vevent('d@test', 'DTSTART:20190101T100000Z', 'DURATION:PT30M', 'RRULE:FREQ=DAILY', 'RDATE:20190615T150000Z,20270302T150000Z', 'EXDATE:20270303T100000Z', 'SUMMARY:d'),
+      vevent('d@test', 'RECURRENCE-ID:20270302T100000Z', 'DTSTART:20270302T110000Z', 'DURATION:PT30M', 'SUMMARY:d moved'),
+    );
+    expect(lines(readCalendar(text, window))).toEqual([
+      '2027-03-01T10:00:00.000Z 2027-03-01T10:30:00.000Z busy 2027-03-01T10:00:00.000Z d',
+      '2027-03-02T11:00:00.000Z 2027-03-02T11:30:00.000Z busy 2027-03-02T10:00:00.000Z d moved',
+      '2027-03-02T15:00:00.000Z 2027-03-02T15:30:00.000Z busy 2027-03-02T15:00:00.000Z d',
+    ]);
+  });
+
   it('ends on rules that step too far, or walk from years back without reaching the window', () => {
     const text = cal(
       vevent('far@test', 'DTSTART:20270301T100000Z', 'DURATION:PT1H', 'RRULE:FREQ=WEEKLY;INTERVAL=1000000000', 'SUMMARY:far'),

@@ -213,7 +213,6 @@ export function ianaZoneFor(tzid: string): string | null {
  * by its IANA or Windows name, else in the rep's zone.
  */
 function dropUnusableZones(cal: Component): void {
-  const probe = new ICAL.Time({ year: 2027, month: 1, day: 1, hour: 12, minute: 0, second: 0, isDate: false }, ICAL.Timezone.localTimezone);
   for (const vtz of cal.getAllSubcomponents('vtimezone')) {
     let usable: boolean;
     try {
@@ -221,8 +220,7 @@ function dropUnusableZones(cal: Component): void {
       usable =
         rules.length > 0 &&
         rules.every((r) => r.getFirstPropertyValue('dtstart') instanceof ICAL.Time && r.getFirstPropertyValue('tzoffsetto') instanceof ICAL.UtcOffset) &&
-        rules.every((r) => Number.isFinite((r.getFirstPropertyValue('tzoffsetto') as InstanceType<typeof ICAL.UtcOffset>).toSeconds())) &&
-        Number.isFinite(new ICAL.Timezone({ component: vtz, tzid: String(vtz.getFirstPropertyValue('tzid')) }).utcOffset(probe));
+        rules.every((r) => Number.isFinite((r.getFirstPropertyValue('tzoffsetto') as InstanceType<typeof ICAL.UtcOffset>).toSeconds()));
     } catch {
       usable = false;
     }
