@@ -265,10 +265,11 @@ type Length =
   | { kind: 'days'; days: number } // all-day: whole days in the rep's zone
   | { kind: 'nominal'; days: number; ms: number }; // DURATION with weeks/days: calendar days in the event's zone, then exact time
 
+/** A DURATION's length; a negative one (invalid) is read as none. */
 function durationLength(d: Duration): Length {
-  const sign = d.isNegative ? -1 : 1;
-  const days = sign * (d.weeks * 7 + d.days);
-  const ms = sign * ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
+  if (d.isNegative) return { kind: 'exact', ms: 0 };
+  const days = d.weeks * 7 + d.days;
+  const ms = ((d.hours * 60 + d.minutes) * 60 + d.seconds) * 1000;
   return days === 0 ? { kind: 'exact', ms } : { kind: 'nominal', days, ms };
 }
 
