@@ -467,6 +467,13 @@ describe('readCalendarObjects (CalDAV: one VCALENDAR per object)', () => {
     ]);
   });
 
+  it('skips an object whose one event cannot be read, unless no event of any object can be', () => {
+    const bad = cal(vevent('bad@test', 'DTSTART:tomorrow', 'SUMMARY:bad'));
+    const good = cal(vevent('good@test', 'DTSTART:20270301T090000Z', 'DURATION:PT1H', 'SUMMARY:good'));
+    expect(readCalendarObjects([bad, good], OPTS).map((e) => e.title)).toEqual(['good']);
+    expect(() => readCalendarObjects([bad, bad], OPTS)).toThrow(CalendarParseError);
+  });
+
   it('fails on an object that is not iCalendar, naming which', () => {
     expect(() => readCalendarObjects([cal(), '<html></html>', cal()], OPTS)).toThrow(/object 2 of 3/);
     expect(readCalendarObjects([], OPTS)).toEqual([]);

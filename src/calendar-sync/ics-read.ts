@@ -322,6 +322,8 @@ class Reader {
   private readonly to: number;
   private readonly own: Set<string>;
   private steps = 0;
+  private events = 0;
+  private failed = 0;
   private readonly zone: string;
   private readonly facts = new Map<Component, Facts>();
 
@@ -333,7 +335,11 @@ class Reader {
     this.zone = IANAZone.isValidZone(opts.defaultZone) ? opts.defaultZone : 'UTC';
   }
 
+  /** The instances read; a calendar (or set of CalDAV objects) none of whose events can be read is broken, not empty. */
   result(): FeedEvent[] {
+    if (this.failed > 0 && this.failed === this.events) {
+      throw new CalendarParseError(`none of the calendar's ${this.failed} events could be read, so it was not used`);
+    }
     return this.out;
   }
 
@@ -355,19 +361,15 @@ class Reader {
         order.add(uid);
       }
     }
-    let failed = 0;
     for (const uid of order) {
+      this.events++;
       try {
         this.readEvent(uid, masters.get(uid) ?? null, overrides.get(uid) ?? []);
       } catch (e) {
         if (e instanceof CalendarParseError) throw e;
-        // One event whose values ical.js cannot read (a bad date) is skipped, not the calendar...
-        failed++;
+        // One event whose values ical.js cannot read (a bad date) is skipped, not the calendar (see result()).
+        this.failed++;
       }
-    }
-    // ...but a calendar none of whose events can be read is broken, not empty.
-    if (failed > 0 && failed === order.size) {
-      throw new CalendarParseError(`none of the calendar's ${failed} events could be read, so it was not used`);
     }
   }
 
