@@ -441,6 +441,11 @@ describe('readCalendar: what is not a calendar', () => {
     expect(readCalendar(cal('BEGIN:VTODO', 'UID:t@test', 'DTSTAMP:20270101T000000Z', 'SUMMARY:todo', 'END:VTODO'), OPTS)).toEqual([]);
   });
 
+  it('reads several VCALENDARs written one after the other', () => {
+    const text = cal(vevent('one@test', 'DTSTART:20270301T090000Z', 'DURATION:PT1H', 'SUMMARY:one')) + cal(vevent('two@test', 'DTSTART:20270302T090000Z', 'DURATION:PT1H', 'SUMMARY:two'));
+    expect(readCalendar(text, OPTS).map((e) => e.title)).toEqual(['one', 'two']);
+  });
+
   it('takes a byte-order mark and LF line ends', () => {
     const text = '\uFEFF' + cal(vevent('lf@test', 'DTSTART:20270301T090000Z', 'DURATION:PT1H', 'SUMMARY:lf')).replace(/\r\n/g, '\n');
     expect(readCalendar(text, OPTS).map((e) => e.title)).toEqual(['lf']);
