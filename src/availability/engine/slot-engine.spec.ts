@@ -743,6 +743,13 @@ describe('calendar busy time and opened customer calls', () => {
       expectColumnsAgree(q);
     });
 
+    it('the same with busy time that is not whole minutes, or very long (the general merge)', () => {
+      const fraction = [iv('2026-06-10T11:00Z', '2026-06-10T11:30Z'), { start: at('2026-06-10T09:59Z') + 0.5, end: at('2026-06-10T09:59Z') + 0.75 }];
+      expect(starts(findSlots(query([wed({ busy: fraction })], ...day(grid30))))).toEqual(['2026-06-10T10:00Z', '2026-06-10T11:30Z', '2026-06-10T12:00Z']);
+      const long = [iv('2026-06-10T11:00Z', '2026-06-10T11:30Z'), iv('2010-01-01T00:00Z', '2026-06-10T09:30Z')];
+      expect(starts(findSlots(query([wed({ busy: long })], ...day(grid30))))).toEqual(['2026-06-10T09:30Z', '2026-06-10T10:00Z', '2026-06-10T11:30Z', '2026-06-10T12:00Z']);
+    });
+
     it('joining a booked call is refused too when a busy event overlaps it (the rep is elsewhere)', () => {
       const q = query([wed({ calls: [booking('2026-06-10T09:00Z', '2026-06-10T10:00Z')], busy: [iv('2026-06-10T09:30Z', '2026-06-10T09:45Z')] })], ...day(grid30));
       expect(checkSlot(q, 'utc', at('2026-06-10T09:00Z'))).toEqual({ ok: false, reason: 'rep_busy' });

@@ -349,6 +349,38 @@ function firstAbove(a: ArrayLike<number>, x: number, strict: boolean): number {
   return lo;
 }
 
+const PACK = 2 ** 22;
+
+/**
+ * `normalize` for the rep's calendar busy time, which arrives in no order (hundreds of events per
+ * rep): whole-minute intervals are packed into one number each (start × 2^22 + length) and sorted
+ * as a typed array, natively and without a comparator, then merged. Anything else (a fraction of a
+ * minute, a length of 2^22 minutes or more, a start beyond ±2^30) takes `normalize`.
+ */
+function normalizeBusy(list: readonly Interval[]): Interval[] {
+  const keys = new Float64Array(list.length);
+  let n = 0;
+  for (const i of list) {
+    const length = i.end - i.start;
+    if (length <= 0) continue;
+    if (!Number.isInteger(i.start) || !Number.isInteger(length) || length >= PACK || Math.abs(i.start) >= 2 ** 30) return normalize(list);
+    keys[n++] = i.start * PACK + length;
+  }
+  const sorted = keys.subarray(0, n).sort();
+  const out: Interval[] = [];
+  let last: Interval | undefined;
+  for (let k = 0; k < n; k++) {
+    const start = Math.floor(sorted[k] / PACK);
+    const end = start + (sorted[k] - start * PACK);
+    if (last && start <= last.end) {
+      if (end > last.end) last.end = end;
+    } else {
+      out.push((last = { start, end }));
+    }
+  }
+  return out;
+}
+
 /** Whether the normalized `list` overlaps `[start, end)` (binary search). */
 function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMinute): boolean {
   let lo = 0;
@@ -417,7 +449,7 @@ class RepJudge {
     }
 
     this.busy = busy;
-    this.calendar = rep.busy && rep.busy.length ? normalize(rep.busy) : NO_INTERVALS;
+    this.calendar = rep.busy && rep.busy.length ? normalizeBusy(rep.busy) : NO_INTERVALS;
     this.open = open;
     this.taken = open.length ? union(this.calendar, open) : this.calendar;
     this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
