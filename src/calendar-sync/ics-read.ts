@@ -131,25 +131,6 @@ export function readCalendarObjects(texts: string[], opts: ReadOptions): FeedEve
   return reader.result();
 }
 
-/**
- * Whether an event with these attendees is a customer call: at least one address whose domain is neither
- * a company domain nor a subdomain of one (eu.example.com belongs to example.com), ignoring case. Strings
- * that are not addresses are ignored.
- */
-export function isCustomerCall(attendees: string[], companyDomains: string[]): boolean {
-  const company = companyDomains.map((d) => d.trim().toLowerCase().replace(/^@/, '').replace(/\.$/, '')).filter((d) => d.length > 0);
-  return attendees.some((address) => {
-    const at = address.lastIndexOf('@');
-    if (at <= 0 || at === address.length - 1) return false;
-    const domain = address
-      .slice(at + 1)
-      .trim()
-      .toLowerCase()
-      .replace(/\.$/, '');
-    return !company.some((c) => domain === c || domain.endsWith('.' + c));
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Text -> components
 
