@@ -10,7 +10,9 @@ interface SupplyRow {
   weekly: WeeklyWindow[];
   overrides: Record<string, WallWindow[]>;
   calls: [number, number, number][];
-  busy: [number, number][];
+  /** Busy events' starts and ends, pairwise (event i is busy_starts[i] .. busy_ends[i]). */
+  busy_starts: number[];
+  busy_ends: number[];
   open_calls: [string, number, number, string | null, string | null, boolean | null][];
 }
 
@@ -86,17 +88,17 @@ export class AvailabilityRepository {
                                    WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
                                      AND ($7::uuid IS NULL OR b.id <> $7::uuid)
                                    GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
-                COALESCE(ev.busy, '[]') AS busy, COALESCE(ev.open_calls, '[]') AS open_calls
+                COALESCE(ev.busy_starts, '[]') AS busy_starts, COALESCE(ev.busy_ends, '[]') AS busy_ends, COALESCE(ev.open_calls, '[]') AS open_calls
            FROM roster_entries r
            JOIN users u ON u.id = r.rep_id AND u.active
            LEFT JOIN availability a ON a.rep_id = r.rep_id
            -- The calendars in one grouped pass over the roster's events (not a subquery per rep: with a few
            -- hundred events per rep, those were costed past jit_above_cost and the JIT alone took ~200 ms).
-           -- Unordered (the engine sorts; sorting here cost more than the rest) and with date_part (double
-           -- precision; extract's numeric arithmetic was slower).
+           -- Busy time as two flat arrays of minutes (an array per event cost PostgreSQL half again as much), unordered
+           -- (the engine sorts; sorting here cost more than the rest), with date_part (extract's numeric arithmetic is slower).
            LEFT JOIN (SELECT e.rep_id,
-                             json_agg(json_build_array(floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int))
-                               FILTER (WHERE e.busy AND e.opened_at IS NULL) AS busy,
+                             json_agg(floor(date_part('epoch', e.starts_at) / 60)::int) FILTER (WHERE e.busy AND e.opened_at IS NULL) AS busy_starts,
+                             json_agg(ceil(date_part('epoch', e.ends_at) / 60)::int) FILTER (WHERE e.busy AND e.opened_at IS NULL) AS busy_ends,
                              json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
                                                        e.label, e.call_type, e.marketing_sourced))
                                FILTER (WHERE e.opened_at IS NOT NULL) AS open_calls
@@ -128,7 +130,7 @@ export class AvailabilityRepository {
         overrides: r.overrides,
         calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
       };
-      if (r.busy.length) rep.busy = r.busy.map(([start, end]) => ({ start, end }));
+      if (r.busy_starts.length) rep.busy = r.busy_starts.map((start, i) => ({ start, end: r.busy_ends[i] }));
       if (r.open_calls.length) {
         rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
           const c: OpenCall = { id, start, end };
