@@ -6,7 +6,8 @@ import { CustomerCallsService } from '../src/customer-calls/customer-calls.servi
 import type { CalendarChanges } from '../src/customer-calls/reconcile.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
-import { FeedServer, googleFeed } from './support/feed-server.js';
+import { googleFeed } from './support/feed-server.js';
+import { IcsServer } from './support/ics-server.js';
 import { SmtpSink } from './support/smtp.js';
 
 /** The iCalendar part of an email, read with ical.js (an independent parser). */
@@ -465,7 +466,7 @@ describe('customer calls (HTTP, real PostgreSQL, real SMTP)', () => {
   });
 
   describe('through a real feed and the sync route', () => {
-    const feeds = new FeedServer();
+    const feeds = new IcsServer();
     beforeAll(() => feeds.start());
     afterAll(() => feeds.stop());
 

@@ -9,7 +9,8 @@ import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, TestApp } from './support/app.js';
 import { launchChromium, screenshot } from './support/browser.js';
-import { FeedServer, googleFeed } from './support/feed-server.js';
+import { googleFeed } from './support/feed-server.js';
+import { IcsServer } from './support/ics-server.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, rosterRep, type Person } from './support/fixtures.js';
 import { webSession } from './support/web.js';
 
@@ -19,7 +20,7 @@ const CUSTOMER = 'jane.doe@globex-customer.test';
 
 describe('a customer call from the rep calendar, in Chromium', () => {
   let t: TestApp;
-  let feeds: FeedServer;
+  let feeds: IcsServer;
   let browser: Browser;
   let rep: Person;
   let marketer: Person;
@@ -29,7 +30,7 @@ describe('a customer call from the rep calendar, in Chromium', () => {
   const at = (hhmm: string) => DateTime.fromISO(`${day}T${hhmm}`, { zone: REP_ZONE });
 
   beforeAll(async () => {
-    feeds = new FeedServer();
+    feeds = new IcsServer();
     await feeds.start();
     t = await startTestApp();
     browser = await launchChromium();

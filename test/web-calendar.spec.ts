@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
 import { dateTime } from '../src/web/kit/format.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
-import { FeedServer, googleFeed, type FeedEventSpec } from './support/feed-server.js';
+import { googleFeed, type FeedEventSpec } from './support/feed-server.js';
+import { IcsServer } from './support/ics-server.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
 import { inputValue, webSession, WebSession } from './support/web.js';
 
@@ -40,7 +41,7 @@ function fieldErrorText(page: string, name: string): string | undefined {
 
 describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', () => {
   let t: TestApp;
-  let feeds: FeedServer;
+  let feeds: IcsServer;
   let periodId: string;
   let rep: Person;
   let rep2: Person;
@@ -65,7 +66,7 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
       | undefined;
 
   beforeAll(async () => {
-    feeds = new FeedServer();
+    feeds = new IcsServer();
     await feeds.start();
     t = await startTestApp();
     const programId = await makeProgram(t, { minNoticeHours: 12, horizonDays: 28, slotMinutes: 30, slotGridMinutes: 30, seatsPerCall: 2 }, NY);
@@ -167,10 +168,10 @@ describe('rep calendar pages (real app, real PostgreSQL, a real feed server)', (
 
     it('Sync now reads the feed again; a feed that breaks shows its error in plain words and keeps the events', async () => {
       const [c] = await connections(rep.id);
-      const before = feeds.hits.get('/calendars/rita/private-5ecret-token/basic.ics') ?? 0;
+      const before = feeds.to('/calendars/rita/private-5ecret-token/basic.ics').length;
       const ok = await s.post(`/rep/calendar/${c.id}/sync`).expect(303);
       expect(ok.header.location).toBe('/rep/calendar?notice=synced');
-      expect(feeds.hits.get('/calendars/rita/private-5ecret-token/basic.ics')).toBe(before + 1);
+      expect(feeds.to('/calendars/rita/private-5ecret-token/basic.ics').length).toBe(before + 1);
 
       feeds.set('/calendars/rita/private-5ecret-token/basic.ics', 'Service Unavailable', 'text/plain', 503);
       const bad = await s.post(`/rep/calendar/${c.id}/sync`).expect(303);

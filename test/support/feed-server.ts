@@ -1,43 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+/** Writers of test feeds in the shapes calendar products export (serve them with IcsServer, ./ics-server.ts). */
 import { DateTime } from 'luxon';
-
-/**
- * A real HTTP server serving calendar feeds, as Google or Outlook would: each path answers with the body
- * set for it (`text/calendar` unless told otherwise). Counts the requests per path.
- */
-export class FeedServer {
-  private server?: Server;
-  private readonly routes = new Map<string, { body: string; type: string; status: number }>();
-  readonly hits = new Map<string, number>();
-  url = '';
-
-  set(path: string, body: string, type = 'text/calendar; charset=utf-8', status = 200): string {
-    this.routes.set(path, { body, type, status });
-    return `${this.url}${path}`;
-  }
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
-      const r = this.routes.get(path);
-      if (!r) {
-        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
-        return;
-      }
-      res.writeHead(r.status, { 'Content-Type': r.type }).end(r.body);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-  }
-}
 
 /** An event of a test feed: times as Luxon DateTimes (written in UTC), attendees by address. */
 export interface FeedEventSpec {

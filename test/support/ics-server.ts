@@ -21,8 +21,9 @@ export class IcsServer {
   readonly requests: { path: string; headers: IncomingHttpHeaders; status: number }[] = [];
   url = '';
 
-  set(path: string, route: IcsRoute): string {
-    this.routes.set(path, route);
+  /** Serves `route` (or a body, with its content type and status) at `path`; returns its URL. */
+  set(path: string, route: IcsRoute | string, type?: string, status?: number): string {
+    this.routes.set(path, typeof route === 'string' ? { body: route, type, status } : route);
     return `${this.url}${path}`;
   }
 
