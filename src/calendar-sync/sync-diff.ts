@@ -4,49 +4,21 @@
  * No Nest, no database: the sync service reads the stored rows, asks this, and applies the answer in one
  * transaction.
  */
+import type { FeedEvent } from './ics-read.js';
 
 /** The most characters of an event title kept (titles are free text; a feed may carry a novel). */
 export const TITLE_MAX = 500;
 /** The most attendee addresses kept per instance (a company all-hands invites thousands). */
 export const ATTENDEES_MAX = 200;
 
-/** An instance as the calendar reader gives it (see ics-read.ts FeedEvent). */
-export interface IncomingInstance {
-  uid: string;
-  instance: string;
-  startsAt: Date;
-  endsAt: Date;
-  allDay: boolean;
-  busy: boolean;
-  cancelled: boolean;
-  title: string;
-  attendees: string[];
-}
-
-/** A stored row of calendar_events (the fields a sync compares). */
-export interface StoredInstance {
-  id: string;
-  uid: string;
-  instance: string;
-  startsAt: Date;
-  endsAt: Date;
-  allDay: boolean;
-  busy: boolean;
-  title: string;
-  attendees: string[];
-}
+/** An instance as the calendar reader gives it. */
+export type IncomingInstance = FeedEvent;
 
 /** What is written for one instance (new rows get an id from the database; the (uid, instance) key keeps it). */
-export interface InstanceRow {
-  uid: string;
-  instance: string;
-  startsAt: Date;
-  endsAt: Date;
-  allDay: boolean;
-  busy: boolean;
-  title: string;
-  attendees: string[];
-}
+export type InstanceRow = Omit<FeedEvent, 'cancelled'>;
+
+/** A stored row of calendar_events (the fields a sync compares). */
+export type StoredInstance = InstanceRow & { id: string };
 
 export interface Span {
   startsAt: Date;

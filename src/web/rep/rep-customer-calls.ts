@@ -9,22 +9,11 @@ import { iso, range } from '../kit/format.js';
 import { buttonForm, errorSummary, fieldError, fieldId, form, html, Html, input, invalidAttrs, type FieldErrors } from '../kit/html.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
+import type { CallState } from '../../customer-calls/customer-call.js';
+import type { CustomerCallView } from '../../customer-calls/customer-calls.service.js';
 
-export type CallState = 'closed' | 'open' | 'booked';
-
-/** A customer call as the page shows it. */
-export interface CustomerCallRow {
-  id: string;
-  startsAt: Date;
-  endsAt: Date;
-  title: string;
-  state: CallState;
-  label: string | null;
-  callType: string | null;
-  marketingSourced: boolean | null;
-  bookedBy: { bookingId: string; marketerName: string }[];
-  externalAttendees: number;
-}
+/** A customer call as the page shows it (the service's view; the page needs no more). */
+export type CustomerCallRow = Omit<CustomerCallView, 'repId' | 'openedAt' | 'bookedBy'> & { bookedBy: { bookingId: string; marketerName: string }[] };
 
 export interface RuleValues {
   enabled: boolean;
