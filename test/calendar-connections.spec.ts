@@ -179,11 +179,24 @@ describe('calendar connections (HTTP)', () => {
     await t.http.delete(`/api/v1/calendar-connections/${conn.id}`).set(bearer(rep.token)).expect(404);
   });
 
+  it('deactivating a rep forgets their calendars: the sealed addresses and the events they brought', async () => {
+    const leaving = await makeUser(t, ['rep']);
+    const url = feeds.set(feedPath('leaving'), { body: googleBody() });
+    await t.http.post('/api/v1/me/calendar-connections').set(bearer(leaving.token)).send({ kind: 'ics', url }).expect(201);
+    expect(await connections(leaving.id)).toHaveLength(1);
+    expect((await events(leaving.id)).length).toBeGreaterThan(0);
+    await t.http.patch(`/api/v1/users/${leaving.id}`).set(bearer(t.adminToken)).send({ active: false }).expect(200);
+    expect(await connections(leaving.id)).toEqual([]);
+    expect(await events(leaving.id)).toEqual([]);
+    const [audit] = await t.db.query(`SELECT details FROM audit_log WHERE entity_id = $1 AND action = 'user.deactivate'`, [leaving.id]);
+    expect(audit.details.revoked.calendarConnections).toBe(1);
+  });
+
   it('audit rows and log lines never hold the address', async () => {
     const audit: { action: string; details: Record<string, unknown> }[] = await t.db.query(
       `SELECT action, details FROM audit_log WHERE entity = 'calendar_connection' ORDER BY id`,
     );
-    expect(audit.map((a) => a.action)).toEqual(['calendar.connect', 'calendar.disconnect']);
+    expect(audit.map((a) => a.action)).toEqual(['calendar.connect', 'calendar.disconnect', 'calendar.connect']);
     expect(audit[0].details).toEqual({ kind: 'ics', host: new URL(feeds.url).host, eventCount: 3 });
     expect(JSON.stringify(audit)).not.toContain(SECRET);
     expect(logs.join('')).toContain('calendar synced'); // the logs were captured

@@ -106,13 +106,15 @@ export class UsersRepository {
    * Revokes every credential the user holds, for good: API tokens are marked revoked (kept for the record),
    * browser sessions, calendar feed tokens and sign-in links (used or not) are deleted. Returns the counts.
    */
-  async revokeCredentials(m: EntityManager, userId: string): Promise<{ apiTokens: number; sessions: number; calendarFeeds: number; signInLinks: number }> {
+  async revokeCredentials(m: EntityManager, userId: string): Promise<{ apiTokens: number; sessions: number; calendarFeeds: number; signInLinks: number; calendarConnections: number }> {
     const count = async (sql: string) => ((await m.query(sql, [userId])) as [unknown[], number])[1];
     return {
       apiTokens: await count(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`),
       signInLinks: await count(`DELETE FROM sign_in_links WHERE user_id = $1`),
       sessions: await count(`DELETE FROM web_sessions WHERE user_id = $1`),
       calendarFeeds: await count(`DELETE FROM calendar_feeds WHERE user_id = $1`),
+      // The addresses and passwords of their own calendars go too (with the events they brought).
+      calendarConnections: await count(`DELETE FROM calendar_connections WHERE rep_id = $1`),
     };
   }
 
