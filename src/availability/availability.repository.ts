@@ -10,9 +10,8 @@ interface SupplyRow {
   weekly: WeeklyWindow[];
   overrides: Record<string, WallWindow[]>;
   calls: [number, number, number][];
-  /** Busy events' starts and ends, pairwise (event i is busy_starts[i] .. busy_ends[i]). */
-  busy_starts: number[];
-  busy_ends: number[];
+  /** Busy events' starts and ends in turn, sorted (event i is busy[2i] .. busy[2i + 1]); null when none. */
+  busy: number[] | null;
   open_calls: [string, number, number, string | null, string | null, boolean | null][];
 }
 
@@ -67,7 +66,8 @@ export class AvailabilityRepository {
    * Everything the engine needs about a period's active roster, in one query: each rep with their zone,
    * weekly windows, overrides for local dates in [fromDate, toDate], calls (bookings that hold time,
    * any program) overlapping [from, to), grouped by exact interval with the seats taken, and from their
-   * connected calendars the busy events and the opened customer calls overlapping [eventsFrom, eventsTo),
+   * connected calendars all the busy events (from rep_calendar_busy, the copy triggers keep; the engine
+   * keeps what matters to the range) and the opened customer calls overlapping [eventsFrom, eventsTo),
    * in epoch minutes (busy time widened to whole minutes; a call's start and end rounded down and up).
    * A rep with a connected calendar but no availability row is supplied with no windows in their own zone.
    * `excludeBookingId`: a booking left out as if cancelled (a search for its move).
@@ -88,24 +88,22 @@ export class AvailabilityRepository {
                                    WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
                                      AND ($7::uuid IS NULL OR b.id <> $7::uuid)
                                    GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
-                COALESCE(ev.busy_starts, '[]') AS busy_starts, COALESCE(ev.busy_ends, '[]') AS busy_ends, COALESCE(ev.open_calls, '[]') AS open_calls
+                to_json(cb.minutes) AS busy, COALESCE(ev.open_calls, '[]') AS open_calls
            FROM roster_entries r
            JOIN users u ON u.id = r.rep_id AND u.active
            LEFT JOIN availability a ON a.rep_id = r.rep_id
-           -- The calendars in one grouped pass over the roster's events (not a subquery per rep: with a few
-           -- hundred events per rep, those were costed past jit_above_cost and the JIT alone took ~200 ms).
-           -- Busy time as two flat arrays of minutes (an array per event cost PostgreSQL half again as much), unordered
-           -- (the engine sorts; sorting here cost more than the rest), with date_part (extract's numeric arithmetic is slower).
+           -- Busy time from the copy PostgreSQL keeps per rep (rep_calendar_busy, maintained by triggers on
+           -- calendar_events): one array per rep instead of grouping some 300 event rows per rep per request.
+           -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
+           LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
+           -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
            LEFT JOIN (SELECT e.rep_id,
-                             json_agg(floor(date_part('epoch', e.starts_at) / 60)::int) FILTER (WHERE e.busy AND e.opened_at IS NULL) AS busy_starts,
-                             json_agg(ceil(date_part('epoch', e.ends_at) / 60)::int) FILTER (WHERE e.busy AND e.opened_at IS NULL) AS busy_ends,
                              json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
-                                                       e.label, e.call_type, e.marketing_sourced))
-                               FILTER (WHERE e.opened_at IS NOT NULL) AS open_calls
+                                                       e.label, e.call_type, e.marketing_sourced)) AS open_calls
                         FROM calendar_events e
                        WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
                                            WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid))
-                         AND (e.busy OR e.opened_at IS NOT NULL) AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
+                         AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
                        GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
           WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
             AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
@@ -130,7 +128,12 @@ export class AvailabilityRepository {
         overrides: r.overrides,
         calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
       };
-      if (r.busy_starts.length) rep.busy = r.busy_starts.map((start, i) => ({ start, end: r.busy_ends[i] }));
+      const b = r.busy;
+      if (b && b.length) {
+        const busy: Interval[] = new Array<Interval>(b.length / 2);
+        for (let i = 0; i < busy.length; i++) busy[i] = { start: b[2 * i], end: b[2 * i + 1] };
+        rep.busy = busy;
+      }
       if (r.open_calls.length) {
         rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
           const c: OpenCall = { id, start, end };
