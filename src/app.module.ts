@@ -8,6 +8,7 @@ import { AllErrorsFilter } from './common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions, migrate } from './database/data-source.js';
 import { HealthModule } from './health/health.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { PeopleModule } from './people/people.module.js';
 import { ProgramsModule } from './programs/programs.module.js';
 import { AvailabilityModule } from './availability/availability.module.js';
@@ -63,6 +64,7 @@ export class AppModule {
         ObservationsModule,
         RollupsModule,
         RotationsModule,
+        ImportsModule,
         WebModule,
         HealthModule,
       ],

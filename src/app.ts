@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
+import express from 'express';
 import type { Server } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
@@ -10,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
 import { InputGuard } from './common/input-guard.js';
+import { CSV_MEDIA_TYPES, IMPORT_BODY_LIMIT } from './imports/people-csv.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/config.js';
@@ -34,6 +36,9 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.use(baseHeaders); // first, so every answer (errors of the body parser too) carries nosniff and no-store
   app.use(requestLogging(log));
   app.use(drain.middleware);
+  // A people import's CSV (the API's text/csv, the import page's form) may be larger than other bodies.
+  app.use('/api/v1/imports', express.text({ type: CSV_MEDIA_TYPES, limit: IMPORT_BODY_LIMIT }));
+  app.use('/lifecycle/people/import', express.urlencoded({ limit: IMPORT_BODY_LIMIT, extended: false }));
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(cookieParser());

@@ -29,6 +29,7 @@ export const ERROR_STATUS = {
   one_shift_per_day: 409,
   shift_started: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   idempotency_mismatch: 422,
   calendar_unreadable: 422,
   unprocessable: 422,

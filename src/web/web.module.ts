@@ -4,6 +4,8 @@ import { BookingsModule } from '../bookings/bookings.module.js';
 import { CalendarSyncModule } from '../calendar-sync/calendar-sync.module.js';
 import { CustomerCallsModule } from '../customer-calls/customer-calls.module.js';
 import { FeedsModule } from '../feeds/feeds.module.js';
+import { ImportsModule } from '../imports/imports.module.js';
+import { WelcomeLinks } from '../imports/welcome-links.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
@@ -29,6 +31,7 @@ import { SessionsRepository } from './kit/sessions.repository.js';
 import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
+import { WelcomeLinksService } from './sign-in/welcome-links.service.js';
 import { WebErrorFilter } from './kit/web.filter.js';
 import { WebGuard } from './kit/web.guard.js';
 
@@ -47,6 +50,7 @@ import { WebGuard } from './kit/web.guard.js';
     RollupsModule,
     CalendarSyncModule,
     CustomerCallsModule,
+    ImportsModule,
   ],
   controllers: [
     SignInController,
@@ -71,9 +75,10 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleHealthRepository,
     MarketerPagesRepository,
     SignInService,
+    { provide: WelcomeLinks, useClass: WelcomeLinksService },
     WebGuard,
     WebErrorFilter,
   ],
-  exports: [PeopleModule, SessionsRepository, SignInService, WebGuard, WebErrorFilter],
+  exports: [PeopleModule, SessionsRepository, SignInService, WelcomeLinks, WebGuard, WebErrorFilter],
 })
 export class WebModule {}

@@ -1,0 +1,29 @@
+import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { DomainError } from '../common/errors.js';
+import { CurrentUser, Roles } from '../people/auth.decorators.js';
+import { User } from '../people/user.entity.js';
+import { ImportPeopleQuery } from './imports.dto.js';
+import { ImportResult, ImportsService } from './imports.service.js';
+import { CSV_MEDIA_TYPES } from './people-csv.js';
+
+@ApiTags('imports')
+@ApiBearerAuth()
+@Controller('api/v1/imports')
+export class ImportsController {
+  constructor(private readonly imports: ImportsService) {}
+
+  /** People from a CSV (header email,name,roles,timeZone[,startedOn,rosterPeriodId,enrolPeriodId,quota]). */
+  @Post('people')
+  @Roles('lifecycle')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'email,name,roles,timeZone,startedOn\nana@example.com,Ana Ruiz,rep;marketer,Europe/Madrid,2026-11-02\n' } })
+  people(@CurrentUser() actor: User, @Query() q: ImportPeopleQuery, @Req() req: Request): Promise<ImportResult> {
+    if (typeof req.body !== 'string' || !req.is(CSV_MEDIA_TYPES)) {
+      throw new DomainError('unsupported_media_type', 'Send the CSV as the body with Content-Type: text/csv', { field: 'body' });
+    }
+    return this.imports.importPeople(actor, req.body, { dryRun: q.dryRun, welcome: q.welcome ?? false });
+  }
+}
