@@ -153,6 +153,38 @@ export class EnvironmentVariables {
   @Matches(/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, { message: 'SECRETS_KEY must be 32 bytes as 64 hex digits or 44 characters of base64' })
   SECRETS_KEY?: string;
 
+  /** Company single sign-on (OpenID Connect): the issuer URL (https; discovery reads `<issuer>/.well-known/openid-configuration`). */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'OIDC_ISSUER must be an https:// URL like https://example.okta.com' })
+  OIDC_ISSUER?: string;
+
+  /** The client id the identity provider gave this service. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\S{1,255}$/, { message: 'OIDC_CLIENT_ID must be the client id from the identity provider (no spaces)' })
+  OIDC_CLIENT_ID?: string;
+
+  /** The client secret the identity provider gave this service. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^\S{1,1024}$/, { message: 'OIDC_CLIENT_SECRET must be the client secret from the identity provider (no spaces)' })
+  OIDC_CLIENT_SECRET?: string;
+
+  /** The name on the sign-in button ("Sign in with <name>"); default "your company account". */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @Matches(/^[^<>\n\r]{1,60}$/, { message: 'OIDC_NAME must be 1 to 60 characters on one line, without < or >' })
+  OIDC_NAME?: string;
+
+  /** `true` allows an http:// OIDC_ISSUER on loopback (tests); otherwise the issuer must be https. */
+  @IsIn(['true', 'false'], { message: 'OIDC_ALLOW_INSECURE_ISSUER must be true or false' })
+  OIDC_ALLOW_INSECURE_ISSUER: string = 'false';
+
+  /** `true` hides the email link: people sign in with single sign-on only (needs OIDC_ISSUER). */
+  @IsIn(['true', 'false'], { message: 'OIDC_ONLY must be true or false' })
+  OIDC_ONLY: string = 'false';
+
   /** pino log level. */
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
@@ -184,6 +216,54 @@ export interface AppConfig {
   companyDomains: string[];
   /** SECRETS_KEY as given (undefined: the service generates one under varDir). */
   secretsKey?: string;
+  /** Company single sign-on, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are set. */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The button's "Sign in with <name>". */
+  name: string;
+  /** An http:// issuer on loopback (OIDC_ALLOW_INSECURE_ISSUER=true): the outbound guard then lets loopback through. */
+  insecureLoopback: boolean;
+  /** OIDC_ONLY=true: no email link. */
+  only: boolean;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The OIDC_* variables as one setting, or the problems naming each bad variable. */
+export function oidcConfig(v: Pick<EnvironmentVariables, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_NAME' | 'OIDC_ALLOW_INSECURE_ISSUER' | 'OIDC_ONLY'>): { oidc?: OidcConfig; problems: string[] } {
+  const trio = { OIDC_ISSUER: v.OIDC_ISSUER, OIDC_CLIENT_ID: v.OIDC_CLIENT_ID, OIDC_CLIENT_SECRET: v.OIDC_CLIENT_SECRET };
+  const missing = Object.entries(trio).filter(([, value]) => value === undefined).map(([k]) => k);
+  if (missing.length === 3) {
+    return { problems: v.OIDC_ONLY === 'true' ? ['OIDC_ONLY="true": OIDC_ONLY needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET'] : [] };
+  }
+  if (missing.length > 0) {
+    return { problems: missing.map((k) => `${k}="": ${k} must be set with OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (all three or none)`) };
+  }
+  const url = new URL(v.OIDC_ISSUER as string);
+  const insecure = url.protocol === 'http:';
+  if (insecure && !(v.OIDC_ALLOW_INSECURE_ISSUER === 'true' && LOOPBACK_HOSTS.has(url.hostname))) {
+    return {
+      problems: [
+        `OIDC_ISSUER=${JSON.stringify(v.OIDC_ISSUER)}: OIDC_ISSUER must be an https:// URL (http:// only on localhost, 127.0.0.1 or [::1] with OIDC_ALLOW_INSECURE_ISSUER=true)`,
+      ],
+    };
+  }
+  return {
+    oidc: {
+      issuer: v.OIDC_ISSUER as string,
+      clientId: v.OIDC_CLIENT_ID as string,
+      clientSecret: v.OIDC_CLIENT_SECRET as string,
+      name: v.OIDC_NAME ?? 'your company account',
+      insecureLoopback: insecure,
+      only: v.OIDC_ONLY === 'true',
+    },
+    problems: [],
+  };
 }
 
 export class ConfigError extends Error {
@@ -197,7 +277,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const input: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN', 'COMPANY_DOMAINS', 'SECRETS_KEY']) {
+  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN', 'COMPANY_DOMAINS', 'SECRETS_KEY', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_NAME']) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
   }
@@ -213,6 +293,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       `HTTP_HEADERS_TIMEOUT_SECONDS=${JSON.stringify(input.HTTP_HEADERS_TIMEOUT_SECONDS ?? '')}: HTTP_HEADERS_TIMEOUT_SECONDS must not be more than HTTP_REQUEST_TIMEOUT_SECONDS (${parsed.HTTP_REQUEST_TIMEOUT_SECONDS})`,
     ]);
   }
+  const sso = oidcConfig(parsed);
+  if (sso.problems.length > 0) throw new ConfigError(sso.problems);
   return {
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL,
@@ -238,6 +320,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       ? [...new Set(parsed.COMPANY_DOMAINS.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))]
       : [parsed.ADMIN_EMAIL.toLowerCase().split('@')[1]],
     secretsKey: parsed.SECRETS_KEY,
+    oidc: sso.oidc,
   };
 }
 

@@ -10,6 +10,7 @@ import { MarketerFormsController } from './marketer/marketer-forms.controller.js
 import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
+import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
 /** The controllers of the role pages (/rep, /marketer, /lifecycle), each route under its role's path. */
@@ -27,4 +28,4 @@ export const ROLE_PAGE_CONTROLLERS = [
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */
-export const PAGE_CONTROLLERS = [...ROLE_PAGE_CONTROLLERS, RollupPageController, LinksController, HomeController, SignInController];
+export const PAGE_CONTROLLERS = [...ROLE_PAGE_CONTROLLERS, RollupPageController, LinksController, HomeController, OidcController, SignInController];

@@ -29,6 +29,9 @@ import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
 import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
+import { OidcController } from './sign-in/oidc.controller.js';
+import { OidcFlowsRepository } from './sign-in/oidc.repository.js';
+import { OidcService } from './sign-in/oidc.service.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
 import { WelcomeLinksService } from './sign-in/welcome-links.service.js';
@@ -53,6 +56,8 @@ import { WebGuard } from './kit/web.guard.js';
     ImportsModule,
   ],
   controllers: [
+    // Before SignInController: its `sign-in/:token` would take `/sign-in/oidc`.
+    OidcController,
     SignInController,
     HomeController,
     RepPagesController,
@@ -75,6 +80,8 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleHealthRepository,
     MarketerPagesRepository,
     SignInService,
+    OidcFlowsRepository,
+    OidcService,
     { provide: WelcomeLinks, useClass: WelcomeLinksService },
     WebGuard,
     WebErrorFilter,

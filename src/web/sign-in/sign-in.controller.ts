@@ -4,7 +4,7 @@ import { IsEmail, MaxLength } from 'class-validator';
 import type { CookieOptions, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../../common/errors.js';
-import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { APP_CONFIG, type AppConfig, type OidcConfig } from '../../config/config.js';
 import { Public } from '../../people/auth.decorators.js';
 import { formProblem, parseDto, seeOther, sendHtml, text, type FormBody } from '../kit/forms.js';
 import { errorSummary, html, input, type FieldErrors } from '../kit/html.js';
@@ -33,12 +33,15 @@ export function secureCookies(publicUrl: string): boolean {
 export class SignInController {
   /** Every cookie of the pages: out of reach of scripts, same-site, Secure where the browser allows it. */
   private readonly cookieOptions: CookieOptions;
+  /** Company single sign-on, when configured: the button, and with OIDC_ONLY no email link. */
+  private readonly oidc: OidcConfig | undefined;
 
   constructor(
     private readonly signIn: SignInService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.cookieOptions = { httpOnly: true, secure: secureCookies(config.publicUrl), sameSite: 'lax', path: '/' };
+    this.oidc = config.oidc;
   }
 
   @Get('sign-in')
@@ -52,6 +55,7 @@ export class SignInController {
   async ask(@Req() req: WebRequest, @Res() res: Response, @Body() body: FormBody): Promise<void> {
     const csrf = this.anonCsrf(req, res);
     const next = safeNext(text(body, 'next'));
+    if (this.oidc?.only) return sendHtml(res, 403, this.askPage(csrf, { next, message: 'Email sign-in links are turned off here; sign in with single sign-on.' }));
     if (!this.anonCsrfOk(req, body)) {
       return sendHtml(res, 403, this.askPage(csrf, { next, email: text(body, 'email'), message: 'The form had expired; send it again.' }));
     }
@@ -117,6 +121,11 @@ The link works once, for ${LINK_MINUTES} minutes.</p><p><a href="/sign-in">Use a
   }
 
   private askPage(csrf: string, o: { next: string; email?: string; errors?: FieldErrors; message?: string }) {
+    const sso = this.oidc
+      ? html`<p><a class="button" href="/sign-in/oidc?next=${encodeURIComponent(o.next)}">Sign in with ${this.oidc.name}</a></p>`
+      : html``;
+    if (this.oidc?.only) return page({ title: 'Sign in', body: html`${errorSummary(o.errors, o.message)}
+${sso}` });
     return page({
       title: 'Sign in',
       body: html`${errorSummary(o.errors, o.message)}
@@ -125,7 +134,8 @@ The link works once, for ${LINK_MINUTES} minutes.</p><p><a href="/sign-in">Use a
 <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="next" value="${o.next}">
 ${input({ label: 'Email address', name: 'email', type: 'email', value: o.email, errors: o.errors, required: true, attrs: html` autocomplete="email"` })}
 <button type="submit">Email me a sign-in link</button>
-</form>`,
+</form>
+${sso}`,
     });
   }
 

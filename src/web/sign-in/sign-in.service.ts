@@ -95,6 +95,18 @@ export class SignInService {
     });
   }
 
+  /** Opens a session for an active user signed in another way (single sign-on); null when the user is inactive. */
+  async openSession(userId: string): Promise<{ sessionToken: string; expiresAt: Date } | null> {
+    const now = this.clock.now();
+    return this.db.transaction(async (m) => {
+      if (!(await this.users.lockActive(m, userId))) return null;
+      const sessionToken = secret('ss_');
+      const expiresAt = new Date(now.getTime() + SESSION_DAYS * 86_400_000);
+      await this.sessions.insertSession(m, sessionToken, userId, randomBytes(24).toString('base64url'), expiresAt);
+      return { sessionToken, expiresAt };
+    });
+  }
+
   async signOut(sessionToken: string): Promise<void> {
     await this.sessions.deleteSession(sessionToken);
   }
