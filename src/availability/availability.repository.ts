@@ -128,12 +128,8 @@ export class AvailabilityRepository {
         overrides: r.overrides,
         calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
       };
-      const b = r.busy;
-      if (b && b.length) {
-        const busy: Interval[] = new Array<Interval>(b.length / 2);
-        for (let i = 0; i < busy.length; i++) busy[i] = { start: b[2 * i], end: b[2 * i + 1] };
-        rep.busy = busy;
-      }
+      // Sorted pairs as they are: the engine merges them in one pass (no object per event).
+      if (r.busy && r.busy.length) rep.busyPairs = r.busy;
       if (r.open_calls.length) {
         rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
           const c: OpenCall = { id, start, end };

@@ -743,6 +743,24 @@ describe('calendar busy time and opened customer calls', () => {
       expectColumnsAgree(q);
     });
 
+    it('takes busy time as flat start/end pairs (sorted: one merge pass; out of order; with `busy` too) with the same verdicts', () => {
+      const busy = [iv('2026-06-10T11:50Z', '2026-06-10T12:10Z'), iv('2026-06-10T09:00Z', '2026-06-10T09:20Z'), iv('2026-06-10T09:10Z', '2026-06-10T09:40Z'), iv('2026-06-10T09:40Z', '2026-06-10T10:00Z')];
+      const want = ['2026-06-10T10:00Z', '2026-06-10T10:30Z'];
+      const sorted = [...busy].sort((a, b) => a.start - b.start).flatMap((i) => [i.start, i.end]);
+      const unsorted = busy.flatMap((i) => [i.start, i.end]);
+      for (const busyPairs of [sorted, unsorted, Int32Array.from(sorted)]) {
+        const q = query([wed({ busyPairs })], ...day(grid30));
+        expect(starts(findSlots(q))).toEqual(want);
+        expect(checkSlot(q, 'utc', at('2026-06-10T11:30Z'))).toEqual({ ok: false, reason: 'rep_busy' });
+        expectColumnsAgree(q);
+      }
+      // Half in `busy`, half as pairs; an empty pair (end = start) is no busy time.
+      const mixed = query([wed({ busy: busy.slice(0, 2), busyPairs: [...busy.slice(2).flatMap((i) => [i.start, i.end]), at('2026-06-10T10:30Z'), at('2026-06-10T10:30Z')] })], ...day(grid30));
+      expect(starts(findSlots(mixed))).toEqual(want);
+      // Without the pairs the rep is free at 09:00.
+      expect(starts(findSlots(query([wed({ busy: busy.slice(0, 1) })], ...day(grid30))))).toContain('2026-06-10T10:00Z');
+    });
+
     it('the same with busy time that is not whole minutes, or very long (the general merge)', () => {
       const fraction = [iv('2026-06-10T11:00Z', '2026-06-10T11:30Z'), { start: at('2026-06-10T09:59Z') + 0.5, end: at('2026-06-10T09:59Z') + 0.75 }];
       expect(starts(findSlots(query([wed({ busy: fraction })], ...day(grid30))))).toEqual(['2026-06-10T10:00Z', '2026-06-10T11:30Z', '2026-06-10T12:00Z']);

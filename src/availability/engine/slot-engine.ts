@@ -82,6 +82,12 @@ export interface RepSupply {
   calls: RepCall[];
   /** Busy time from the rep's calendars (not the opened calls), any order, may overlap. */
   busy?: Interval[];
+  /**
+   * The same as flat start/end pairs (event i is busyPairs[2i] .. busyPairs[2i + 1]), best sorted by start
+   * (as rep_calendar_busy keeps them: then they are merged in one pass, with no object per event); any
+   * order works. Taken together with `busy` when both are given.
+   */
+  busyPairs?: ArrayLike<number>;
   /** Opened customer calls. */
   openCalls?: OpenCall[];
 }
@@ -381,6 +387,37 @@ function normalizeBusy(list: readonly Interval[]): Interval[] {
   return out;
 }
 
+/**
+ * The rep's calendar busy time, normalized: `busyPairs` sorted by start are merged in one pass; pairs out
+ * of order, or pairs with `busy` as well, go through `normalizeBusy`.
+ */
+function calendarBusy(rep: RepSupply): Interval[] {
+  const pairs = rep.busyPairs;
+  if (!pairs || pairs.length < 2) return rep.busy && rep.busy.length ? normalizeBusy(rep.busy) : NO_INTERVALS;
+  const asIntervals = () => {
+    const list: Interval[] = rep.busy ? [...rep.busy] : [];
+    for (let k = 0; k + 1 < pairs.length; k += 2) list.push({ start: pairs[k], end: pairs[k + 1] });
+    return normalizeBusy(list);
+  };
+  if (rep.busy && rep.busy.length) return asIntervals();
+  const out: Interval[] = [];
+  let last: Interval | undefined;
+  let previousStart = -Infinity;
+  for (let k = 0; k + 1 < pairs.length; k += 2) {
+    const start = pairs[k];
+    const end = pairs[k + 1];
+    if (!(start >= previousStart)) return asIntervals(); // out of order (or NaN)
+    previousStart = start;
+    if (!(end > start)) continue;
+    if (last && start <= last.end) {
+      if (end > last.end) last.end = end;
+    } else {
+      out.push((last = { start, end }));
+    }
+  }
+  return out;
+}
+
 /** Whether the normalized `list` overlaps `[start, end)` (binary search). */
 function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMinute): boolean {
   let lo = 0;
@@ -449,7 +486,7 @@ class RepJudge {
     }
 
     this.busy = busy;
-    this.calendar = rep.busy && rep.busy.length ? normalizeBusy(rep.busy) : NO_INTERVALS;
+    this.calendar = calendarBusy(rep);
     this.open = open;
     this.taken = open.length ? union(this.calendar, open) : this.calendar;
     this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
