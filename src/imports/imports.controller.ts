@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DomainError } from '../common/errors.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
@@ -19,7 +19,12 @@ export class ImportsController {
   @Roles('lifecycle')
   @HttpCode(200)
   @ApiConsumes('text/csv')
-  @ApiBody({ schema: { type: 'string', example: 'email,name,roles,timeZone,startedOn\nana@example.com,Ana Ruiz,rep;marketer,Europe/Madrid,2026-11-02\n' } })
+  @ApiOperation({
+    summary: 'Import people from a CSV body (text/csv)',
+    description:
+      'Header email,name,roles,timeZone and optionally startedOn,rosterPeriodId,enrolPeriodId,quota; roles separated by ";". ' +
+      'Answers every row with its outcome; dryRun=false applies all rows or none (422 with the same rows).',
+  })
   people(@CurrentUser() actor: User, @Query() q: ImportPeopleQuery, @Req() req: Request): Promise<ImportResult> {
     if (typeof req.body !== 'string' || !req.is(CSV_MEDIA_TYPES)) {
       throw new DomainError('unsupported_media_type', 'Send the CSV as the body with Content-Type: text/csv', { field: 'body' });

@@ -1,5 +1,6 @@
 import { HomeController } from './home.controller.js';
 import { LifecycleHealthController } from './lifecycle/health.controller.js';
+import { LifecycleImportsController } from './lifecycle/imports.controller.js';
 import { LifecyclePeopleController } from './lifecycle/people.controller.js';
 import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
@@ -21,6 +22,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   MarketerFormsController,
   LifecycleProgramsController,
   LifecyclePeriodsController,
+  LifecycleImportsController,
   LifecyclePeopleController,
   LifecycleThemesController,
   LifecycleRollupsController,

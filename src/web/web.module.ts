@@ -16,6 +16,7 @@ import { FormsPagesRepository } from './marketer/forms-pages.repository.js';
 import { HomeController } from './home.controller.js';
 import { LifecycleHealthRepository } from './lifecycle/lifecycle-health.repository.js';
 import { LifecycleHealthController } from './lifecycle/health.controller.js';
+import { LifecycleImportsController } from './lifecycle/imports.controller.js';
 import { LifecyclePeopleController } from './lifecycle/people.controller.js';
 import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
@@ -66,6 +67,7 @@ import { WebGuard } from './kit/web.guard.js';
     MarketerFormsController,
     LifecycleProgramsController,
     LifecyclePeriodsController,
+    LifecycleImportsController,
     LifecyclePeopleController,
     LifecycleThemesController,
     LifecycleRollupsController,

@@ -333,6 +333,7 @@ export function peopleBody(o: { people: User[]; user: User; csrf: string; create
     (u) => html`<tr><th scope="row">${u.name}</th><td>${u.email}</td><td>${u.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</td><td>${u.timeZone}</td><td>${u.active ? 'Yes' : html`<span class="badge late">No</span>`}</td><td>${u.startedOn ? dateLabel(u.startedOn) : ''}</td></tr>`,
   )}</tbody>
 </table></div>
+<p><a href="/lifecycle/people/import">Import people from a CSV</a> (many at once, with roster invitations and enrolments)</p>
 <h2 id="add-person">Add a person</h2>
 ${errorSummary(s?.errors, s?.message)}
 ${form(
