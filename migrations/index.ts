@@ -14,6 +14,7 @@ import { AddMailOutboxSecretBody1795420000000 } from './1795420000000-AddMailOut
 import { ShortenJobExpiries1795430000000 } from './1795430000000-ShortenJobExpiries.js';
 import { CreateCalendarConnections1795440000000 } from './1795440000000-CreateCalendarConnections.js';
 import { CreateRepCalendarBusy1795450000000 } from './1795450000000-CreateRepCalendarBusy.js';
+import { CreateScimProvisioning1795460000000 } from './1795460000000-CreateScimProvisioning.js';
 import { CreateOidcFlows1795470000000 } from './1795470000000-CreateOidcFlows.js';
 
-export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000, AddShiftObservations1795390000000, CreateWebSessions1795400000000, KeepBookingWindowAndWithdrawForms1795410000000, AddMailOutboxSecretBody1795420000000, ShortenJobExpiries1795430000000, CreateCalendarConnections1795440000000, CreateRepCalendarBusy1795450000000, CreateOidcFlows1795470000000];
+export const migrations = [CreatePeople1795312000000, CreateProgramsAndAvailability1795320000000, CreateMailOutbox1795330000000, CreateBookingEngine1795340000000, CreateThemes1795350000000, CreateObservations1795360000000, CreateRollups1795370000000, CreateRotations1795380000000, AddShiftObservations1795390000000, CreateWebSessions1795400000000, KeepBookingWindowAndWithdrawForms1795410000000, AddMailOutboxSecretBody1795420000000, ShortenJobExpiries1795430000000, CreateCalendarConnections1795440000000, CreateRepCalendarBusy1795450000000, CreateScimProvisioning1795460000000, CreateOidcFlows1795470000000];

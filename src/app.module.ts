@@ -19,6 +19,7 @@ import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
+import { ScimModule } from './scim/scim.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
@@ -65,6 +66,7 @@ export class AppModule {
         RollupsModule,
         RotationsModule,
         ImportsModule,
+        ScimModule,
         WebModule,
         HealthModule,
       ],

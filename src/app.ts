@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
 import { InputGuard } from './common/input-guard.js';
+import { scimBodyParser } from './scim/scim-body.js';
 import { CSV_MEDIA_TYPES, IMPORT_BODY_LIMIT } from './imports/people-csv.js';
 import { PinoNestLogger, requestLogging } from './common/logger.js';
 import { buildValidationPipe } from './common/validation.js';
@@ -39,6 +40,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   // A people import's CSV (the API's text/csv, the import page's form) may be larger than other bodies.
   app.use('/api/v1/imports', express.text({ type: CSV_MEDIA_TYPES, limit: IMPORT_BODY_LIMIT }));
   app.use('/lifecycle/people/import', express.urlencoded({ limit: IMPORT_BODY_LIMIT, extended: false }));
+  app.use('/scim/v2', ...scimBodyParser()); // SCIM clients send application/scim+json; refusals in SCIM form
   app.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(cookieParser());

@@ -7,6 +7,9 @@ export const ROLES_KEY = 'ridealong:roles';
 /** Set by the web module's @WebPage(): the page guard (session cookie + CSRF) signs the caller in instead. */
 export const WEB_KEY = 'ridealong:web';
 
+/** Set on the SCIM controllers: a SCIM token (their own guard) opens them, and API tokens do not. */
+export const SCIM_KEY = 'ridealong:scim';
+
 /** The route needs no token. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors.js';
 import { setLogUser } from '../common/logger.js';
-import { AuthedRequest, PUBLIC_KEY, ROLES_KEY, WEB_KEY } from './auth.decorators.js';
+import { AuthedRequest, PUBLIC_KEY, ROLES_KEY, SCIM_KEY, WEB_KEY } from './auth.decorators.js';
 import { bearerToken } from './tokens.js';
 import type { Role } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
@@ -19,6 +19,7 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     if (this.reflector.getAllAndOverride<boolean>(WEB_KEY, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(SCIM_KEY, targets)) return true; // ScimAuthGuard: SCIM tokens only
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
     const token = bearerToken(req.header('authorization'));
     if (!token) {

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard.js';
 import { BootstrapService } from './bootstrap.service.js';
+import { DeactivationHooks } from './deactivation-hooks.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, BootstrapService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [UsersRepository, UsersService, BootstrapService],
+  providers: [UsersRepository, UsersService, BootstrapService, DeactivationHooks, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [UsersRepository, UsersService, BootstrapService, DeactivationHooks],
 })
 export class PeopleModule {}

@@ -32,6 +32,14 @@ export class User {
   @Column('date', { name: 'started_on', nullable: true })
   startedOn: string | null;
 
+  /** The identity provider's id for this person (SCIM `externalId`), unique when set. */
+  @Column('text', { name: 'external_id', nullable: true })
+  externalId: string | null;
+
+  /** SCIM enterprise `employeeNumber`. */
+  @Column('text', { name: 'employee_number', nullable: true })
+  employeeNumber: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { ApiToken } from './api-token.entity.js';
+import { DeactivationHooks } from './deactivation-hooks.js';
 import { generateToken, hashToken, tokenPrefix } from './tokens.js';
 import { isLifecycle, User } from './user.entity.js';
 import { CreateTokenDto, CreateUserDto, ListUsersQuery, UpdateUserDto } from './users.dto.js';
@@ -32,6 +33,7 @@ export class UsersService {
     private readonly db: DataSource,
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
+    private readonly deactivationHooks: DeactivationHooks,
   ) {}
 
   async create(actor: User | null, dto: CreateUserDto): Promise<User> {
@@ -100,6 +102,8 @@ export class UsersService {
       // Deactivation revokes every credential for good, in this transaction, and reactivation starts with none
       // (revoking again on the way back also clears anything a deactivated user kept from before this rule).
       const revoked = deactivated || activated ? await this.users.revokeCredentials(m, id) : undefined;
+      // Future bookings cancelled with notice, roster entries and enrolments ended (features register these).
+      if (deactivated) Object.assign(revoked!, await this.deactivationHooks.run(m, id, actor.id));
       const action = deactivated ? 'user.deactivate' : activated ? 'user.activate' : 'user.update';
       await this.audit.record(m, { actorId: actor.id, action, entity: 'user', entityId: id, details: { before, changes, ...(revoked ? { revoked } : {}) } });
       return saved;
