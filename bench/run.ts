@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   pages: () => import('./pages.bench.js'),
   service: () => import('./service.bench.js'),
   'calendar-sync': () => import('./calendar-sync.js'),
+  'people-import': () => import('./people-import.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -55,7 +55,7 @@ function columnOf(header: string): ImportColumn | undefined {
   return ALL_COLUMNS.find((c) => c.toLowerCase() === h);
 }
 
-function checkRow(n: number, cell: (c: ImportColumn) => string): ParsedRow {
+function checkRow(n: number, cell: (c: ImportColumn) => string, isDate: (v: string) => boolean): ParsedRow {
   const errors: RowError[] = [];
   const email = cell('email');
   if (!email) errors.push({ column: 'email', message: 'email is empty' });
@@ -76,7 +76,7 @@ function checkRow(n: number, cell: (c: ImportColumn) => string): ParsedRow {
   if (!isIanaZone(timeZone)) errors.push({ column: 'timeZone', message: timeZone ? `"${timeZone}" is not an IANA time zone such as Europe/Berlin` : 'timeZone is empty' });
 
   const startedOn = cell('startedOn') || null;
-  if (startedOn !== null && !isIsoDate(startedOn)) errors.push({ column: 'startedOn', message: `"${startedOn}" is not a date like 2026-11-02` });
+  if (startedOn !== null && !isDate(startedOn)) errors.push({ column: 'startedOn', message: `"${startedOn}" is not a date like 2026-11-02` });
 
   const period = (column: 'rosterPeriodId' | 'enrolPeriodId'): string | null => {
     const v = cell(column).toLowerCase() || null;
@@ -129,13 +129,16 @@ export function parsePeopleCsv(text: string): ParsedRow[] {
   if (records.length - 1 > MAX_IMPORT_ROWS) throw new CsvFileError(`The CSV has ${records.length - 1} rows; at most ${MAX_IMPORT_ROWS} per import`, 'body', { max: MAX_IMPORT_ROWS });
 
   const rows: ParsedRow[] = [];
+  // Files repeat start dates; checking one takes Luxon tens of microseconds, so each distinct date is checked once.
+  const dates = new Map<string, boolean>();
+  const isDate = (v: string) => dates.get(v) ?? (dates.set(v, isIsoDate(v)).get(v) as boolean);
   for (let r = 1; r < records.length; r++) {
     const record = records[r]!;
     const cell = (c: ImportColumn) => {
       const i = index.get(c);
       return i === undefined ? '' : (record[i] ?? '').trim();
     };
-    const row = checkRow(r, cell);
+    const row = checkRow(r, cell, isDate);
     if (record.length > header.length && record.slice(header.length).some((v) => v.trim())) {
       row.errors.push({ column: 'row', message: `the row has ${record.length} fields; the header has ${header.length}` });
     }
