@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { bearer, startTestApp, type TestApp } from './support/app.js';
+import { DISCOVERY_RETRY_SECONDS } from '../src/web/sign-in/oidc.service.js';
 import { makeUser, type Person } from './support/fixtures.js';
 import { Browser, IdentityProvider, throughProvider } from './support/oidc-provider.js';
 
@@ -106,6 +107,18 @@ describe('single sign-on with OpenID Connect (a real oidc-provider)', () => {
     expect(await res.text()).toContain('has not verified your email address');
     expect((await b.request(`${t.url}/rep`)).status).toBe(303);
     expect((await auditRows('email_unverified')).map((r) => r.details.email)).toContain(other.email);
+  });
+
+  it("takes Microsoft Entra ID's xms_edov in place of an absent email_verified", async () => {
+    const entra = await makeUser(t, ['rep']);
+    idp.accounts.set('entra-user', { email: entra.email, xms_edov: true });
+    const b = new Browser();
+    const res = await b.request(toApp(t, await callbackFor(b, 'entra-user')));
+    expect(res.status).toBe(303);
+    expect((await b.request(`${t.url}/rep`)).status).toBe(200);
+    idp.accounts.set('entra-unverified', { email: entra.email, xms_edov: false });
+    const c = new Browser();
+    expect((await c.request(toApp(t, await callbackFor(c, 'entra-unverified')))).status).toBe(403);
   });
 
   it('refuses an email nobody here has, with an audit row', async () => {
@@ -214,20 +227,30 @@ describe('single sign-on with OpenID Connect (a real oidc-provider)', () => {
     }
   });
 
-  it('starts while the issuer is down and answers the button with a clear 503', async () => {
+  it('starts while the issuer is down, answers the button with a clear 503, and works once the issuer is up', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const down = await startTestApp({ ...oidcEnv(), OIDC_ISSUER: `http://127.0.0.1:${port}` }, t.database);
+    const late = new IdentityProvider(CALLBACK);
+    const down = await startTestApp({ ...oidcEnv(), OIDC_ISSUER: `http://127.0.0.1:${port}`, OIDC_CLIENT_ID: late.clientId, OIDC_CLIENT_SECRET: late.clientSecret }, t.database);
     try {
       expect((await new Browser().request(`${down.url}/sign-in`)).status).toBe(200);
       const res = await new Browser().request(`${down.url}/sign-in/oidc`);
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBeTruthy();
       expect(await res.text()).toContain('cannot be reached');
+      // The issuer comes up: discovery is tried again (after a short pause) and the flow works.
+      await late.start(port);
+      late.accounts.set('henry', { email: marketer.email, email_verified: true });
+      await new Promise((resolve) => setTimeout(resolve, (DISCOVERY_RETRY_SECONDS + 0.5) * 1000));
+      const b = new Browser();
+      const callback = await callbackFor(b, 'henry', undefined, down);
+      expect((await b.request(toApp(down, callback))).status).toBe(303);
+      expect((await b.request(`${down.url}/marketer`)).status).toBe(200);
     } finally {
       await down.close();
+      await late.stop();
     }
   });
 });

@@ -5,6 +5,8 @@ import Provider from 'oidc-provider';
 export interface IdpAccount {
   email?: string;
   email_verified?: boolean;
+  /** Microsoft Entra ID's optional claim: the email domain's owner is verified. */
+  xms_edov?: boolean;
 }
 
 /**
@@ -20,9 +22,10 @@ export class IdentityProvider {
 
   constructor(private readonly redirectUri: string) {}
 
-  async start(): Promise<void> {
+  /** Listens on `port` (0: any free port). */
+  async start(port = 0): Promise<void> {
     const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.server = server;
     this.issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const provider = new Provider(this.issuer, {
@@ -40,7 +43,7 @@ export class IdentityProvider {
         accountId: id,
         claims: () => ({ sub: id, ...this.accounts.get(id) }),
       }),
-      claims: { openid: ['sub'], email: ['email', 'email_verified'] },
+      claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'] },
       pkce: { required: () => true },
       cookies: { keys: ['oidc-test-cookie-key'] },
       features: { devInteractions: { enabled: true } },

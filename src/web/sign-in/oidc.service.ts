@@ -7,6 +7,7 @@ import { Clock } from '../../common/clock.js';
 import { guardedFetchFunction } from '../../common/outbound/guarded-fetch.js';
 import { APP_CONFIG, type AppConfig, type OidcConfig } from '../../config/config.js';
 import { UsersRepository } from '../../people/users.repository.js';
+import { emailVerified } from './oidc-claims.js';
 import { OidcFlowsRepository } from './oidc.repository.js';
 import { SignInService } from './sign-in.service.js';
 
@@ -169,7 +170,7 @@ export class OidcService implements OnApplicationBootstrap {
     const config = await this.configuration();
     const current = new URL(this.callbackUrl);
     for (const [k, v] of query) current.searchParams.append(k, v);
-    let claims: { email?: unknown; email_verified?: unknown } | undefined;
+    let claims: { email?: unknown; email_verified?: unknown; xms_edov?: unknown } | undefined;
     try {
       const tokens = await oidc.authorizationCodeGrant(config, current, {
         pkceCodeVerifier: flow.codeVerifier,
@@ -178,7 +179,7 @@ export class OidcService implements OnApplicationBootstrap {
         idTokenExpected: true,
       });
       const idToken = tokens.claims();
-      claims = idToken ? { email: idToken.email, email_verified: idToken.email_verified } : undefined;
+      claims = idToken ? { email: idToken.email, email_verified: idToken.email_verified, xms_edov: idToken.xms_edov } : undefined;
       // Providers such as Okta keep scope claims out of an ID token issued with an access token: ask the
       // UserInfo endpoint then (openid-client checks its `sub` is the ID token's).
       if (idToken && idToken.email === undefined && config.serverMetadata().userinfo_endpoint) {
@@ -191,8 +192,7 @@ export class OidcService implements OnApplicationBootstrap {
     if (!claims) return { ok: false, reason: 'invalid_response', detail: 'no ID token' };
     const email = typeof claims.email === 'string' ? claims.email.trim() : '';
     if (!email) return { ok: false, reason: 'email_missing' };
-    // Only a verified address names a person here (some providers send the string "true").
-    if (claims.email_verified !== true && claims.email_verified !== 'true') return { ok: false, reason: 'email_unverified', email };
+    if (!emailVerified(claims)) return { ok: false, reason: 'email_unverified', email };
     const user = await this.users.findByEmail(this.db.manager, email);
     if (!user) return { ok: false, reason: 'unknown_user', email };
     const session = user.active ? await this.signIn.openSession(user.id) : null;
