@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApp, TestApp } from './support/app.js';
+import { launchChromium } from './support/browser.js';
 import { makePeriod, makeProgram, makeUser } from './support/fixtures.js';
 import { inputValue, webSession, WebSession } from './support/web.js';
 
@@ -77,4 +78,27 @@ describe('lifecycle page: import people from a CSV (HTTP, real PostgreSQL)', () 
     expect((await marketer.get('/lifecycle/people/import')).status).toBe(403);
     expect(await users(t, 'csrf@%')).toBe(0);
   });
+
+  it('in Chromium: a chosen file fills the textarea, the preview shows its rows, and Apply imports them', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ baseURL: t.url });
+      const session = await webSession(t, (await makeUser(t, ['lifecycle'])).id);
+      await context.addCookies([{ name: 'ra_session', value: session.cookie.split('=')[1]!, url: t.url, httpOnly: true, sameSite: 'Lax' }]);
+      const page = await context.newPage();
+      await page.goto('/lifecycle/people/import');
+      const csv = '\uFEFF' + [HEADER, 'file-a@example.com,"Fïle, A",rep,UTC,,', 'file-b@example.com,File B,marketer,Asia/Tokyo,,'].join('\r\n');
+      await page.locator('#f-csv-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+      await page.waitForFunction(() => (document.getElementById('f-csv') as HTMLTextAreaElement).value.includes('file-b@example.com'));
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.getByRole('button', { name: 'Apply import (2 rows)' }).waitFor();
+      expect(await users(t, 'file-%')).toBe(0);
+      await page.getByRole('button', { name: 'Apply import (2 rows)' }).click();
+      await page.getByText('Imported: 2 rows: 2 new').waitFor();
+      const [row] = await t.db.query(`SELECT name FROM users WHERE email = 'file-a@example.com'`);
+      expect(row.name).toBe('Fïle, A');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The web app's only stylesheet and script, served from /assets. Kept as strings in code so the build
  * (tsc) ships them without a copy step. Every page works without the script; it adds draft autosave on
- * forms marked `data-autosave`, live countdowns on `time[data-countdown]`, and focus on the error summary.
+ * forms marked `data-autosave`, live countdowns on `time[data-countdown]`, focus on the error summary, and
+ * reads a chosen file into a textarea (`input[type=file][data-read-into]`).
  */
 
 export const APP_CSS = `
@@ -119,6 +120,22 @@ export const APP_JS = `
     form.addEventListener('input', function () {
       clearTimeout(timer);
       timer = setTimeout(save, 700);
+    });
+  });
+
+  // A file chosen in <input type="file" data-read-into="id" hidden> is read as text into that textarea
+  // (the form posts the textarea; without the script the page offers the textarea alone).
+  document.querySelectorAll('input[type=file][data-read-into]').forEach(function (input) {
+    var target = document.getElementById(input.getAttribute('data-read-into'));
+    if (!target || !window.FileReader) return;
+    input.hidden = false;
+    if (input.parentElement) input.parentElement.hidden = false;
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      var reader = new FileReader();
+      reader.onload = function () { target.value = String(reader.result); };
+      reader.readAsText(file);
     });
   });
 })();

@@ -54,7 +54,8 @@ ${form(
   '/lifecycle/people/import',
   o.csrf,
   html`<input type="hidden" name="mode" value="preview">
-${textarea({ label: 'CSV (with its header row)', name: 'csv', value: s.csv, errors: s.errors, rows: 12, hint: 'Paste the file here, for example from a spreadsheet saved as CSV' })}
+<div class="field" hidden><label for="f-csv-file">CSV file</label><input id="f-csv-file" type="file" accept=".csv,text/csv" data-read-into="f-csv" hidden></div>
+${textarea({ label: 'CSV (with its header row)', name: 'csv', value: s.csv, errors: s.errors, rows: 12, hint: 'Choose a file above, or paste the CSV here (for example from a spreadsheet saved as CSV)' })}
 ${checkbox({ label: 'Email each new person a welcome with a sign-in link', name: 'welcome', checked: s.welcome })}
 <button type="submit">Preview</button>`,
   html` novalidate`,
