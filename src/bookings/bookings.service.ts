@@ -297,20 +297,21 @@ export class BookingsService implements OnModuleInit {
    * The customer call is gone from the rep's calendar (removed, cancelled, declined): the booking is cancelled
    * with `reason` inside the caller's transaction, both people are told (METHOD:CANCEL, SEQUENCE+1) and the
    * marketer no longer waits for that call. The seat is not offered to the waitlist: the call is gone.
-   * False when there was nothing to cancel (not confirmed, or its session has begun).
+   * False when there was nothing to cancel (not confirmed, or its session has begun). A deactivation
+   * (`by: 'deactivation'`) cancels a person's future bookings the same way.
    */
-  async cancelForCustomerCall(m: EntityManager, bookingId: string, reason: string): Promise<boolean> {
+  async cancelForCustomerCall(m: EntityManager, bookingId: string, reason: string, by: 'calendar' | 'deactivation' = 'calendar'): Promise<boolean> {
     const b = await this.repo.findForUpdate(m, bookingId);
     const now = this.clock.now();
     if (!b || b.status !== 'confirmed' || b.startsAt <= now) return false;
     await this.repo.lock(m, [`rep:${b.repId}`, `marketer:${b.marketerId}`]);
-    await this.cancelByCalendar(m, b, reason, now);
+    await this.cancelByCalendar(m, b, reason, now, by);
     return true;
   }
 
-  private async cancelByCalendar(m: EntityManager, b: Booking, reason: string, now: Date): Promise<void> {
+  private async cancelByCalendar(m: EntityManager, b: Booking, reason: string, now: Date, by: 'calendar' | 'deactivation' = 'calendar'): Promise<void> {
     await this.repo.markCancelled(m, b.id, { sequence: b.sequence + 1, cancelledAt: now, cancelledBy: null, cancelReason: reason, lateCancel: false });
-    await this.audit.record(m, { actorId: null, action: 'booking.cancel', entity: 'booking', entityId: b.id, details: { reason, by: 'calendar' } });
+    await this.audit.record(m, { actorId: null, action: 'booking.cancel', entity: 'booking', entityId: b.id, details: { reason, by } });
     await this.notices.announce(m, b.id, 'cancelled');
     await this.waitlist.leaveFor(m, b.marketerId, b.repId, b.startsAt);
   }

@@ -103,4 +103,8 @@ export class Enrollment {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Set when the marketer was deactivated while the period was planned or open. */
+  @Column('timestamptz', { name: 'ended_at', nullable: true })
+  endedAt: Date | null;
 }

@@ -106,4 +106,39 @@ export class ScimRepository {
     const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY id FOR UPDATE`);
     return rows.length;
   }
+
+  // ---------------------------------------------------------------- what a deactivation ends
+
+  /** Confirmed bookings of the person (as rep or marketer) that have not started. */
+  async futureBookingIds(m: EntityManager, userId: string, now: Date): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM bookings WHERE (rep_id = $1 OR marketer_id = $1) AND status = 'confirmed' AND starts_at > $2 ORDER BY starts_at, id`,
+      [userId, now],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Marks the rep's invited or active roster entries in planned and open periods removed; returns their ids. */
+  async removeFromOpenRosters(m: EntityManager, repId: string): Promise<{ id: string; from: string }[]> {
+    const [rows] = (await m.query(
+      `UPDATE roster_entries r SET status = 'removed'
+         FROM periods p, roster_entries old
+        WHERE r.rep_id = $1 AND r.status IN ('invited', 'active') AND p.id = r.period_id AND p.status IN ('planned', 'open')
+          AND old.id = r.id
+        RETURNING r.id, old.status AS "from"`,
+      [repId],
+    )) as [{ id: string; from: string }[], number];
+    return rows;
+  }
+
+  /** Ends the marketer's enrolments in planned and open periods; returns their ids. */
+  async endOpenEnrolments(m: EntityManager, marketerId: string, now: Date): Promise<string[]> {
+    const [rows] = (await m.query(
+      `UPDATE enrollments e SET ended_at = $2 FROM periods p
+        WHERE e.marketer_id = $1 AND e.ended_at IS NULL AND p.id = e.period_id AND p.status IN ('planned', 'open')
+        RETURNING e.id`,
+      [marketerId, now],
+    )) as [{ id: string }[], number];
+    return rows.map((r) => r.id);
+  }
 }
