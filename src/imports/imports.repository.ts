@@ -47,8 +47,9 @@ export class ImportsRepository {
     return new Map(rows.map((r) => [`${r.period_id}:${r.marketer_id}`, { id: r.id, quota: r.quota }]));
   }
 
-  async activeLifecycleIds(m: EntityManager): Promise<string[]> {
-    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY id FOR UPDATE`);
+  /** Active lifecycle users; locked when applying, so a deactivation cannot take the last one meanwhile. */
+  async activeLifecycleIds(m: EntityManager, lock: boolean): Promise<string[]> {
+    const rows: { id: string }[] = await m.query(`SELECT id FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY id${lock ? ' FOR UPDATE' : ''}`);
     return rows.map((r) => r.id);
   }
 

@@ -51,7 +51,7 @@ export class ImportsService {
 
     return this.db.transaction(async (m) => {
       if (!opts.dryRun) await this.repo.lock(m);
-      const plan = await this.plan(m, parsed);
+      const plan = await this.plan(m, parsed, !opts.dryRun);
       const result: ImportResult = { dryRun: opts.dryRun, applied: false, totals: plan.totals, welcomeEmails: 0, rows: plan.rows };
       if (opts.dryRun) return result;
       if (plan.totals.error > 0) {
@@ -75,7 +75,7 @@ export class ImportsService {
     });
   }
 
-  private async plan(m: EntityManager, rows: ReturnType<typeof parsePeopleCsv>): Promise<ImportPlan> {
+  private async plan(m: EntityManager, rows: ReturnType<typeof parsePeopleCsv>, applying: boolean): Promise<ImportPlan> {
     const emails = rows.filter((r) => r.email).map((r) => r.email);
     const validPeriodIds = [...new Set(rows.flatMap((r) => [r.rosterPeriodId, r.enrolPeriodId]))].filter((x): x is string => !!x && isUUID(x));
     const people = await this.repo.peopleByEmails(m, emails);
@@ -84,7 +84,7 @@ export class ImportsService {
       await this.repo.periods(m, validPeriodIds),
       await this.repo.rosterEntries(m, validPeriodIds, ids),
       await this.repo.enrolments(m, validPeriodIds, ids),
-      await this.repo.activeLifecycleIds(m),
+      await this.repo.activeLifecycleIds(m, applying),
     ];
     return planImport({ rows, people, periods, roster, enrolments, activeLifecycleIds });
   }
