@@ -152,6 +152,26 @@ describe('Okta sequence', () => {
   });
 });
 
+describe('Okta group push', () => {
+  it('finds the group by displayName, echoes its id in a pathless replace, adds and removes members', async () => {
+    const made = await send('post', '/Users', { schemas: [USER], userName: email('okta.push'), name: { givenName: 'Push', familyName: 'Ed' } });
+    const id = made.body.id as string;
+    const found = await get(`/Groups?filter=${encodeURIComponent('displayName eq "ridealong-reps"')}&startIndex=1&count=100`);
+    expect(found.body.totalResults).toBe(1);
+    const gid = found.body.Resources[0].id as string;
+    const renamed = await send('patch', `/Groups/${gid}`, patchOp({ op: 'replace', value: { id: gid, displayName: 'ridealong-reps' } }));
+    expect(renamed.status).toBe(200);
+    const added = await send('patch', `/Groups/${gid}`, patchOp({ op: 'add', path: 'members', value: [{ value: id, display: 'Push Ed' }] }));
+    expect(added.body.members).toEqual(expect.arrayContaining([expect.objectContaining({ value: id })]));
+    expect((await get(`/Users/${id}`)).body.groups.map((g: { value: string }) => g.value)).toEqual(['ridealong-reps']);
+    const removed = await send('patch', `/Groups/${gid}`, patchOp({ op: 'remove', path: `members[value eq "${id}"]` }));
+    expect(removed.body.members.map((m: { value: string }) => m.value)).not.toContain(id);
+    // the group's version changes with its members, and If-Match holds a stale one off
+    const stale = await t.http.patch(`/scim/v2/Groups/${gid}`).set({ ...scim(), 'If-Match': added.body.meta.version }).send(JSON.stringify(patchOp({ op: 'add', path: 'members', value: [{ value: id }] })));
+    expect(stale.status).toBe(412);
+  });
+});
+
 describe('Entra ID sequence', () => {
   it('probes with a random userName, creates, Replace with "False", group Add and Remove', async () => {
     const probe = await get(`/Users?filter=${encodeURIComponent(`userName eq "${randomUUID()}"`)}`);

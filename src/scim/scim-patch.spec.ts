@@ -90,6 +90,7 @@ describe('applyPatch', () => {
 
   it('id cannot change; meta and schemas are ignored', () => {
     expect(() => patch(user(), { op: 'replace', path: 'id', value: 'x' })).toThrow(PatchError);
+    expect(patch(user(), { op: 'replace', value: { id: 'u1', displayName: 'Ada' } }).displayName).toBe('Ada'); // Okta echoes the id
     expect(patch(user(), { op: 'replace', value: { schemas: ['x'], meta: {} } }).schemas).toEqual(user().schemas);
   });
 

@@ -134,6 +134,8 @@ function applyPath(doc: Json, op: PatchOperation['op'], path: AttrPath, value: u
   const attrLower = path.attr.toLowerCase();
   if (!path.urn && READ_ONLY.has(attrLower)) {
     if (attrLower === 'schemas' || attrLower === 'meta') return; // clients echo these; nothing to change
+    // Okta's group push echoes the id: {"op":"replace","value":{"id":"<same id>","displayName":"..."}}
+    if (attrLower === 'id' && op !== 'remove' && typeof value === 'string' && value === doc[getKey(doc, 'id') ?? 'id']) return;
     throw new PatchError('mutability', `${path.attr} cannot be changed`);
   }
   if (op !== 'remove' && value === undefined) throw new PatchError('invalidValue', `${op} needs a value`);
