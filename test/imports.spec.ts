@@ -162,6 +162,12 @@ describe('CSV import of people (HTTP, real PostgreSQL, real SMTP)', () => {
     // A new quota updates the enrolment.
     const quota = await post(csv.replace(`${periodId},7`, `${periodId},9`), 'dryRun=false').expect(200);
     expect(quota.body.rows[4]).toMatchObject({ outcome: 'update', enrolment: { outcome: 'update', quota: 9 } });
+    // An ended enrolment (a deactivation ends them) is enrolled again.
+    await t.db.query(`UPDATE enrollments SET ended_at = now() WHERE marketer_id = $1`, [marketer.id]);
+    const reenrol = await post(csv, 'dryRun=false').expect(200);
+    expect(reenrol.body.rows[1]).toMatchObject({ outcome: 'update', enrolment: { outcome: 'update', quota: 12 } });
+    const [{ ended }] = await t.db.query(`SELECT count(*)::int AS ended FROM enrollments WHERE ended_at IS NOT NULL`);
+    expect(ended).toBe(0);
 
     const audit: { details: { totals: { create: number }; created: string[] } }[] = await t.db.query(
       `SELECT details FROM audit_log WHERE action = 'people.import' ORDER BY id`,

@@ -20,7 +20,7 @@ export interface PlanInput {
   /** Roster entries of stored people in named periods, by `${periodId}:${userId}`. */
   roster: ReadonlyMap<string, { id: string; status: string }>;
   /** Enrolments of stored people in named periods, by `${periodId}:${userId}`. */
-  enrolments: ReadonlyMap<string, { id: string; quota: number }>;
+  enrolments: ReadonlyMap<string, { id: string; quota: number; ended?: boolean }>;
   /** Ids of the active lifecycle users. */
   activeLifecycleIds: readonly string[];
 }
@@ -55,6 +55,7 @@ export interface Writes {
   /** Declined or removed entries invited again. */
   rosterReinvites: string[];
   enrolInserts: { periodId: string; userId?: string; email?: string; quota: number }[];
+  /** Enrolments given another quota, or ended ones (a deactivation ends them) enrolled again. */
   enrolQuotaUpdates: { id: string; quota: number }[];
 }
 
@@ -125,9 +126,10 @@ export function planImport(input: PlanInput): ImportPlan {
           const quota = r.quota ?? period.defaultQuota;
           result.enrolment = { periodId: r.enrolPeriodId, outcome: 'create', quota };
           writes.enrolInserts.push(existing ? { periodId: r.enrolPeriodId, userId: existing.id, quota } : { periodId: r.enrolPeriodId, email: r.email, quota });
-        } else if (r.quota !== null && r.quota !== enrolment.quota) {
-          result.enrolment = { periodId: r.enrolPeriodId, outcome: 'update', quota: r.quota };
-          writes.enrolQuotaUpdates.push({ id: enrolment.id, quota: r.quota });
+        } else if (enrolment.ended || (r.quota !== null && r.quota !== enrolment.quota)) {
+          const quota = r.quota ?? enrolment.quota;
+          result.enrolment = { periodId: r.enrolPeriodId, outcome: 'update', quota };
+          writes.enrolQuotaUpdates.push({ id: enrolment.id, quota });
         } else {
           result.enrolment = { periodId: r.enrolPeriodId, outcome: 'unchanged', quota: enrolment.quota };
         }

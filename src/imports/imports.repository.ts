@@ -39,12 +39,12 @@ export class ImportsRepository {
     return new Map(rows.map((r) => [`${r.period_id}:${r.rep_id}`, { id: r.id, status: r.status }]));
   }
 
-  async enrolments(m: EntityManager, periodIds: readonly string[], userIds: readonly string[]): Promise<Map<string, { id: string; quota: number }>> {
-    const rows: { id: string; period_id: string; marketer_id: string; quota: number }[] = await m.query(
-      `SELECT id, period_id, marketer_id, quota FROM enrollments WHERE period_id = ANY($1::uuid[]) AND marketer_id = ANY($2::uuid[])`,
+  async enrolments(m: EntityManager, periodIds: readonly string[], userIds: readonly string[]): Promise<Map<string, { id: string; quota: number; ended: boolean }>> {
+    const rows: { id: string; period_id: string; marketer_id: string; quota: number; ended: boolean }[] = await m.query(
+      `SELECT id, period_id, marketer_id, quota, ended_at IS NOT NULL AS ended FROM enrollments WHERE period_id = ANY($1::uuid[]) AND marketer_id = ANY($2::uuid[])`,
       [[...new Set(periodIds)], userIds],
     );
-    return new Map(rows.map((r) => [`${r.period_id}:${r.marketer_id}`, { id: r.id, quota: r.quota }]));
+    return new Map(rows.map((r) => [`${r.period_id}:${r.marketer_id}`, { id: r.id, quota: r.quota, ended: r.ended }]));
   }
 
   /** Active lifecycle users; locked when applying, so a deactivation cannot take the last one meanwhile. */
@@ -99,7 +99,7 @@ export class ImportsRepository {
     }
     if (w.enrolQuotaUpdates.length) {
       await m.query(
-        `UPDATE enrollments AS t SET quota = v.quota FROM unnest($1::uuid[], $2::int[]) AS v(id, quota) WHERE t.id = v.id`,
+        `UPDATE enrollments AS t SET quota = v.quota, ended_at = NULL FROM unnest($1::uuid[], $2::int[]) AS v(id, quota) WHERE t.id = v.id`,
         [w.enrolQuotaUpdates.map((x) => x.id), w.enrolQuotaUpdates.map((x) => x.quota)],
       );
     }
