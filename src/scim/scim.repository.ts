@@ -41,6 +41,11 @@ export class ScimRepository {
     return m.find(User, { order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
+  /** The user with this email, ignoring case (the index on lower(email)): the identity providers' look-up. */
+  usersByEmail(m: EntityManager, email: string): Promise<User[]> {
+    return m.getRepository(User).createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getMany();
+  }
+
   findUser(m: EntityManager, id: string): Promise<User | null> {
     return m.findOneBy(User, { id });
   }

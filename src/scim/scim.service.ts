@@ -124,7 +124,11 @@ export class ScimService {
 
   async listUsers(base: string, filterText: string | undefined, startIndex: number, count: number) {
     const filter = readFilter(filterText);
-    const docs = (await this.repo.allUsers(this.db.manager)).map((u) => userToScim(u, base));
+    // `userName eq "..."` (how Okta and Entra ID look a person up) reads one row by index; others filter all
+    const byUserName = filter?.kind === 'cmp' && filter.op === 'eq' && !filter.path.urn && !filter.path.sub && filter.path.attr.toLowerCase() === 'username';
+    const users =
+      byUserName && typeof filter.value === 'string' ? await this.repo.usersByEmail(this.db.manager, filter.value) : await this.repo.allUsers(this.db.manager);
+    const docs = users.map((u) => userToScim(u, base));
     const matched = filter ? docs.filter((d) => evaluate(filter, d)) : docs;
     return listResponse(matched.slice(startIndex - 1, startIndex - 1 + count), matched.length, startIndex);
   }
