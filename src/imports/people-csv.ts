@@ -167,7 +167,7 @@ function markDuplicates(rows: ParsedRow[]): void {
   }
 }
 
-/** The largest CSV an import takes (about 60,000 rows of typical width); larger bodies are refused with 413. */
+/** The largest CSV body an import takes (10,000 typical rows are about 1 MB); larger bodies are refused with 413. */
 export const IMPORT_BODY_LIMIT = '5mb';
 /** Media types of a CSV body. */
 export const CSV_MEDIA_TYPES = ['text/csv', 'application/csv'];
