@@ -247,6 +247,9 @@ describe('Entra ID sequence', () => {
     // DELETE deactivates
     expect((await t.http.delete(`/scim/v2/Users/${id}`).set(scim())).status).toBe(204);
     expect((await get(`/Users/${id}`)).body.active).toBe(false);
+    // a PUT that leaves active out keeps the person deactivated
+    const put2 = await send('put', `/Users/${id}`, { schemas: [USER], userName, displayName: 'Grace' });
+    expect(put2.body).toMatchObject({ active: false, displayName: 'Grace' });
   });
 });
 

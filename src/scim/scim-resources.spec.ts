@@ -9,6 +9,7 @@ describe('readUserDoc', () => {
     expect(readUserDoc({ userName: 'a@x.io', name: { formatted: 'Ada F' } }).name).toBe('Ada F');
     expect(readUserDoc({ userName: 'a@x.io', name: { givenName: 'Ada', familyName: 'King' } }).name).toBe('Ada King');
     expect(readUserDoc({ userName: 'ada@x.io' }).name).toBe('ada');
+    expect(readUserDoc({ userName: 'ada@x.io' }).active).toBeUndefined();
   });
 
   it('reads the extensions, booleans as strings, and leaves the zone unset when absent', () => {

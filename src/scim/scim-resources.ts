@@ -61,7 +61,8 @@ export interface ScimUserInput {
   email: string;
   name: string;
   timeZone: string | undefined;
-  active: boolean;
+  /** Undefined when the document leaves it out: a create makes the person active, a PUT keeps what they were. */
+  active: boolean | undefined;
   externalId: string | null;
   employeeNumber: string | null;
   startedOn: string | null;
@@ -145,7 +146,7 @@ export function readUserDoc(doc: unknown): ScimUserInput {
   }
 
   const activeRaw = getCI(doc, 'active');
-  const active = activeRaw === undefined || activeRaw === null ? true : scimBoolean(activeRaw, 'active');
+  const active = activeRaw === undefined || activeRaw === null ? undefined : scimBoolean(activeRaw, 'active');
 
   const externalId = optionalText(getCI(doc, 'externalId'), 'externalId', 500);
   const ent = getCI(doc, ENTERPRISE_SCHEMA);

@@ -161,7 +161,7 @@ export class ScimService {
           name: input.name,
           timeZone: input.timeZone ?? DEFAULT_ZONE,
           roles: [], // a group gives the first role
-          active: input.active,
+          active: input.active ?? true,
           externalId: input.externalId,
           employeeNumber: input.employeeNumber,
           startedOn: input.startedOn,
@@ -196,7 +196,8 @@ export class ScimService {
       return await this.db.transaction(async (m) => {
         const user = await this.findUser(m, id, true);
         checkIfMatch(ifMatch, userVersion(user));
-        const input = next(user);
+        const asked = next(user);
+        const input = { ...asked, active: asked.active ?? user.active };
         await this.assertNoClash(m, input, id);
         const before = inputOf(user);
         const deactivated = before.active && !input.active;
