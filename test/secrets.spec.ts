@@ -162,7 +162,7 @@ describe('secrets and credentials', () => {
         )[0];
       expect(await held()).toEqual({ tokens: 0, sessions: 0, feeds: 0, links: 0 });
       const [audit] = await t.db.query(`SELECT details FROM audit_log WHERE entity_id = $1 AND action = 'user.deactivate'`, [user.id]);
-      expect(audit.details.revoked).toEqual({ apiTokens: 1, sessions: 1, calendarFeeds: 1, signInLinks: 2, calendarConnections: 0 }); // the session's used link too
+      expect(audit.details.revoked).toEqual({ apiTokens: 1, sessions: 1, calendarFeeds: 1, signInLinks: 2, calendarConnections: 0, bookingsCancelled: 0, rosterEntriesRemoved: 0, enrolmentsEnded: 0 }); // the session's used link too
 
       await t.http.patch(`/api/v1/users/${user.id}`).set(bearer(t.adminToken)).send({ active: true }).expect(200);
       expect(await alive()).toEqual(dead);

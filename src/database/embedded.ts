@@ -252,7 +252,9 @@ export class EmbeddedDatabase {
         await fs.chown(pwfile, this.runAs.uid, this.runAs.gid!);
       }
       this.log(`initialising the embedded PostgreSQL in ${this.dir}`);
-      await execFile(bin.initdb, [`--pgdata=${this.dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], {
+      // PostgreSQL's builtin C.UTF-8 locale: text sorts by code point as with C, but lower() and upper() know all
+      // of Unicode (with plain C, lower('Ü') is 'Ü', so emails matched ignoring case would differ from a server's).
+      await execFile(bin.initdb, [`--pgdata=${this.dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'], {
         ...this.runAs,
       });
     } finally {
