@@ -4,12 +4,14 @@ import { ProgramsModule } from '../programs/programs.module.js';
 import { AvailabilityController } from './availability.controller.js';
 import { AvailabilityRepository } from './availability.repository.js';
 import { AvailabilityService } from './availability.service.js';
+import { BusyCache } from './busy-cache.js';
 import { SlotsService } from './slots.service.js';
 
 @Module({
   imports: [PeopleModule, ProgramsModule],
   controllers: [AvailabilityController],
-  providers: [AvailabilityRepository, AvailabilityService, SlotsService],
+  // BusyCache: one per instance, every request's slot search shares it.
+  providers: [{ provide: BusyCache, useFactory: () => new BusyCache() }, AvailabilityRepository, AvailabilityService, SlotsService],
   exports: [SlotsService, AvailabilityRepository, AvailabilityService],
 })
 export class AvailabilityModule {}

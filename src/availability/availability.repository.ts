@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Interval, OpenCall, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
+import { BusyCache } from './busy-cache.js';
 
 /** A row of `supply`: a rep's windows, bookings (start, end, seats taken), calendar busy time and opened calls (id, start, end, label, call type, lead flag). */
 interface SupplyRow {
@@ -10,14 +11,22 @@ interface SupplyRow {
   weekly: WeeklyWindow[];
   overrides: Record<string, WallWindow[]>;
   calls: [number, number, number][];
-  /** Busy events' starts and ends in turn, sorted (event i is busy[2i] .. busy[2i + 1]); null when none. */
+  /** rep_calendar_busy.version of the rep's row; null when the rep has no busy time. */
+  busy_version: string | null;
+  /** Busy events' starts and ends in turn, sorted (event i is busy[2i] .. busy[2i + 1]); only when asked for (`inline`). */
   busy: number[] | null;
   open_calls: [string, number, number, string | null, string | null, boolean | null][];
 }
 
-/** Availability and the busy time the slot search subtracts; every load is one query for all reps. */
+/** Which reps' busy arrays `supply`'s query returns itself: none (the cache has them), some, or all. */
+type Inline = { all: boolean; reps: string[] };
+
+/** Availability and the busy time the slot search subtracts; every load is one query for all reps (a second one for busy arrays the instance's cache lacks). */
 @Injectable()
 export class AvailabilityRepository {
+  /** `busy`: the instance's copy of the reps' busy arrays by version (one per instance, shared by every request). */
+  constructor(private readonly busy: BusyCache = new BusyCache()) {}
+
   find(m: EntityManager, repId: string): Promise<Availability | null> {
     return m.findOneBy(Availability, { repId });
   }
@@ -71,76 +80,139 @@ export class AvailabilityRepository {
    * in epoch minutes (busy time widened to whole minutes; a call's start and end rounded down and up).
    * A rep with a connected calendar but no availability row is supplied with no windows in their own zone.
    * `excludeBookingId`: a booking left out as if cancelled (a search for its move).
+   *
+   * The busy arrays come from the instance's cache (`BusyCache`) when it holds the version the query read,
+   * so a warm search reads one bigint per rep instead of some 600 numbers. The query reads the versions in
+   * the same statement, so the same snapshot, as everything else (opened calls included: opening a call moves
+   * its event from the busy copy to the opened calls, and both must come from one snapshot). Arrays the cache
+   * lacks are fetched by a second query with their versions; when every version fetched is the one the first
+   * query read, the arrays are exactly that snapshot's (a version names one content) and the result is as if
+   * one statement had read it all. When one differs (a calendar change committed in between), mixing would
+   * be a state that never was (an opened call in neither list), so the supply is read again, that rep's
+   * array inline in the query; after two such rounds every array comes inline: a single statement, as
+   * before the cache. The booking check (inside its transaction) goes through here too, so it never judges
+   * by an array older or newer than the rest of what it read.
    */
   async supply(
     m: EntityManager,
     q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; eventsFrom: Date; eventsTo: Date; excludeBookingId?: string },
   ): Promise<RepSupply[]> {
-    const rows: SupplyRow[] =
-      await m.query(
-        `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
-                COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
-                            FROM availability_overrides o
-                           WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
-                COALESCE((SELECT json_agg(json_build_array(c.s, c.e, c.n) ORDER BY c.s)
-                            FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
-                                    FROM bookings b
-                                   WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
-                                     AND ($7::uuid IS NULL OR b.id <> $7::uuid)
-                                   GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
-                to_json(cb.minutes) AS busy, COALESCE(ev.open_calls, '[]') AS open_calls
-           FROM roster_entries r
-           JOIN users u ON u.id = r.rep_id AND u.active
-           LEFT JOIN availability a ON a.rep_id = r.rep_id
-           -- Busy time from the copy PostgreSQL keeps per rep (rep_calendar_busy, maintained by triggers on
-           -- calendar_events): one array per rep instead of grouping some 300 event rows per rep per request.
-           -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
-           LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
-           -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
-           LEFT JOIN (SELECT e.rep_id,
-                             json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
-                                                       e.label, e.call_type, e.marketing_sourced)) AS open_calls
-                        FROM calendar_events e
-                       WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
-                                           WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid))
-                         AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
-                       GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
-          WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
-            AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
-          ORDER BY r.rep_id`,
-        [
-          q.periodId,
-          q.repId ?? null,
-          q.fromDate,
-          q.toDate,
-          q.from.toISOString(),
-          q.to.toISOString(),
-          q.excludeBookingId ?? null,
-          q.eventsFrom.toISOString(),
-          q.eventsTo.toISOString(),
-        ],
-      );
-    return rows.map((r) => {
-      const rep: RepSupply = {
-        repId: r.rep_id,
-        timeZone: r.time_zone,
-        weekly: r.weekly,
-        overrides: r.overrides,
-        calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
-      };
-      // Sorted pairs as they are: the engine merges them in one pass (no object per event).
-      if (r.busy && r.busy.length) rep.busyPairs = r.busy;
-      if (r.open_calls.length) {
-        rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
-          const c: OpenCall = { id, start, end };
-          if (label !== null) c.label = label;
-          if (callType !== null) c.callType = callType;
-          if (marketingSourced !== null) c.marketingSourced = marketingSourced;
-          return c;
-        });
+    let inline: Inline = { all: false, reps: [] };
+    for (let round = 0; ; round++) {
+      const rows = await this.supplyRows(m, q, inline);
+      const pairs = new Map<string, Int32Array>();
+      const missing: string[] = [];
+      for (const r of rows) {
+        if (r.busy_version === null) {
+          this.busy.delete(r.rep_id);
+        } else if (r.busy !== null) {
+          const p = Int32Array.from(r.busy);
+          this.busy.set(r.rep_id, r.busy_version, p);
+          pairs.set(r.rep_id, p);
+        } else {
+          const p = this.busy.get(r.rep_id, r.busy_version);
+          if (p) pairs.set(r.rep_id, p);
+          else missing.push(r.rep_id);
+        }
       }
-      return rep;
-    });
+      if (missing.length) {
+        const read = new Map(rows.map((r) => [r.rep_id, r.busy_version]));
+        const moved: string[] = [];
+        const fetched = await this.busyMinutes(m, missing);
+        for (const f of fetched) {
+          const p = Int32Array.from(f.minutes);
+          this.busy.set(f.rep_id, f.version, p); // valid for its version, whichever snapshot read it
+          if (f.version === read.get(f.rep_id)) pairs.set(f.rep_id, p);
+        }
+        for (const id of missing) if (!pairs.has(id)) moved.push(id); // changed or gone since the first query
+        if (moved.length) {
+          inline = round >= 1 ? { all: true, reps: [] } : { all: false, reps: moved };
+          continue;
+        }
+      }
+      return rows.map((r) => this.toSupply(r, pairs.get(r.rep_id)));
+    }
+  }
+
+  /** The busy arrays of `repIds` with their versions (reps without busy time have no row). Protected: a test races it. */
+  protected busyMinutes(m: EntityManager, repIds: string[]): Promise<{ rep_id: string; version: string; minutes: number[] }[]> {
+    return m.query(`SELECT rep_id, version::text AS version, to_json(minutes) AS minutes FROM rep_calendar_busy WHERE rep_id = ANY($1::uuid[])`, [repIds]);
+  }
+
+  private toSupply(r: SupplyRow, busyPairs: Int32Array | undefined): RepSupply {
+    const rep: RepSupply = {
+      repId: r.rep_id,
+      timeZone: r.time_zone,
+      weekly: r.weekly,
+      overrides: r.overrides,
+      calls: r.calls.map(([start, end, seatsTaken]) => ({ start, end, seatsTaken })),
+    };
+    // Sorted pairs as they are: the engine merges them in one pass (no object per event).
+    if (busyPairs && busyPairs.length) rep.busyPairs = busyPairs;
+    if (r.open_calls.length) {
+      rep.openCalls = r.open_calls.map(([id, start, end, label, callType, marketingSourced]) => {
+        const c: OpenCall = { id, start, end };
+        if (label !== null) c.label = label;
+        if (callType !== null) c.callType = callType;
+        if (marketingSourced !== null) c.marketingSourced = marketingSourced;
+        return c;
+      });
+    }
+    return rep;
+  }
+
+  private supplyRows(
+    m: EntityManager,
+    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; eventsFrom: Date; eventsTo: Date; excludeBookingId?: string },
+    inline: Inline,
+  ): Promise<SupplyRow[]> {
+    return m.query(
+      `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
+              COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
+                          FROM availability_overrides o
+                         WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
+              COALESCE((SELECT json_agg(json_build_array(c.s, c.e, c.n) ORDER BY c.s)
+                          FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
+                                  FROM bookings b
+                                 WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
+                                   AND ($7::uuid IS NULL OR b.id <> $7::uuid)
+                                 GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
+              cb.version::text AS busy_version,
+              CASE WHEN $10::boolean OR cb.rep_id = ANY($11::uuid[]) THEN to_json(cb.minutes) END AS busy,
+              COALESCE(ev.open_calls, '[]') AS open_calls
+         FROM roster_entries r
+         JOIN users u ON u.id = r.rep_id AND u.active
+         LEFT JOIN availability a ON a.rep_id = r.rep_id
+         -- Busy time from the copy PostgreSQL keeps per rep (rep_calendar_busy, maintained by triggers on
+         -- calendar_events): its version, the array itself only where asked ($10 all, $11 those reps).
+         -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
+         LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
+         -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
+         LEFT JOIN (SELECT e.rep_id,
+                           json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
+                                                     e.label, e.call_type, e.marketing_sourced)) AS open_calls
+                      FROM calendar_events e
+                     WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
+                                         WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid))
+                       AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
+                     GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
+        WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+          AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
+        ORDER BY r.rep_id`,
+      [
+        q.periodId,
+        q.repId ?? null,
+        q.fromDate,
+        q.toDate,
+        q.from.toISOString(),
+        q.to.toISOString(),
+        q.excludeBookingId ?? null,
+        q.eventsFrom.toISOString(),
+        q.eventsTo.toISOString(),
+        inline.all,
+        inline.reps,
+      ],
+    );
   }
 
   /** The booking a search for its move leaves out: whose it is and where. */
