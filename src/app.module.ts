@@ -25,6 +25,7 @@ import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
 import { SecretsModule } from './common/secrets.js';
 import { WebModule } from './web/web.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The resolved database URL (DATABASE_URL or the embedded server's), for what needs its own connection. */
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -53,6 +54,7 @@ export class AppModule {
         ScheduleModule.forRoot(),
         SecretsModule,
         AuditModule,
+        WebhooksModule,
         PeopleModule,
         ProgramsModule,
         AvailabilityModule,

@@ -141,6 +141,10 @@ export class EnvironmentVariables {
   @IsIn(['true', 'false'], { message: 'CALENDAR_ALLOW_PRIVATE_HOSTS must be true or false' })
   CALENDAR_ALLOW_PRIVATE_HOSTS: string = 'false';
 
+  /** `true` lets webhook deliveries reach loopback, private, link-local and unique-local addresses (tests; a receiver on the company network). */
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_ALLOW_PRIVATE_HOSTS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_HOSTS: string = 'false';
+
   /** The company's email domains, comma-separated: an attendee outside them makes an event a customer call. Default: ADMIN_EMAIL's domain. */
   @IsOptional()
   @Transform(emptyToUndefined)
@@ -212,6 +216,7 @@ export interface AppConfig {
   rollupStatementTimeoutSeconds: number;
   calendarSyncMinutes: number;
   calendarAllowPrivateHosts: boolean;
+  webhookAllowPrivateHosts: boolean;
   /** Lower-cased company domains (COMPANY_DOMAINS, else ADMIN_EMAIL's domain): the organisation setting's default. */
   companyDomains: string[];
   /** SECRETS_KEY as given (undefined: the service generates one under varDir). */
@@ -316,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     rollupStatementTimeoutSeconds: parsed.ROLLUP_STATEMENT_TIMEOUT_SECONDS,
     calendarSyncMinutes: parsed.CALENDAR_SYNC_MINUTES,
     calendarAllowPrivateHosts: parsed.CALENDAR_ALLOW_PRIVATE_HOSTS === 'true',
+    webhookAllowPrivateHosts: parsed.WEBHOOK_ALLOW_PRIVATE_HOSTS === 'true',
     companyDomains: parsed.COMPANY_DOMAINS
       ? [...new Set(parsed.COMPANY_DOMAINS.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean))]
       : [parsed.ADMIN_EMAIL.toLowerCase().split('@')[1]],

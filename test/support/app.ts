@@ -31,7 +31,7 @@ export async function startTestApp(
   const db = database ?? (await createTestDatabase());
   // VAR_DIR keeps .eml files of apps without SMTP_URL out of the developer's var/mail.
   // Calendar feeds in tests are served on 127.0.0.1; a test of the refusal passes CALENDAR_ALLOW_PRIVATE_HOSTS: 'false'.
-  const config = loadConfig({ ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'silent', VAR_DIR: `var/test-${process.pid}`, CALENDAR_ALLOW_PRIVATE_HOSTS: 'true', ...env });
+  const config = loadConfig({ ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'silent', VAR_DIR: `var/test-${process.pid}`, CALENDAR_ALLOW_PRIVATE_HOSTS: 'true', WEBHOOK_ALLOW_PRIVATE_HOSTS: 'true', ...env });
   const app = await createApp(config, db.url, createRootLogger(config.logLevel, logTo));
   await app.listen(0, '127.0.0.1');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
