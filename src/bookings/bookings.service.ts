@@ -13,6 +13,7 @@ import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SlotsService } from '../availability/slots.service.js';
 import { ObservationsService } from '../observations/observations.service.js';
+import { WebhookEvents, type WebhookData, type WebhookEventType } from '../webhooks/webhook-events.js';
 import { Booking } from './booking.entity.js';
 import { BookingNotices } from './booking-notices.js';
 import { BOOKINGS_PAGE, CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
@@ -46,7 +47,29 @@ export class BookingsService implements OnModuleInit {
     private readonly observations: ObservationsService,
     private readonly waitlist: WaitlistService,
     private readonly notices: BookingNotices,
+    private readonly webhookEvents: WebhookEvents,
   ) {}
+
+  /** A booking's webhook event, in the change's transaction: ids, times and statuses, never a reason's text. */
+  private emit(m: EntityManager, type: WebhookEventType, b: Pick<Booking, 'id' | 'periodId' | 'repId' | 'marketerId' | 'startsAt' | 'endsAt' | 'customerCallId'>, facts: WebhookData): Promise<number> {
+    return this.webhookEvents.emit(m, type, {
+      bookingId: b.id,
+      periodId: b.periodId,
+      repId: b.repId,
+      marketerId: b.marketerId,
+      startsAt: b.startsAt.toISOString(),
+      endsAt: b.endsAt.toISOString(),
+      customerCallId: b.customerCallId ?? null,
+      ...facts,
+    });
+  }
+
+  /** Who cancelled, as a webhook says it (never their words). */
+  private cancelledBy(actor: User, b: Booking): string {
+    if (actor.id === b.marketerId) return 'marketer';
+    if (actor.id === b.repId) return 'rep';
+    return 'lifecycle';
+  }
 
   async onModuleInit(): Promise<void> {
     await this.notices.work((bookingId, sequence) => this.sendReminder(bookingId, sequence));
@@ -145,6 +168,7 @@ export class BookingsService implements OnModuleInit {
       ...window,
     });
     await this.audit.record(m, { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } });
+    await this.emit(m, 'booking.created', booking, { status: 'confirmed', seat });
     return booking;
   }
 
@@ -168,6 +192,7 @@ export class BookingsService implements OnModuleInit {
       const late = booking.startsAt.getTime() - now.getTime() < found.program.settings.cancelNoticeHours * 3_600_000;
       await this.repo.markCancelled(m, id, { sequence: booking.sequence + 1, cancelledAt: now, cancelledBy: actor.id, cancelReason: reason, lateCancel: late });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.cancel', entity: 'booking', entityId: id, details: { reason, late } });
+      await this.emit(m, 'booking.cancelled', booking, { status: 'cancelled', cancelledBy: this.cancelledBy(actor, booking), late });
       await this.notices.announce(m, id, 'cancelled');
       await this.waitlist.leaveFor(m, booking.marketerId, booking.repId, booking.startsAt);
       await this.releaseSeat(m, found, booking.repId, booking.startsAt);
@@ -200,6 +225,7 @@ export class BookingsService implements OnModuleInit {
           entityId: id,
           details: { from: { repId: old.repId, startsAt: old.startsAt.toISOString() }, to: { repId, startsAt: moved.startsAt.toISOString() } },
         });
+        await this.emit(m, 'booking.rescheduled', moved, { status: 'confirmed', previousRepId: old.repId, previousStartsAt: old.startsAt.toISOString(), by: 'person' });
         if (old.repId !== repId) await this.notices.announceTo(m, id, 'cancelled', 'rep', old.repId);
         await this.notices.announce(m, id, 'rescheduled', old.repId !== repId ? ['marketer', 'rep'] : undefined);
         await this.releaseSeat(m, found, old.repId, old.startsAt);
@@ -223,6 +249,7 @@ export class BookingsService implements OnModuleInit {
       const noShowParty = outcome === 'completed' ? null : (outcome.replace('_no_show', '') as 'rep' | 'marketer' | 'customer');
       await this.repo.markAttendance(m, id, { status, noShowParty, attendanceBy: actor.id, attendanceAt: this.clock.now() });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.attendance', entity: 'booking', entityId: id, details: { outcome, before: booking.status } });
+      await this.emit(m, 'booking.attendance', booking, { status, outcome, previousStatus: booking.status });
       if (status === 'completed') {
         // The marketer's observation form opens with the completion, in the same transaction.
         const found = (await this.programs.findPeriodWithProgram(m, booking.periodId))!;
@@ -287,6 +314,7 @@ export class BookingsService implements OnModuleInit {
         entityId: b.id,
         details: { from: { startsAt: b.startsAt.toISOString() }, to: { startsAt: to.startsAt.toISOString(), endsAt: to.endsAt.toISOString() }, by: 'calendar' },
       });
+      await this.emit(m, 'booking.rescheduled', { ...b, startsAt: to.startsAt, endsAt: to.endsAt }, { status: 'confirmed', previousRepId: b.repId, previousStartsAt: b.startsAt.toISOString(), by: 'calendar' });
       await this.notices.announce(m, b.id, 'rescheduled');
       outcomes.set(b.id, 'moved');
     }
@@ -312,6 +340,7 @@ export class BookingsService implements OnModuleInit {
   private async cancelByCalendar(m: EntityManager, b: Booking, reason: string, now: Date, by: 'calendar' | 'deactivation' = 'calendar'): Promise<void> {
     await this.repo.markCancelled(m, b.id, { sequence: b.sequence + 1, cancelledAt: now, cancelledBy: null, cancelReason: reason, lateCancel: false });
     await this.audit.record(m, { actorId: null, action: 'booking.cancel', entity: 'booking', entityId: b.id, details: { reason, by } });
+    await this.emit(m, 'booking.cancelled', b, { status: 'cancelled', cancelledBy: by, late: false });
     await this.notices.announce(m, b.id, 'cancelled');
     await this.waitlist.leaveFor(m, b.marketerId, b.repId, b.startsAt);
   }

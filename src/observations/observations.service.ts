@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../common/errors.js';
 import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { WebhookEvents } from '../webhooks/webhook-events.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
 import { isLifecycle, User } from '../people/user.entity.js';
@@ -43,6 +44,7 @@ export class ObservationsService implements OnModuleInit {
     private readonly mail: MailService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly webhookEvents: WebhookEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -239,6 +241,17 @@ export class ObservationsService implements OnModuleInit {
       await this.repo.addRevision(m, saved, actor.id);
       await this.repo.setThemes(m, id, o.answers.themeIds as string[]);
       await this.audit.record(m, { actorId: actor.id, action: 'observation.submit', entity: 'observation', entityId: id, details: { late: o.late } });
+      await this.webhookEvents.emit(m, 'observation.submitted', {
+        observationId: id,
+        programId: o.programId,
+        periodId: o.periodId,
+        bookingId: o.bookingId ?? null,
+        authorId: o.authorId,
+        repId: o.repId ?? null,
+        submittedAt: now.toISOString(),
+        late: o.late,
+        themeIds: (o.answers.themeIds as string[] | undefined) ?? [],
+      });
       return saved;
     });
   }

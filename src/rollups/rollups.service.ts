@@ -21,6 +21,7 @@ import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
 import type { RankedTheme, RollupReport } from './rollup.types.js';
 import { RollupsRepository, ThemeStat } from './rollups.repository.js';
+import { WebhookEvents } from '../webhooks/webhook-events.js';
 
 export const ROLLUP_JOB = 'rollup.build';
 /** Tries of a build after the first (a statement timeout or a lost connection is worth another). */
@@ -45,6 +46,7 @@ export class RollupsService implements OnModuleInit {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly webhookEvents: WebhookEvents,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -202,6 +204,17 @@ export class RollupsService implements OnModuleInit {
       // The period is rolled_up once it has ended by its dates, whether or not the hourly tick has closed it yet.
       if (row.kind === 'period' && period) await this.periods.advanceStatuses(m, this.clock.now(), period.id);
       await this.audit.record(m, { actorId: null, action: 'rollup.build', entity: 'rollup', entityId: rollupId, details: { themes: report.themes.length, empty: report.empty } });
+      // Once per rollup: a build finds a ready row and returns before this, so a retried job emits nothing twice.
+      await this.webhookEvents.emit(m, 'rollup.sent', {
+        rollupId,
+        programId: program.id,
+        periodId: period?.id ?? null,
+        kind: row.kind,
+        windowFrom: row.windowFrom.toISOString(),
+        windowTo: row.windowTo.toISOString(),
+        themes: report.themes.length,
+        empty: report.empty,
+      });
     });
   }
 

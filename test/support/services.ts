@@ -24,6 +24,8 @@ import { DEFAULT_SETTINGS, type ProgramSettings } from '../../src/programs/progr
 import { ProgramsRepository } from '../../src/programs/programs.repository.js';
 import { ThemesRepository } from '../../src/themes/themes.repository.js';
 import { ThemesService } from '../../src/themes/themes.service.js';
+import { WebhookEvents } from '../../src/webhooks/webhook-events.js';
+import { WebhooksRepository } from '../../src/webhooks/webhooks.repository.js';
 import { createTestDatabase, TestDatabase } from './database.js';
 
 /** A clock the test sets: services read "now" from it, so a rule about time is tested at the instant it names. */
@@ -75,11 +77,12 @@ export async function startServices(env: Record<string, string> = {}): Promise<T
   const programs = new ProgramsRepository();
   const slots = new SlotsService(db, programs, new AvailabilityRepository(), clock);
   const themes = new ThemesService(db, new ThemesRepository(), audit);
-  const observations = new ObservationsService(db, new ObservationsRepository(), programs, themes, audit, jobs, mail, clock, config);
+  const webhookEvents = new WebhookEvents(jobs, new WebhooksRepository(), clock);
+  const observations = new ObservationsService(db, new ObservationsRepository(), programs, themes, audit, jobs, mail, clock, config, webhookEvents);
   const bookingsRepo = new BookingsRepository();
   const notices = new BookingNotices(bookingsRepo, notifier);
   const waitlist = new WaitlistService(db, new WaitlistRepository(), bookingsRepo, programs, slots, audit, notices);
-  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices);
+  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices, webhookEvents);
   return {
     database,
     db,
