@@ -18,6 +18,7 @@ import { CustomerCallsModule } from './customer-calls/customer-calls.module.js';
 import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
+import { NoticesModule } from './notices/notices.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { ThemesModule } from './themes/themes.module.js';
@@ -66,6 +67,7 @@ export class AppModule {
         ThemesModule,
         ObservationsModule,
         RollupsModule,
+        NoticesModule,
         RotationsModule,
         ImportsModule,
         ScimModule,
