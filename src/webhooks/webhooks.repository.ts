@@ -78,7 +78,7 @@ export class WebhooksRepository {
 
   /** Deletes the endpoint and its deliveries; false when there was none. */
   async deleteEndpoint(m: EntityManager, id: string): Promise<boolean> {
-    const rows: unknown[] = await m.query(`DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id`, [id]);
+    const rows: unknown[] = await m.query(`WITH d AS (DELETE FROM webhook_endpoints WHERE id = $1 RETURNING id) SELECT id FROM d`, [id]);
     return rows.length > 0;
   }
 
@@ -158,7 +158,8 @@ export class WebhooksRepository {
   /** Counts one more failure in a row; returns the new count and whether the endpoint is still enabled. */
   async countFailure(m: EntityManager, endpointId: string): Promise<{ failures: number; enabled: boolean } | null> {
     const rows: { failures: number; enabled: boolean }[] = await m.query(
-      `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING consecutive_failures AS failures, enabled`,
+      `WITH u AS (UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING consecutive_failures, enabled)
+       SELECT consecutive_failures AS failures, enabled FROM u`,
       [endpointId],
     );
     return rows[0] ?? null;
@@ -170,7 +171,8 @@ export class WebhooksRepository {
    */
   async disable(m: EntityManager, endpointId: string, at: Date, reason: string): Promise<{ disabled: true; owner: { name: string; email: string; timeZone: string } | null } | null> {
     const rows: { createdBy: string | null }[] = await m.query(
-      `UPDATE webhook_endpoints SET enabled = false, disabled_at = $2, disabled_reason = $3, updated_at = $2 WHERE id = $1 AND enabled RETURNING created_by AS "createdBy"`,
+      `WITH u AS (UPDATE webhook_endpoints SET enabled = false, disabled_at = $2, disabled_reason = $3, updated_at = $2 WHERE id = $1 AND enabled RETURNING created_by)
+       SELECT created_by AS "createdBy" FROM u`,
       [endpointId, at, reason],
     );
     if (rows.length === 0) return null;
