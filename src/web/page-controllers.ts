@@ -6,6 +6,7 @@ import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
 import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
 import { LifecycleThemesController } from './lifecycle/themes.controller.js';
+import { LifecycleWebhooksController } from './lifecycle/webhooks.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
@@ -27,6 +28,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleThemesController,
   LifecycleRollupsController,
   LifecycleHealthController,
+  LifecycleWebhooksController,
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */

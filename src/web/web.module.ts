@@ -22,6 +22,7 @@ import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
 import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
 import { LifecycleThemesController } from './lifecycle/themes.controller.js';
+import { LifecycleWebhooksController } from './lifecycle/webhooks.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
 import { MarketerPagesController } from './marketer/marketer.controller.js';
@@ -72,6 +73,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleThemesController,
     LifecycleRollupsController,
     LifecycleHealthController,
+    LifecycleWebhooksController,
     RollupPageController,
     LinksController,
   ],
