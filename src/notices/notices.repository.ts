@@ -164,6 +164,11 @@ export class NoticesRepository {
     );
   }
 
+  /** The program's actions still to do (open or in progress), newest first: what a notice may carry out. */
+  openActions(m: EntityManager, programId: string): Promise<{ id: string; title: string }[]> {
+    return m.query(`SELECT id, title FROM actions WHERE program_id = $1 AND status IN ('open', 'in_progress') ORDER BY created_at DESC LIMIT 100`, [programId]);
+  }
+
   /** Per program: notices sent, recipients and acknowledgements (for the program pages). */
   async programCounts(m: EntityManager, programId: string): Promise<{ notices: number; recipients: number; acknowledged: number }> {
     const rows: { notices: number; recipients: number; acknowledged: number }[] = await m.query(

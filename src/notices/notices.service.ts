@@ -204,6 +204,12 @@ export class NoticesService implements OnModuleInit {
     return (await this.repo.list(this.repo.manager, programId, NOTICES_LIST_LIMIT)).map(out);
   }
 
+  /** What the send form offers: the period a notice goes to by default, and the actions it may carry out. */
+  async formChoices(programId: string): Promise<{ defaultPeriodId: string | null; actions: { id: string; title: string }[] }> {
+    const m = this.repo.manager;
+    return { defaultPeriodId: await this.repo.defaultPeriod(m, programId), actions: await this.repo.openActions(m, programId) };
+  }
+
   /** Totals of a program: notices, recipients, acknowledgements. */
   programCounts(programId: string): Promise<{ notices: number; recipients: number; acknowledged: number }> {
     return this.repo.programCounts(this.repo.manager, programId);

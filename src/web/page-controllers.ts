@@ -12,6 +12,8 @@ import { MarketerFormsController } from './marketer/marketer-forms.controller.js
 import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
+import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
+import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
@@ -29,6 +31,8 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleRollupsController,
   LifecycleHealthController,
   LifecycleWebhooksController,
+  RepNoticesPagesController,
+  LifecycleNoticesController,
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */

@@ -29,6 +29,9 @@ import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { MarketerPagesRepository } from './marketer/marketer-pages.repository.js';
 import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
+import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
+import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
+import { NoticesModule } from '../notices/notices.module.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
 import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
 import { OidcController } from './sign-in/oidc.controller.js';
@@ -56,6 +59,7 @@ import { WebGuard } from './kit/web.guard.js';
     CalendarSyncModule,
     CustomerCallsModule,
     ImportsModule,
+    NoticesModule,
   ],
   controllers: [
     // Before SignInController: its `sign-in/:token` would take `/sign-in/oidc`.
@@ -74,6 +78,8 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleRollupsController,
     LifecycleHealthController,
     LifecycleWebhooksController,
+    RepNoticesPagesController,
+    LifecycleNoticesController,
     RollupPageController,
     LinksController,
   ],

@@ -43,6 +43,8 @@ button.link{background:none;border:none;color:inherit;text-decoration:underline;
 .error-summary{border:3px solid #cf222e;padding:8px 16px;margin:0 0 16px}
 .error-summary h2{margin:0 0 8px;font-size:1.1rem}
 .notice{border-left:6px solid #1a7f37;background:#dafbe1;padding:8px 16px;margin:0 0 16px}
+.rep-notice{border-left:6px solid #0a58ca;background:#ddf4ff;padding:8px 16px;margin:0 0 16px}
+.rep-notice h2{margin:4px 0 8px}
 .muted{color:#57606a}
 .badge{display:inline-block;padding:0 6px;border-radius:10px;background:#ddf4ff;font-size:.85rem}
 .badge.late{background:#ffebe9;color:#82071e}

@@ -45,6 +45,7 @@ const NOTICES: Record<string, string> = {
   'theme-rejected': 'Theme rejected.',
   merged: 'Themes merged.',
   building: 'The rollup is being built; it appears here when it is ready.',
+  'notice-sent': 'Notice sent. Each rep gets an email and sees it on their page until they press "Got it".',
 };
 const noticeText = (key: unknown): string | undefined => (typeof key === 'string' ? NOTICES[key] : undefined);
 

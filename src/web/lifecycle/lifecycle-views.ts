@@ -137,7 +137,15 @@ export interface ProgramPageForms {
   rollup?: FormState;
 }
 
-export function programBody(o: { program: Program; periods: Period[]; user: User; csrf: string; forms: ProgramPageForms; today: string }): Html {
+export function programBody(o: {
+  program: Program;
+  periods: Period[];
+  user: User;
+  csrf: string;
+  forms: ProgramPageForms;
+  today: string;
+  noticeCounts?: { notices: number; recipients: number; acknowledged: number };
+}): Html {
   const p = o.program;
   const f = o.forms;
   return html`<p><a href="/lifecycle">← All programs</a></p>
@@ -145,6 +153,7 @@ export function programBody(o: { program: Program; periods: Period[]; user: User
 <ul>
 <li><a href="/lifecycle/programs/${p.id}/health">Program health</a></li>
 <li><a href="/lifecycle/rollups?program=${p.id}">Rollups of this program</a></li>
+<li><a href="/lifecycle/programs/${p.id}/notices">Notices to reps</a>${o.noticeCounts?.notices ? ` (${o.noticeCounts.notices} sent, ${o.noticeCounts.acknowledged} of ${o.noticeCounts.recipients} acknowledged)` : ''}</li>
 </ul>
 <h2 id="periods">Periods</h2>
 <div class="table-wrap"><table>

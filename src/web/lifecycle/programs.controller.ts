@@ -10,6 +10,7 @@ import type { User } from '../../people/user.entity.js';
 import { CreatePeriodDto, CreateProgramDto, UpdateProgramDto } from '../../programs/programs.dto.js';
 import { ProgramsService } from '../../programs/programs.service.js';
 import { RollupsService } from '../../rollups/rollups.service.js';
+import { NoticesService } from '../../notices/notices.service.js';
 import { parseDto, submitForm, text, type FormBody } from '../kit/forms.js';
 import type { Html } from '../kit/html.js';
 import { Csrf, WebPage } from '../kit/web.decorators.js';
@@ -26,6 +27,7 @@ export class LifecycleProgramsController {
     private readonly programs: ProgramsService,
     private readonly rollups: RollupsService,
     private readonly clock: Clock,
+    private readonly notices: NoticesService,
   ) {}
 
   @Get('lifecycle')
@@ -58,7 +60,8 @@ export class LifecycleProgramsController {
     const program = await this.programs.getProgram(id);
     const periods = await this.programs.listPeriods(id);
     const today = todayIn(program.timeZone, this.clock.now());
-    return lifecycleDoc(user, csrf, program.name, programBody({ program, periods, user, csrf, forms, today }), '/lifecycle', notice);
+    const noticeCounts = await this.notices.programCounts(id);
+    return lifecycleDoc(user, csrf, program.name, programBody({ program, periods, user, csrf, forms, today, noticeCounts }), '/lifecycle', notice);
   }
 
   @Post('lifecycle/programs/:id')

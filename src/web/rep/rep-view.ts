@@ -12,6 +12,7 @@ import { busyItems, busyOn, openCallItems, type BusyTime } from './rep-calendar.
 import { zoneOptions } from '../../common/time/zones.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
+import { noticeBanners, type RepNoticeBanner } from './rep-notices.js';
 
 // ------------------------------------------------------------------ notices (fixed texts, never echoed)
 
@@ -24,6 +25,7 @@ export const REP_NOTICES: Record<string, string> = {
   'weekly-saved': 'Weekly availability saved.',
   'override-saved': 'Date override saved.',
   'override-removed': 'Date override removed.',
+  'notice-acknowledged': 'Thanks. The lifecycle team can see you have read it.',
 };
 
 export const noticeText = (key: string | undefined): string | undefined => (key && Object.hasOwn(REP_NOTICES, key) ? REP_NOTICES[key] : undefined);
@@ -88,6 +90,8 @@ export interface HomeData {
   periods: RosterRow[];
   upcoming: CallRow[];
   toMark: CallRow[];
+  /** Notices from the lifecycle team not acknowledged yet: a banner each, with "Got it". */
+  notices?: RepNoticeBanner[];
   /** A cancel form that failed: which booking, what was typed, the problems. */
   cancel?: { bookingId: string; reason: string; errors: FieldErrors; message?: string };
   /** A problem with one call's buttons (attendance), shown in its row. */
@@ -152,6 +156,7 @@ ${d.rowError?.bookingId === c.id ? html`<p class="field-error">${d.rowError.mess
     current: '/rep',
     notice: d.notice,
     body: html`${errorSummary(summaryErrors, d.message ?? d.rowError?.message ?? d.cancel?.message)}
+${noticeBanners(d.notices ?? [], d.csrf, zone)}
 <p class="muted">Times are in your zone, ${zone}.</p>
 <section aria-labelledby="h-invitations"><h2 id="h-invitations">Roster invitations</h2>${invitations}</section>
 <section aria-labelledby="h-periods"><h2 id="h-periods">Periods you are on</h2>${periods}</section>

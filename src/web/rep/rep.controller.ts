@@ -10,6 +10,7 @@ import { AttendanceDto, CancelBookingDto } from '../../bookings/bookings.dto.js'
 import { BookingsService } from '../../bookings/bookings.service.js';
 import { CalendarConnectionsService } from '../../calendar-sync/connections.service.js';
 import { CustomerCallsService } from '../../customer-calls/customer-calls.service.js';
+import { NoticesService } from '../../notices/notices.service.js';
 import { Clock } from '../../common/clock.js';
 import { isIsoDate, todayIn } from '../../common/time/dates.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
@@ -90,6 +91,7 @@ export class RepPagesController {
     private readonly calendars: CalendarConnectionsService,
     private readonly customerCalls: CustomerCallsService,
     private readonly clock: Clock,
+    private readonly notices: NoticesService,
   ) {}
 
   // ---------------------------------------------------------------- home
@@ -149,7 +151,7 @@ export class RepPagesController {
     return homePage({ ...(await this.homeData(user)), ...extra, user, csrf });
   }
 
-  private async homeData(user: User): Promise<Pick<HomeData, 'invitations' | 'periods' | 'upcoming' | 'toMark'>> {
+  private async homeData(user: User): Promise<Pick<HomeData, 'invitations' | 'periods' | 'upcoming' | 'toMark' | 'notices'>> {
     const now = this.clock.now();
     const today = todayIn(user.timeZone, now);
     const entries = await this.programs.listRoster(user, { mine: true });
@@ -181,6 +183,7 @@ export class RepPagesController {
       periods: rows.filter((r) => r.status === 'active' && r.endsOn >= today).sort(byStart),
       upcoming: ahead.filter((b) => b.repId === user.id && b.startsAt > now).map((b) => call(b, true)),
       toMark: started.filter((b) => b.repId === user.id && b.startsAt <= now).map((b) => call(b, false)),
+      notices: await this.notices.waitingFor(user),
     };
   }
 
