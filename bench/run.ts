@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   service: () => import('./service.bench.js'),
   'calendar-sync': () => import('./calendar-sync.js'),
   'people-import': () => import('./people-import.bench.js'),
+  notices: () => import('./notices.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
