@@ -174,6 +174,9 @@ describe('notices to reps (HTTP, real SMTP, real webhook receiver, real PostgreS
     expect(nyAll.status).toBe(403);
     expect((await t.http.get(`/api/v1/notices/${onlyTokyo}`).set(bearer(repNy.token))).status).toBe(404);
     expect((await t.http.get(`/api/v1/notices/${id}`).set(bearer(repNy.token))).body).toMatchObject({ id, acknowledgedAt: null, subject: 'Only for the roster' });
+    const mine = await t.http.get('/api/v1/notices').query({ mine: 'true', programId }).set(bearer(repTokyo.token));
+    expect(mine.body.notices.map((n: { id: string }) => n.id)).toEqual(expect.arrayContaining([id, onlyTokyo]));
+    expect((await t.http.get('/api/v1/notices').query({ mine: 'true', programId: otherProgramId }).set(bearer(repTokyo.token))).body.notices).toEqual([]);
     const invited = await t.http.get('/api/v1/notices').set(bearer(repInvited.token));
     expect(invited.body.notices).toEqual([]);
 
@@ -202,6 +205,21 @@ describe('notices to reps (HTTP, real SMTP, real webhook receiver, real PostgreS
     );
     expect((await t.http.get(`/api/v1/notices/00000000-0000-4000-8000-000000000000`).set(bearer(lifecycle.token))).status).toBe(404);
   });
+
+  it('fans out past one batch: a roster of 250 gets 250 emails, one each', async () => {
+    const big = await makePeriod(t, programId, daysFromNow(70), daysFromNow(100));
+    const reps: string[] = (
+      await t.db.query(
+        `INSERT INTO users (email, name, time_zone, roles) SELECT 'bulk' || i || '@example.com', 'Bulk ' || i, 'Asia/Kolkata', ARRAY['rep'] FROM generate_series(1, 250) i RETURNING id`,
+      )
+    ).map((r: { id: string }) => r.id);
+    await t.db.query(`INSERT INTO roster_entries (period_id, rep_id, status) SELECT $1, unnest($2::uuid[]), 'active'`, [big, reps]);
+    const res = await send(notice({ periodId: big, subject: 'To everyone' }));
+    expect(res.body.recipientCount).toBe(250);
+    const outbox = async () => (await t.db.query(`SELECT count(DISTINCT recipient)::int AS n FROM mail_outbox WHERE dedupe_key LIKE $1`, [`notice:${res.body.id}:%`]))[0].n as number;
+    for (const until = Date.now() + 20_000; (await outbox()) < 250 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    expect(await outbox()).toBe(250);
+  }, 30_000);
 
   it('a retried fan-out sends nothing twice', async () => {
     const res = await send(notice({ subject: 'Retry me' }));

@@ -4,6 +4,7 @@
  * "Got it" in a real Chromium, after which the banner is gone and the count moves.
  */
 import type { Browser, Page } from 'playwright-core';
+import { sentLabel } from '../src/notices/notice-messages.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { launchChromium, screenshot } from './support/browser.js';
 import { daysFromNow, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
@@ -108,6 +109,8 @@ describe('notice pages (real app, real SMTP, Chromium)', () => {
     const banner = page.getByRole('region', { name: 'Webinar <leads> arrive Monday' });
     await expect(banner.isVisible()).resolves.toBe(true);
     await expect(banner.getByRole('link', { name: 'https://wiki.example.com/spring' }).getAttribute('href')).resolves.toBe('https://wiki.example.com/spring');
+    const [{ sent_at: sentAt }] = await t.db.query(`SELECT sent_at FROM notices WHERE program_id = $1 LIMIT 1`, [programId]);
+    await expect(banner.innerText()).resolves.toContain(sentLabel(sentAt, NY));
     await screenshot(page, 'notices-rep-banner');
     // Reloading does not make it go away: only the button does.
     await page.reload();
