@@ -363,3 +363,55 @@ describe('rollupPage', () => {
     expect(page).toContain('Information for Sales');
   });
 });
+
+describe('closing the loop: earlier actions, notices, from the reps', () => {
+  const loop: Partial<RollupReport> = {
+    earlierActions: {
+      since: '2026-10-01T05:00:00.000Z',
+      doneSinceLast: [{ id: 'a1', title: 'Battlecard on <pricing>', kind: 'info_for_sales', status: 'done', ownerName: 'Lee', dueOn: '2026-11-01', doneAt: '2026-11-02T10:00:00.000Z', themes: ['Pricing'] }],
+      overdue: [{ id: 'a2', title: 'Alert reps to the webinar', kind: 'rep_alert', status: 'in_progress', ownerName: 'Sam', dueOn: '2026-12-01', doneAt: null, themes: [] }],
+      open: [],
+      counts: { doneSinceLast: 1, overdue: 1, open: 0 },
+      themes: [
+        { themeId: 't1', name: 'Pricing', actionId: 'a1', actionTitle: 'Battlecard on <pricing>', doneAt: '2026-11-02T10:00:00.000Z', before: 1, after: 2.5, trend: 'rose', flagged: true },
+        { themeId: 't2', name: 'Onboarding', actionId: 'a3', actionTitle: 'Setup guide', doneAt: '2026-11-05T10:00:00.000Z', before: 2, after: 0.5, trend: 'fell', flagged: false },
+      ],
+    },
+    notices: { count: 3, recipients: 52, acknowledged: 41, items: [{ id: 'n1', kind: 'campaign_notification', subject: 'Spring launch', sentAt: '2026-11-10T09:00:00.000Z', recipients: 52, acknowledged: 41 }] },
+    fromReps: { notes: 12, reps: 3, wishes: [{ text: 'Tell us which campaign the lead came from', repId: 'r1' }], usefulness: { average: 3.67, reps: 3, previousAverage: 2, trend: 'up' } },
+  };
+
+  it('appear in the email HTML and say the same in its plain text, escaped', () => {
+    const m = rollupEmail(fixture(loop), 'Europe/Berlin', 'https://ridealong.example.com/rollups/r1');
+    expect(m.html).toContain('What became of earlier actions');
+    expect(m.text).toContain('WHAT BECAME OF EARLIER ACTIONS');
+    expect(m.text).toContain('FROM THE REPS');
+    for (const part of [m.html, m.text]) {
+      expect(part).toContain('1 done, 1 overdue, 0 still open');
+      expect(part).toContain('FLAGGED: Pricing: 1.00 → 2.50, still rose after');
+      expect(part).toContain('Onboarding: 2.00 → 0.50, fell after');
+      expect(part).toContain('3 notices, 41 of 52 reps acknowledged.');
+      expect(part).toContain('Spring launch');
+      expect(part).toContain('3.67 of 5');
+      expect(part).toContain('up from 2.00 in the previous window');
+      expect(part).toContain('Tell us which campaign the lead came from');
+    }
+    expect(m.html).toContain('Battlecard on &lt;pricing&gt;');
+    expect(m.html).not.toContain('<pricing>');
+  });
+
+  it('appear on the page with the link that turns themes into an action', () => {
+    const page = rollupPage(fixture(loop), 'Europe/Berlin', { rollupId: 'r-1' });
+    expect(page).toContain('<a href="/lifecycle/actions/new?rollupId=r-1"');
+    expect(page).toContain('What became of earlier actions');
+    expect(page).toContain('From the reps');
+  });
+
+  it('are left out of rollups stored before they existed, and shown for a window with no sessions', () => {
+    const old = rollupEmail(fixture(), 'UTC', 'https://x.example/rollups/1');
+    expect(old.text).not.toContain('What became of earlier actions');
+    const empty = rollupEmail(fixture({ ...loop, empty: true }), 'UTC', 'https://x.example/rollups/1');
+    expect(empty.text).toContain('No sessions were held');
+    expect(empty.text).toContain('3 notices, 41 of 52 reps acknowledged.');
+  });
+});

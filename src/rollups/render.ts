@@ -79,7 +79,7 @@ export function rollupEmail(r: RollupReport, zone: string, pageUrl: string): { s
   const title = `Rollup: ${r.program.name}`;
   const subject = oneLine(`${title}, ${range}${r.empty ? ' — no sessions held' : ''}`);
   const opts: RenderOptions = { limit: EMAIL_LIST_LIMIT, quotesPerTheme: EMAIL_QUOTES_PER_THEME, moreWhere: 'on the web page' };
-  const parts = [intro(r, range), webLink(pageUrl), ...(r.empty ? emptyNote(r, range) : sections(r, opts))];
+  const parts = [intro(r, range), webLink(pageUrl), ...(r.empty ? [...emptyNote(r, range), ...loopSections(r, opts, z)] : sections(r, opts, z))];
   const footer = `Generated ${formatInstant(r.generatedAt, z)} (${z}). Confidential: observations are for the lifecycle team; quotes are redacted.${r.empty ? '' : ' The ranked themes are attached as CSV.'}`;
   const html = layout({ title, body: parts.map((p) => p.html).join(''), footer, preheader: preheader(r, range) });
   const text = `${title}\n${'='.repeat(title.length)}\n\n${joinText(parts)}\n\n-- \n${footer}\n`;
@@ -87,12 +87,15 @@ export function rollupEmail(r: RollupReport, zone: string, pageUrl: string): { s
 }
 
 /** The web page (`GET /rollups/:id`): a full HTML document, same content, accessible (headings, table captions/scope, lang, readable on a phone width), no scripts. */
-export function rollupPage(r: RollupReport, zone: string): string {
+export function rollupPage(r: RollupReport, zone: string, page: { rollupId?: string } = {}): string {
   const z = resolveZone(zone, r);
   const range = windowLabel(r.window, z);
   const title = `Rollup: ${r.program.name}`;
   const opts: RenderOptions = { limit: null, quotesPerTheme: null, moreWhere: '' };
-  const parts = [intro(r, range), ...(r.empty ? emptyNote(r, range) : sections(r, opts))];
+  const parts = [intro(r, range), ...(r.empty ? [...emptyNote(r, range), ...loopSections(r, opts, z)] : sections(r, opts, z))];
+  const act = page.rollupId
+    ? `<p style="margin:0 0 16px 0"><a href="/lifecycle/actions/new?rollupId=${encodeURIComponent(page.rollupId)}" style="color:#0a58ca">Turn themes and ideas into an action</a></p>`
+    : '';
   const footer = `Generated ${formatInstant(r.generatedAt, z)} (${z}). Confidential: observations are for the lifecycle team; quotes are redacted.`;
   return (
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` +
@@ -101,6 +104,7 @@ export function rollupPage(r: RollupReport, zone: string): string {
     `<main style="box-sizing:border-box;max-width:760px;margin:0 auto;padding:16px;background:#ffffff">` +
     `<p style="margin:0 0 8px 0"><a href="/lifecycle/rollups" style="color:#0a58ca">← All rollups</a></p>` +
     `<h1 style="margin:0 0 16px 0;font-size:22px;line-height:1.3">${escapeHtml(title)}</h1>` +
+    act +
     parts.map((p) => p.html).join('') +
     `</main><footer style="box-sizing:border-box;max-width:760px;margin:0 auto;padding:16px;font-size:13px;color:${MUTED}">${escapeHtml(footer)}</footer>` +
     `</body></html>`
@@ -160,13 +164,14 @@ function emptyNote(r: RollupReport, range: string): Part[] {
   return lines.map((l) => para(l));
 }
 
-function sections(r: RollupReport, o: RenderOptions): Part[] {
+function sections(r: RollupReport, o: RenderOptions, zone: string): Part[] {
   return [
     ...coverage(r),
     ...themeSection(r),
     ...emerging(r),
     ...changeSection(r, o),
     ...ideas(r, o),
+    ...loopSections(r, o, zone),
     ...leads(r, o),
     ...modes(r),
     ...moments(r, o),
@@ -343,6 +348,73 @@ function quotes(r: RollupReport, o: RenderOptions): Part[] {
     });
   }
   return out;
+}
+
+/** What became of earlier actions, the notices to reps and what the reps said: absent from rollups stored before they existed. */
+function loopSections(r: RollupReport, o: RenderOptions, zone: string): Part[] {
+  return [...earlierActions(r, o, zone), ...noticesSection(r, o, zone), ...fromRepsSection(r, o)];
+}
+
+const ACTION_KIND: Record<string, string> = { info_for_sales: 'information for Sales', rep_alert: 'rep alert', campaign_notification: 'campaign notification', other: 'other' };
+const TREND_WORD = { fell: 'fell', held: 'held', rose: 'still rose' } as const;
+
+function earlierActions(r: RollupReport, o: RenderOptions, zone: string): Part[] {
+  const a = r.earlierActions;
+  if (!a) return [];
+  const day = (iso: string) => DateTime.fromISO(iso, { zone }).setLocale(LOCALE).toFormat('d LLL yyyy');
+  const date = (d: string) => DateTime.fromISO(d, { zone: 'UTC' }).setLocale(LOCALE).toFormat('d LLL yyyy');
+  const about = (x: { themes: string[] }) => (x.themes.length ? `; themes: ${x.themes.join(', ')}` : '');
+  const out: Part[] = [
+    heading('What became of earlier actions'),
+    para(
+      `Since the last rollup (${formatInstant(a.since, zone)}): ${a.counts.doneSinceLast} done, ${a.counts.overdue} overdue, ${a.counts.open} still open.`,
+    ),
+  ];
+  out.push(...textList(`Done since the last rollup (${a.counts.doneSinceLast})`, a.doneSinceLast.map((x) => `${x.title} (${ACTION_KIND[x.kind]}, ${x.ownerName}, done ${x.doneAt ? day(x.doneAt) : ''}${about(x)})`), 'None.', o, 3));
+  out.push(...textList(`Overdue (${a.counts.overdue})`, a.overdue.map((x) => `${x.title} (${ACTION_KIND[x.kind]}, ${x.ownerName}, due ${x.dueOn ? date(x.dueOn) : ''}, ${x.status === 'in_progress' ? 'in progress' : 'not started'}${about(x)})`), 'None.', o, 3));
+  out.push(...textList(`Still open (${a.counts.open})`, a.open.map((x) => `${x.title} (${ACTION_KIND[x.kind]}, ${x.ownerName}${x.dueOn ? `, due ${date(x.dueOn)}` : ''}${x.status === 'in_progress' ? ', in progress' : ''}${about(x)})`), 'None.', o, 3));
+  if (a.themes.length) {
+    out.push(subheading('Themes after their action'));
+    out.push(para("Each theme's weight in the stretch after the action was done, against as long a stretch before it. A theme that still rose is flagged.", `color:${MUTED}`, true));
+    const line = (t: NonNullable<RollupReport['earlierActions']>['themes'][number]) =>
+      `${t.flagged ? 'FLAGGED: ' : ''}${t.name}: ${w(t.before)} → ${w(t.after)}, ${TREND_WORD[t.trend]} after "${t.actionTitle}" (done ${day(t.doneAt)})`;
+    out.push({
+      html: `<ul style="margin:0 0 16px 0;padding-left:24px">${a.themes
+        .map((t) => `<li style="margin:0 0 4px 0${t.flagged ? `;color:${RISK};font-weight:600` : ''}">${escapeHtml(line(t))}</li>`)
+        .join('')}</ul>`,
+      text: a.themes.map((t) => `- ${line(t)}`).join('\n'),
+      tight: true,
+    });
+  }
+  return out;
+}
+
+function noticesSection(r: RollupReport, o: RenderOptions, zone: string): Part[] {
+  const n = r.notices;
+  if (!n) return [];
+  const summary = n.count === 0 ? 'No notices were sent to reps in this window.' : `${plural(n.count, 'notice')}, ${n.acknowledged} of ${plural(n.recipients, 'rep')} acknowledged.`;
+  const kind = (k: string) => (k === 'rep_alert' ? 'rep alert' : 'campaign notification');
+  return [
+    heading('Notices to reps'),
+    para(summary),
+    ...(n.count ? textList(`Sent (${n.count})`, n.items.map((i) => `${i.subject} (${kind(i.kind)}, ${formatInstant(i.sentAt, zone)}): ${i.acknowledged} of ${i.recipients} acknowledged`), 'None.', o, 3) : []),
+  ];
+}
+
+function fromRepsSection(r: RollupReport, o: RenderOptions): Part[] {
+  const f = r.fromReps;
+  if (!f) return [];
+  const u = f.usefulness;
+  const trend = u.trend === null ? '' : u.trend === 'steady' ? ', steady against the previous window' : `, ${u.trend} from ${u.previousAverage!.toFixed(2)} in the previous window`;
+  const useful =
+    u.average === null
+      ? 'No rep rated how useful a session was.'
+      : `How useful the sessions were to reps: ${u.average.toFixed(2)} of 5 (the mean of each rep's own mean, ${plural(u.reps, 'rep')})${trend}.`;
+  return [
+    heading('From the reps'),
+    para(`${plural(f.notes, 'note')} from ${plural(f.reps, 'rep')} after shadowed calls. ${useful}`),
+    ...textList(`What reps wish Marketing knew (${f.wishes.length}, one per rep)`, f.wishes.map((x) => x.text), 'Nothing written.', o, 3),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -26,6 +26,57 @@ export interface RollupReport {
   negativeFeedback: string[];
   focusFindings: string[];
   intros: string[];
+  /** "What became of earlier actions" (absent in rollups stored before actions existed). */
+  earlierActions?: EarlierActions;
+  /** Notices sent to reps in the window, with acknowledgements (absent in older rollups). */
+  notices?: NoticesSummary;
+  /** "From the reps": their own notes after shadowed calls (absent in older rollups). */
+  fromReps?: FromReps;
+}
+
+export interface ActionLine {
+  id: string;
+  title: string;
+  kind: 'info_for_sales' | 'rep_alert' | 'campaign_notification' | 'other';
+  status: 'open' | 'in_progress' | 'done' | 'dropped';
+  ownerName: string;
+  dueOn: string | null;
+  doneAt: string | null;
+  themes: string[];
+}
+
+export interface EarlierActions {
+  /** Actions done at or after this instant count as "done since the last rollup" (the previous rollup's generation, else the window's start). */
+  since: string;
+  doneSinceLast: ActionLine[];
+  overdue: ActionLine[];
+  open: ActionLine[];
+  /** How many of each there were (the lists are capped). */
+  counts: { doneSinceLast: number; overdue: number; open: number };
+  /**
+   * For each theme of an action done in this window or the one before: its weight (per observer, as in the
+   * ranking) in the stretch before the action was done and after it; `flagged` when it still rose.
+   */
+  themes: { themeId: string; name: string; actionId: string; actionTitle: string; doneAt: string; before: number; after: number; trend: 'fell' | 'held' | 'rose'; flagged: boolean }[];
+}
+
+export interface NoticesSummary {
+  count: number;
+  /** Distinct reps the notices went to. */
+  recipients: number;
+  /** Of them, those who acknowledged every notice they got. */
+  acknowledged: number;
+  items: { id: string; kind: 'rep_alert' | 'campaign_notification'; subject: string; sentAt: string; recipients: number; acknowledged: number }[];
+}
+
+export interface FromReps {
+  /** Submitted rep notes of sessions that ended in the window, and the distinct reps who wrote them. */
+  notes: number;
+  reps: number;
+  /** What reps wish Marketing knew: one redacted quote per rep (their latest), so a rep who wrote ten notes is one voice. */
+  wishes: { text: string; repId: string }[];
+  /** The mean of each rep's own mean (1 to 5), against the previous window of the same length. */
+  usefulness: { average: number | null; reps: number; previousAverage: number | null; trend: 'up' | 'down' | 'steady' | null };
 }
 
 export interface RankedTheme {

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
 import { RollupsController } from './rollups.controller.js';
+import { LoopRepository } from './loop.repository.js';
 import { RollupsRepository } from './rollups.repository.js';
 import { RollupsService } from './rollups.service.js';
 
 @Module({
   imports: [ProgramsModule, JobsModule],
   controllers: [RollupsController],
-  providers: [RollupsRepository, RollupsService],
+  providers: [RollupsRepository, LoopRepository, RollupsService],
   exports: [RollupsService],
 })
 export class RollupsModule {}

@@ -19,8 +19,10 @@ import { behindPace, elapsedShare } from '../programs/quota-pace.js';
 import { changes, ideaGroup, round, splitRanking } from './ranking.js';
 import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
-import type { RankedTheme, RollupReport } from './rollup.types.js';
+import type { EarlierActions, RankedTheme, RollupReport } from './rollup.types.js';
 import { RollupsRepository, ThemeStat } from './rollups.repository.js';
+import { fromReps, noticesSummary, splitActions, trendOf, trendWindows } from './loop.js';
+import { LoopRepository } from './loop.repository.js';
 import { WebhookEvents } from '../webhooks/webhook-events.js';
 
 export const ROLLUP_JOB = 'rollup.build';
@@ -31,6 +33,8 @@ export const REQUEUE_PENDING_AFTER_MS = 15 * 60_000;
 const LIST_CAP = 50;
 const TOP_QUOTED = 10;
 const QUOTES_PER_THEME = 3;
+/** (Action, theme) pairs whose trend a rollup follows: themes of actions done in this window or the one before, newest first. */
+const TREND_PAIRS = 100;
 
 @Injectable()
 export class RollupsService implements OnModuleInit {
@@ -39,6 +43,7 @@ export class RollupsService implements OnModuleInit {
   constructor(
     private readonly db: DataSource,
     private readonly repo: RollupsRepository,
+    private readonly loop: LoopRepository,
     private readonly programs: ProgramsRepository,
     private readonly periods: ProgramsService,
     private readonly jobs: JobsService,
@@ -87,12 +92,13 @@ export class RollupsService implements OnModuleInit {
   async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
     const now = this.clock.now();
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
-    const [stats, previous, texts, coverage, marketers] = await Promise.all([
+    const [stats, previous, texts, coverage, marketers, loop] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),
       this.repo.texts(m, program.id, from, to, LIST_CAP),
       this.repo.coverage(m, program.id, from, to, now),
       period ? this.repo.marketers(m, period.id) : Promise.resolve([]),
+      this.loopSections(m, program, from, to, now),
     ]);
     const { ranked, emerging } = splitRanking(stats);
     const quoted = ranked.slice(0, TOP_QUOTED).map((s) => s.theme_id);
@@ -144,6 +150,49 @@ export class RollupsService implements OnModuleInit {
       negativeFeedback: texts.negative.map((x) => red(x.text, x.marked)),
       focusFindings: texts.focus.map((x) => red(x.text, x.marked)),
       intros: texts.intros.map((x) => red(x.text, x.marked)),
+      ...loop,
+    };
+  }
+
+  /**
+   * What became of earlier actions, the notices of the window and what the reps' notes say. Statuses are as
+   * they stand when the rollup is built; "done since the last rollup" counts from that rollup's generation.
+   */
+  private async loopSections(m: EntityManager, program: Program, from: Date, to: Date, now: Date): Promise<Pick<RollupReport, 'earlierActions' | 'notices' | 'fromReps'>> {
+    const length = to.getTime() - from.getTime();
+    const prevFrom = new Date(from.getTime() - length);
+    const [previousAt, actions, done, notices, noticeReps, notes, previousNotes] = await Promise.all([
+      this.loop.previousRollupAt(m, program.id, to),
+      this.loop.actions(m, program.id, now),
+      this.loop.doneActionThemes(m, program.id, prevFrom, to, TREND_PAIRS),
+      this.loop.notices(m, program.id, from, to),
+      this.loop.noticeReps(m, program.id, from, to),
+      this.loop.repNotes(m, program.id, from, to),
+      this.loop.repNotes(m, program.id, prevFrom, from),
+    ]);
+    const since = previousAt ?? from;
+    const stretches = done.flatMap((d) => {
+      const w = trendWindows(d.doneAt, from, to);
+      return [
+        { themeId: d.themeId, ...w.before },
+        { themeId: d.themeId, ...w.after },
+      ];
+    });
+    const weights = await this.loop.themeWeights(m, program.id, stretches);
+    const themes: EarlierActions['themes'] = done.map((d, i) => {
+      const before = round(weights[2 * i]);
+      const after = round(weights[2 * i + 1]);
+      const trend = trendOf(before, after);
+      return { themeId: d.themeId, name: d.name, actionId: d.actionId, actionTitle: d.actionTitle, doneAt: d.doneAt.toISOString(), before, after, trend, flagged: trend === 'rose' };
+    });
+    const red = (n: { wish: string | null; markedNames: string[] }) => (n.wish ? redact(n.wish, { marked: n.markedNames }).text : null);
+    return {
+      earlierActions: { since: since.toISOString(), ...splitActions(actions, since, todayIn(program.timeZone, now)), themes },
+      notices: noticesSummary(notices, noticeReps),
+      fromReps: fromReps(
+        notes.map((n) => ({ ...n, wish: red(n) })),
+        previousNotes.map((n) => ({ ...n, wish: null })),
+      ),
     };
   }
 

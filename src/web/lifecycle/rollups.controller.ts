@@ -53,6 +53,6 @@ export class RollupPageController {
   async page(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
     const rollup = await this.rollups.get(id);
     if (!rollup.report) throw new DomainError('invalid_state', 'The rollup is still being built; try again in a moment');
-    res.type('text/html; charset=utf-8').send(rollupPage(rollup.report, actor.timeZone));
+    res.type('text/html; charset=utf-8').send(rollupPage(rollup.report, actor.timeZone, { rollupId: id }));
   }
 }
