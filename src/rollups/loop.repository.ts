@@ -34,29 +34,28 @@ export class LoopRepository {
   }
 
   /**
-   * Each (theme, stretch)'s weight as the ranking counts it: over the program's submitted forms of sessions
-   * that ended in the stretch, the sum over observers of (their forms naming the theme / their forms).
+   * The session end times (epoch seconds, sorted) of the program's submitted forms in [from, to), per
+   * observer: all of them, and per observer and theme (merged themes as their successor) for `themeIds`.
+   * A few hundred rows of arrays, whatever the number of forms; loop.ts counts the stretches from them.
    */
-  async themeWeights(m: EntityManager, programId: string, stretches: { themeId: string; from: Date; to: Date }[]): Promise<number[]> {
-    if (stretches.length === 0) return [];
-    const lo = new Date(Math.min(...stretches.map((s) => s.from.getTime())));
-    const hi = new Date(Math.max(...stretches.map((s) => s.to.getTime())));
-    const rows: { k: number; weight: number }[] = await m.query(
-      `WITH w AS (SELECT * FROM unnest($2::int[], $3::uuid[], $4::timestamptz[], $5::timestamptz[]) AS w(k, theme_id, f, t)),
-            obs AS MATERIALIZED (
-              SELECT o.id, o.author_id, o.session_ended_at FROM observations o
-               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $6 AND o.session_ended_at < $7),
-            per AS (
-              SELECT w.k, o.author_id, count(*)::float8 AS n,
-                     count(*) FILTER (WHERE EXISTS (SELECT 1 FROM observation_themes ot JOIN theme_canonical c ON c.theme_id = ot.theme_id
-                                                     WHERE ot.observation_id = o.id AND c.canonical_id = w.theme_id))::float8 AS hits
-                FROM w JOIN obs o ON o.session_ended_at >= w.f AND o.session_ended_at < w.t
-               GROUP BY w.k, o.author_id)
-       SELECT k, sum(hits / n)::float8 AS weight FROM per GROUP BY k`,
-      [programId, stretches.map((_, i) => i), stretches.map((s) => s.themeId), stretches.map((s) => s.from), stretches.map((s) => s.to), lo, hi],
+  async formTimes(m: EntityManager, programId: string, from: Date, to: Date, themeIds: string[]): Promise<{ all: { authorId: string; times: number[] }[]; tagged: { authorId: string; themeId: string; times: number[] }[] }> {
+    const rows: { authorId: string; themeId: string | null; times: unknown[] }[] = await m.query(
+      `WITH obs AS MATERIALIZED (
+              SELECT o.id, o.author_id, extract(epoch FROM o.session_ended_at)::float8 AS at FROM observations o
+               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3),
+            tag AS (
+              SELECT DISTINCT o.id, o.author_id, o.at, c.canonical_id AS theme_id
+                FROM obs o JOIN observation_themes ot ON ot.observation_id = o.id JOIN theme_canonical c ON c.theme_id = ot.theme_id
+               WHERE c.canonical_id = ANY($4::uuid[]))
+       SELECT author_id AS "authorId", NULL::uuid AS "themeId", array_agg(at ORDER BY at) AS times FROM obs GROUP BY author_id
+       UNION ALL
+       SELECT author_id, theme_id, array_agg(at ORDER BY at) FROM tag GROUP BY author_id, theme_id`,
+      [programId, from, to, themeIds],
     );
-    const byK = new Map(rows.map((r) => [r.k, Number(r.weight)]));
-    return stretches.map((_, i) => byK.get(i) ?? 0);
+    const all = rows.filter((r) => r.themeId === null).map((r) => ({ authorId: r.authorId, times: r.times }));
+    const tagged = rows.filter((r) => r.themeId !== null).map((r) => ({ authorId: r.authorId, themeId: r.themeId!, times: r.times }));
+    const num = (a: unknown[]) => a.map(Number);
+    return { all: all.map((r) => ({ ...r, times: num(r.times) })), tagged: tagged.map((r) => ({ ...r, times: num(r.times) })) };
   }
 
   /** Notices sent in [from, to) with how many reps they went to and how many pressed "Got it" so far. */

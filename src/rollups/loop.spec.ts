@@ -1,4 +1,4 @@
-import { fromReps, noticesSummary, perRepAverage, splitActions, trendOf, trendWindows, type ActionRow } from './loop.js';
+import { fromReps, noticesSummary, perRepAverage, splitActions, stretchWeights, trendOf, trendWindows, type ActionRow } from './loop.js';
 
 const action = (o: Partial<ActionRow>): ActionRow => ({
   id: o.id ?? 'a',
@@ -86,5 +86,31 @@ describe('from the reps', () => {
   it('sums notices and keeps the distinct reps', () => {
     const s = noticesSummary([{ id: 'n', kind: 'rep_alert', subject: 'S', sentAt: new Date('2027-01-01T00:00:00Z'), recipients: 52, acknowledged: 41 }], { reps: 52, acknowledged: 41 });
     expect(s).toMatchObject({ count: 1, recipients: 52, acknowledged: 41 });
+  });
+});
+
+describe('stretch weights', () => {
+  it('weighs a theme per observer inside each stretch: one unit per observer, shared by their forms', () => {
+    const t = (iso: string) => new Date(iso).getTime() / 1000;
+    const all = [
+      { authorId: 'a', times: [t('2027-01-01T00:00:00Z'), t('2027-01-02T00:00:00Z'), t('2027-01-10T00:00:00Z')] },
+      { authorId: 'b', times: [t('2027-01-02T00:00:00Z'), t('2027-01-11T00:00:00Z')] },
+    ];
+    const tagged = [
+      { authorId: 'a', themeId: 'x', times: [t('2027-01-02T00:00:00Z'), t('2027-01-10T00:00:00Z')] },
+      { authorId: 'b', themeId: 'x', times: [t('2027-01-11T00:00:00Z')] },
+    ];
+    const [before, after, none] = stretchWeights(
+      [
+        { themeId: 'x', from: new Date('2027-01-01T00:00:00Z'), to: new Date('2027-01-05T00:00:00Z') },
+        { themeId: 'x', from: new Date('2027-01-05T00:00:00Z'), to: new Date('2027-01-12T00:00:00Z') },
+        { themeId: 'y', from: new Date('2027-01-01T00:00:00Z'), to: new Date('2027-01-12T00:00:00Z') },
+      ],
+      all,
+      tagged,
+    );
+    expect(before).toBeCloseTo(0.5); // a: 1 of 2 forms; b: 0 of 1
+    expect(after).toBeCloseTo(2); // a: 1 of 1; b: 1 of 1
+    expect(none).toBe(0);
   });
 });

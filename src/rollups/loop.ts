@@ -96,3 +96,44 @@ export function fromReps(current: RepNoteRow[], previous: RepNoteRow[], cap = AC
     usefulness: { average: now.average, reps: now.reps, previousAverage: before.average, trend },
   };
 }
+
+/** How many of the sorted `times` fall in [from, to). */
+function countIn(times: number[], from: number, to: number): number {
+  const lower = (x: number) => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return lower(to) - lower(from);
+}
+
+/**
+ * Each stretch's weight of its theme, as the ranking weighs themes: each observer's forms in the stretch share
+ * one unit, so the weight is the sum over observers of (their forms naming the theme / their forms). `all` holds
+ * every observer's sorted form times (epoch seconds), `tagged` the times of their forms naming each theme.
+ */
+export function stretchWeights(
+  stretches: { themeId: string; from: Date; to: Date }[],
+  all: { authorId: string; times: number[] }[],
+  tagged: { authorId: string; themeId: string; times: number[] }[],
+): number[] {
+  const total = new Map(all.map((a) => [a.authorId, a.times]));
+  const byTheme = new Map<string, { authorId: string; times: number[] }[]>();
+  for (const t of tagged) (byTheme.get(t.themeId) ?? byTheme.set(t.themeId, []).get(t.themeId)!).push(t);
+  return stretches.map((s) => {
+    const from = s.from.getTime() / 1000;
+    const to = s.to.getTime() / 1000;
+    let weight = 0;
+    for (const t of byTheme.get(s.themeId) ?? []) {
+      const hits = countIn(t.times, from, to);
+      if (hits === 0) continue;
+      weight += hits / countIn(total.get(t.authorId) ?? [], from, to);
+    }
+    return weight;
+  });
+}

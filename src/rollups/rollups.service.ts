@@ -21,7 +21,7 @@ import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
 import type { EarlierActions, RankedTheme, RollupReport } from './rollup.types.js';
 import { RollupsRepository, ThemeStat } from './rollups.repository.js';
-import { fromReps, noticesSummary, splitActions, trendOf, trendWindows } from './loop.js';
+import { fromReps, noticesSummary, splitActions, stretchWeights, trendOf, trendWindows } from './loop.js';
 import { LoopRepository } from './loop.repository.js';
 import { WebhookEvents } from '../webhooks/webhook-events.js';
 
@@ -34,7 +34,7 @@ const LIST_CAP = 50;
 const TOP_QUOTED = 10;
 const QUOTES_PER_THEME = 3;
 /** (Action, theme) pairs whose trend a rollup follows: themes of actions done in this window or the one before, newest first. */
-const TREND_PAIRS = 100;
+const TREND_PAIRS = 200;
 
 @Injectable()
 export class RollupsService implements OnModuleInit {
@@ -178,7 +178,10 @@ export class RollupsService implements OnModuleInit {
         { themeId: d.themeId, ...w.after },
       ];
     });
-    const weights = await this.loop.themeWeights(m, program.id, stretches);
+    const times = stretches.length
+      ? await this.loop.formTimes(m, program.id, new Date(Math.min(...stretches.map((x) => +x.from))), to, [...new Set(done.map((d) => d.themeId))])
+      : { all: [], tagged: [] };
+    const weights = stretchWeights(stretches, times.all, times.tagged);
     const themes: EarlierActions['themes'] = done.map((d, i) => {
       const before = round(weights[2 * i]);
       const after = round(weights[2 * i + 1]);
