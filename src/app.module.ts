@@ -19,6 +19,7 @@ import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
 import { NoticesModule } from './notices/notices.module.js';
+import { RepNotesModule } from './rep-notes/rep-notes.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { ThemesModule } from './themes/themes.module.js';
@@ -68,6 +69,7 @@ export class AppModule {
         ObservationsModule,
         RollupsModule,
         NoticesModule,
+        RepNotesModule,
         RotationsModule,
         ImportsModule,
         ScimModule,

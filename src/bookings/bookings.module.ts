@@ -4,6 +4,7 @@ import { NotifyModule } from '../notify/notify.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
+import { RepNotesModule } from '../rep-notes/rep-notes.module.js';
 import { BookingNotices } from './booking-notices.js';
 import { BookingsController } from './bookings.controller.js';
 import { BookingsRepository } from './bookings.repository.js';
@@ -13,7 +14,7 @@ import { WaitlistRepository } from './waitlist.repository.js';
 import { WaitlistService } from './waitlist.service.js';
 
 @Module({
-  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule, NotifyModule],
+  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule, NotifyModule, RepNotesModule],
   controllers: [BookingsController, WaitlistController],
   providers: [BookingsRepository, BookingsService, WaitlistRepository, WaitlistService, BookingNotices],
   exports: [BookingsService, BookingsRepository, WaitlistService],

@@ -13,6 +13,7 @@ import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SlotsService } from '../availability/slots.service.js';
 import { ObservationsService } from '../observations/observations.service.js';
+import { RepNotesService } from '../rep-notes/rep-notes.service.js';
 import { WebhookEvents, type WebhookData, type WebhookEventType } from '../webhooks/webhook-events.js';
 import { Booking } from './booking.entity.js';
 import { BookingNotices } from './booking-notices.js';
@@ -48,12 +49,15 @@ export class BookingsService implements OnModuleInit {
     private readonly waitlist: WaitlistService,
     private readonly notices: BookingNotices,
     private readonly webhookEvents: WebhookEvents,
+    private readonly repNotes: RepNotesService,
   ) {}
 
   /** A booking's webhook event, in the change's transaction: ids, times and statuses, never a reason's text. */
-  private emit(m: EntityManager, type: WebhookEventType, b: Pick<Booking, 'id' | 'periodId' | 'repId' | 'marketerId' | 'startsAt' | 'endsAt' | 'customerCallId'>, facts: WebhookData): Promise<number> {
+  private async emit(m: EntityManager, type: WebhookEventType, b: Pick<Booking, 'id' | 'periodId' | 'repId' | 'marketerId' | 'startsAt' | 'endsAt' | 'customerCallId'>, facts: WebhookData): Promise<number> {
+    const found = await this.programs.findPeriodWithProgram(m, b.periodId);
     return this.webhookEvents.emit(m, type, {
       bookingId: b.id,
+      programId: found?.program.id ?? null,
       periodId: b.periodId,
       repId: b.repId,
       marketerId: b.marketerId,
@@ -261,9 +265,12 @@ export class BookingsService implements OnModuleInit {
           repId: booking.repId,
           endedAt: booking.endsAt,
         });
+        // And the rep's own optional note (never shown to the marketer).
+        await this.repNotes.openForBooking(m, { bookingId: id, programId: found.program.id, periodId: booking.periodId, repId: booking.repId, endedAt: booking.endsAt });
       } else if (booking.status === 'completed') {
         // Corrected to a no-show: the form the completion opened is withdrawn (a submitted one is kept, marked).
         await this.observations.withdrawForBooking(m, id, actor.id);
+        await this.repNotes.withdrawForBooking(m, id, actor.id);
       }
       return (await this.repo.find(m, id))!;
     });

@@ -21,6 +21,8 @@ import { ObservationsRepository } from '../../src/observations/observations.repo
 import { ObservationsService } from '../../src/observations/observations.service.js';
 import { User } from '../../src/people/user.entity.js';
 import { DEFAULT_SETTINGS, type ProgramSettings } from '../../src/programs/program-settings.js';
+import { RepNotesRepository } from '../../src/rep-notes/rep-notes.repository.js';
+import { RepNotesService } from '../../src/rep-notes/rep-notes.service.js';
 import { ProgramsRepository } from '../../src/programs/programs.repository.js';
 import { ThemesRepository } from '../../src/themes/themes.repository.js';
 import { ThemesService } from '../../src/themes/themes.service.js';
@@ -82,7 +84,8 @@ export async function startServices(env: Record<string, string> = {}): Promise<T
   const bookingsRepo = new BookingsRepository();
   const notices = new BookingNotices(bookingsRepo, notifier);
   const waitlist = new WaitlistService(db, new WaitlistRepository(), bookingsRepo, programs, slots, audit, notices);
-  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices, webhookEvents);
+  const repNotes = new RepNotesService(db, new RepNotesRepository(), programs, audit, jobs, mail, clock, config);
+  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices, webhookEvents, repNotes);
   return {
     database,
     db,
