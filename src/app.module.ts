@@ -19,6 +19,7 @@ import { FeedsModule } from './feeds/feeds.module.js';
 import { ObservationsModule } from './observations/observations.module.js';
 import { RollupsModule } from './rollups/rollups.module.js';
 import { NoticesModule } from './notices/notices.module.js';
+import { ActionsModule } from './actions/actions.module.js';
 import { RepNotesModule } from './rep-notes/rep-notes.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
 import { ScimModule } from './scim/scim.module.js';
@@ -69,6 +70,7 @@ export class AppModule {
         ObservationsModule,
         RollupsModule,
         NoticesModule,
+        ActionsModule,
         RepNotesModule,
         RotationsModule,
         ImportsModule,
