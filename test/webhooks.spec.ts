@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
+import { PassThrough } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
+import { Secrets } from '../src/common/secrets.js';
 import { WebhookEvents } from '../src/webhooks/webhook-events.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
@@ -24,6 +26,7 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
   let programId: string;
   let periodId: string;
   let day: string;
+  const logs: string[] = [];
 
   const register = (events: string[], url = receiver.url(), who = lifecycle) => t.http.post('/api/v1/webhooks').set(bearer(who.token)).send({ url, events, description: 'CRM' });
   const count = async (table: string) => (await t.db.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
@@ -31,7 +34,9 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
   beforeAll(async () => {
     await sink.start();
     await receiver.start();
-    t = await startTestApp({ SMTP_URL: sink.url, JOBS_POLL_SECONDS: '0.5', JOBS_RETRY_DELAY_SECONDS: '1' });
+    const logStream = new PassThrough();
+    logStream.on('data', (c: Buffer) => logs.push(c.toString('utf8')));
+    t = await startTestApp({ SMTP_URL: sink.url, JOBS_POLL_SECONDS: '0.5', JOBS_RETRY_DELAY_SECONDS: '1', LOG_LEVEL: 'debug' }, undefined, logStream);
     lifecycle = await makeUser(t, ['lifecycle'], 'Asia/Kathmandu');
     rep = await makeUser(t, ['rep']);
     marketer = await makeUser(t, ['marketer']);
@@ -87,19 +92,6 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
     expect(await count('webhook_endpoints')).toBe(before);
   });
 
-  it('refuses loopback and private addresses unless WEBHOOK_ALLOW_PRIVATE_HOSTS=true', async () => {
-    const strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_HOSTS: 'false' });
-    try {
-      for (const url of [receiver.url(), 'http://10.1.2.3/hook', 'http://[::1]:8080/hook', 'http://192.168.0.10/hook', 'http://localhost:9/hook']) {
-        const r = await strict.http.post('/api/v1/webhooks').set(bearer(strict.adminToken)).send({ url, events: ['rollup.sent'] }).expect(400);
-        expect(r.body.details).toMatchObject({ field: 'url' });
-      }
-      expect((await strict.db.query(`SELECT count(*)::int AS n FROM webhook_endpoints`))[0].n).toBe(0);
-    } finally {
-      await strict.close();
-    }
-  });
-
   describe('delivery', () => {
     let secret: string;
     let endpointId: string;
@@ -117,7 +109,7 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       await receiver.waitFor(() => receiver.ofType('booking.cancelled').length === 1);
 
       const created = verified(secret, receiver.ofType('booking.created')[0]);
-      expect(created.data).toMatchObject({ bookingId: booked.body.id, periodId, repId: rep.id, marketerId: marketer.id, startsAt: `${day}T09:00:00.000Z`, status: 'confirmed' });
+      expect(created.data).toMatchObject({ bookingId: booked.body.id, programId, periodId, repId: rep.id, marketerId: marketer.id, startsAt: `${day}T09:00:00.000Z`, status: 'confirmed' });
       const moved = verified(secret, receiver.ofType('booking.rescheduled')[0]);
       expect(moved.data).toMatchObject({ bookingId: booked.body.id, startsAt: `${day}T11:00:00.000Z`, previousStartsAt: `${day}T09:00:00.000Z` });
       const cancelled = verified(secret, receiver.ofType('booking.cancelled')[0]);
@@ -209,6 +201,44 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       receiver.respond = () => 200;
     });
 
+    it('does not follow a redirect: the attempt is a failure and the other address hears nothing', async () => {
+      const target = new WebhookReceiver();
+      const redirecting = new WebhookReceiver();
+      await target.start();
+      await redirecting.start();
+      redirecting.respond = () => ({ status: 307, headers: { location: target.url('/landed') } });
+      try {
+        const res = await register(['rollup.sent'], redirecting.url('/moved')).expect(201);
+        await t.db.transaction((m) => t.app.get(WebhookEvents).emit(m, 'rollup.sent', { rollupId: 'redirect-probe', programId }));
+        await redirecting.waitFor((hooks) => hooks.length >= 1);
+        await new Promise((r) => setTimeout(r, 500));
+        const page = await t.http.get(`/api/v1/webhooks/${res.body.id}/deliveries`).set(bearer(lifecycle.token)).expect(200);
+        expect(page.body.deliveries[0]).toMatchObject({ eventType: 'rollup.sent', status: 'pending' });
+        expect(page.body.deliveries[0].attempts[0]).toMatchObject({ statusCode: null, error: 'the receiver answered with a redirect, which is not followed' });
+        expect(target.received).toHaveLength(0);
+        await t.http.delete(`/api/v1/webhooks/${res.body.id}`).set(bearer(lifecycle.token)).expect(204);
+      } finally {
+        await redirecting.stop();
+        await target.stop();
+      }
+    });
+
+    it('notice.sent carries counts and ids, never the subject or body', async () => {
+      const res = await register(['notice.sent']).expect(201);
+      const before = receiver.ofType('notice.sent').length;
+      const sent = await t.http
+        .post('/api/v1/notices')
+        .set(bearer(lifecycle.token))
+        .send({ programId, periodId, kind: 'rep_alert', subject: 'Pricing change on Monday', body: 'Secret pricing words for reps only' })
+        .expect(201);
+      await receiver.waitFor(() => receiver.ofType('notice.sent').length === before + 1);
+      const hook = receiver.ofType('notice.sent')[before];
+      expect(verified(res.body.secret, hook).data).toMatchObject({ noticeId: sent.body.id, programId, periodId, kind: 'rep_alert', recipientCount: 1 });
+      expect(hook.body).not.toContain('Pricing change');
+      expect(hook.body).not.toContain('Secret pricing');
+      await t.http.delete(`/api/v1/webhooks/${res.body.id}`).set(bearer(lifecycle.token)).expect(204);
+    });
+
     it('disables an endpoint after 20 failures in a row and emails its creator once', async () => {
       const failing = new WebhookReceiver();
       await failing.start();
@@ -251,5 +281,56 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
         await failing.stop();
       }
     });
+
+    it('never writes a signing secret or a URL\'s path to the logs or the audit trail', async () => {
+      const text = logs.join('');
+      expect(text).toContain('webhook endpoint disabled'); // the logs were captured
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(secret.slice(6));
+      expect(text).not.toContain('s3cret-path-token');
+      expect(text).not.toContain('/down');
+      const audit = JSON.stringify(await t.db.query(`SELECT details FROM audit_log WHERE entity = 'webhook_endpoint'`));
+      expect(audit).toContain(`127.0.0.1:${receiver.port}`);
+      expect(audit).not.toContain('s3cret-path-token');
+      expect(audit).not.toContain(secret.slice(6));
+    });
+  });
+});
+
+describe('webhooks with the private-address rule on (WEBHOOK_ALLOW_PRIVATE_HOSTS=false)', () => {
+  // A separate app after the main one: Nest's static logger follows the app started last.
+  const receiver = new WebhookReceiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it('refuses loopback and private addresses at registration, and again at delivery', async () => {
+    const strict = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_HOSTS: 'false', JOBS_POLL_SECONDS: '0.5' });
+    try {
+      for (const url of [receiver.url(), 'http://10.1.2.3/hook', 'http://[::1]:8080/hook', 'http://192.168.0.10/hook', 'http://localhost:9/hook']) {
+        const r = await strict.http.post('/api/v1/webhooks').set(bearer(strict.adminToken)).send({ url, events: ['rollup.sent'] }).expect(400);
+        expect(r.body.details).toMatchObject({ field: 'url' });
+      }
+      expect((await strict.db.query(`SELECT count(*)::int AS n FROM webhook_endpoints`))[0].n).toBe(0);
+      // An endpoint whose address became private after registration (DNS moved; planted here) is refused at delivery.
+      const seal = (v: string) => strict.app.get(Secrets).seal(v);
+      await strict.db.query(`INSERT INTO webhook_endpoints (host, url_sealed, secret_sealed, events) VALUES ($1, $2, $3, '{rollup.sent}')`, [
+        `127.0.0.1:${receiver.port}`,
+        seal(receiver.url('/strict')),
+        seal('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'),
+      ]);
+      const heard = receiver.received.length;
+      await strict.db.transaction((m) => strict.app.get(WebhookEvents).emit(m, 'rollup.sent', { rollupId: 'strict-probe' }));
+      const until = Date.now() + 15_000;
+      let attempts: { error: string | null; status_code: number | null }[] = [];
+      while (!attempts.length && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+        attempts = await strict.db.query(`SELECT error, status_code FROM webhook_attempts`);
+      }
+      expect(attempts[0]).toMatchObject({ status_code: null });
+      expect(attempts[0].error).toMatch(/^refused by the outbound rule: url points to a local or private network address/);
+      expect(receiver.received.slice(heard).some((h) => h.body.includes('strict-probe'))).toBe(false);
+    } finally {
+      await strict.close();
+    }
   });
 });

@@ -239,7 +239,9 @@ export class WebhooksService implements OnModuleInit {
         );
         statusCode = res.status;
       } catch (err) {
-        error = err instanceof OutboundRefusedError || err instanceof OutboundFailedError ? err.message : 'the delivery failed';
+        if (err instanceof OutboundRefusedError && err.reason === 'too_many_redirects') error = 'the receiver answered with a redirect, which is not followed';
+        else if (err instanceof OutboundRefusedError) error = `refused by the outbound rule: ${err.message}`;
+        else error = err instanceof OutboundFailedError ? err.message : 'the delivery failed';
         if (!(err instanceof OutboundRefusedError || err instanceof OutboundFailedError)) this.logger.warn({ err: err instanceof Error ? err.message : String(err), deliveryId }, 'webhook delivery failed');
       }
     }

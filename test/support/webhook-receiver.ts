@@ -9,11 +9,12 @@ export interface ReceivedHook {
 
 /**
  * A real HTTP receiver on 127.0.0.1 that keeps every request it gets, raw body and headers, and answers with
- * the status `respond` returns for the n-th request (200 by default): a test makes it fail, then recover.
+ * the status `respond` returns for the n-th request (200 by default): a test makes it fail, then recover, or redirect.
  */
 export class WebhookReceiver {
   readonly received: ReceivedHook[] = [];
-  respond: (n: number, hook: ReceivedHook) => number = () => 200;
+  /** The status (or status and headers, e.g. a redirect's location) for the n-th request. */
+  respond: (n: number, hook: ReceivedHook) => number | { status: number; headers: Record<string, string> } = () => 200;
   private server?: http.Server;
   port = 0;
 
@@ -24,7 +25,9 @@ export class WebhookReceiver {
       req.on('end', () => {
         const hook = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: new Date() };
         this.received.push(hook);
-        res.statusCode = this.respond(this.received.length, hook);
+        const answer = this.respond(this.received.length, hook);
+        res.statusCode = typeof answer === 'number' ? answer : answer.status;
+        if (typeof answer !== 'number') for (const [k, v] of Object.entries(answer.headers)) res.setHeader(k, v);
         res.end('ok');
       });
     });
