@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { WebhookEvents } from '../src/webhooks/webhook-events.js';
 import { startTestApp, TestApp } from './support/app.js';
+import { launchChromium, screenshot } from './support/browser.js';
 import { makeUser } from './support/fixtures.js';
 import { webSession, WebSession } from './support/web.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
@@ -9,14 +11,17 @@ import { WebhookReceiver } from './support/webhook-receiver.js';
 describe('lifecycle page: webhooks (HTTP, real receiver, real PostgreSQL)', () => {
   let t: TestApp;
   let s: WebSession;
+  let browser: Browser;
   const receiver = new WebhookReceiver();
 
   beforeAll(async () => {
     await receiver.start();
     t = await startTestApp({ JOBS_POLL_SECONDS: '0.5' });
     s = await webSession(t, (await makeUser(t, ['lifecycle'])).id);
+    browser = await launchChromium();
   });
   afterAll(async () => {
+    await browser?.close();
     await t.close();
     await receiver.stop();
   });
@@ -63,5 +68,49 @@ describe('lifecycle page: webhooks (HTTP, real receiver, real PostgreSQL)', () =
 
     await s.post(`/lifecycle/webhooks/${ep.id}/delete`).expect(303);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM webhook_endpoints`))[0].n).toBe(0);
+  });
+
+  it('registers, shows the secret once, enables and deletes through the buttons (Chromium)', async () => {
+    const context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: 'ra_session', value: s.cookie.split('=')[1], url: t.url, httpOnly: true, sameSite: 'Lax' }]);
+    const page: Page = await context.newPage();
+    await page.goto('/lifecycle/webhooks');
+    await page.getByLabel('Receiver URL').fill(receiver.url('/browser?token=s3cret-path-token'));
+    await page.getByLabel('action.changed').check();
+    await page.getByLabel('rollup.sent').check();
+    await page.getByLabel('Description (optional)').fill('Browser CRM');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const secret = await page.getByLabel('Signing secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await screenshot(page, 'webhooks-registered');
+    // Shown once: the next visit has the host, never the secret or the path.
+    await page.goto('/lifecycle/webhooks');
+    const listed = await page.content();
+    expect(listed).toContain(`127.0.0.1:${receiver.port}`);
+    expect(listed).not.toContain(secret);
+    expect(listed).not.toContain('s3cret-path-token');
+    await expect(page.getByLabel('Signing secret').count()).resolves.toBe(0);
+
+    const [ep] = await t.db.query(`SELECT id FROM webhook_endpoints WHERE description = 'Browser CRM'`);
+    const heard = receiver.received.length;
+    await t.db.transaction((m) => t.app.get(WebhookEvents).emit(m, 'rollup.sent', { rollupId: 'browser-probe' }));
+    await receiver.waitFor((h) => h.length === heard + 1);
+    const hook = receiver.received[heard];
+    expect((new Webhook(secret).verify(hook.body, hook.headers as Record<string, string>) as { data: { rollupId: string } }).data.rollupId).toBe('browser-probe');
+
+    // Disabled (as after 20 failures in a row): the Enable button turns it back on.
+    await t.db.query(`UPDATE webhook_endpoints SET enabled = false, consecutive_failures = 20, disabled_at = now(), disabled_reason = 'disabled after 20 failed deliveries in a row' WHERE id = $1`, [ep.id]);
+    await page.goto('/lifecycle/webhooks');
+    await expect(page.getByText('disabled after 20 failed deliveries in a row').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.waitForURL((u) => u.pathname === '/lifecycle/webhooks');
+    const [on] = await t.db.query(`SELECT enabled, consecutive_failures FROM webhook_endpoints WHERE id = $1`, [ep.id]);
+    expect(on).toEqual({ enabled: true, consecutive_failures: 0 });
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL((u) => u.pathname === '/lifecycle/webhooks');
+    await expect(page.getByText('No webhooks yet.').isVisible()).resolves.toBe(true);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM webhook_endpoints`))[0].n).toBe(0);
+    await context.close();
   });
 });
