@@ -106,7 +106,8 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       const booked = await t.http.post('/api/v1/bookings').set(bearer(marketer.token)).send({ periodId, repId: rep.id, startsAt: `${day}T09:00:00.000Z` }).expect(201);
       await t.http.post(`/api/v1/bookings/${booked.body.id}/reschedule`).set(bearer(marketer.token)).send({ startsAt: `${day}T11:00:00.000Z` }).expect(200);
       await t.http.post(`/api/v1/bookings/${booked.body.id}/cancel`).set(bearer(rep.token)).send({ reason: SECRET_REASON }).expect(200);
-      await receiver.waitFor(() => receiver.ofType('booking.cancelled').length === 1);
+      // Each delivery is its own job: they may arrive in any order.
+      await receiver.waitFor(() => ['booking.created', 'booking.rescheduled', 'booking.cancelled'].every((type) => receiver.ofType(type).length === 1));
 
       const created = verified(secret, receiver.ofType('booking.created')[0]);
       expect(created.data).toMatchObject({ bookingId: booked.body.id, programId, periodId, repId: rep.id, marketerId: marketer.id, startsAt: `${day}T09:00:00.000Z`, status: 'confirmed' });
@@ -236,6 +237,25 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       expect(verified(res.body.secret, hook).data).toMatchObject({ noticeId: sent.body.id, programId, periodId, kind: 'rep_alert', recipientCount: 1 });
       expect(hook.body).not.toContain('Pricing change');
       expect(hook.body).not.toContain('Secret pricing');
+      await t.http.delete(`/api/v1/webhooks/${res.body.id}`).set(bearer(lifecycle.token)).expect(204);
+    });
+
+    it('action.changed on creation and on each change, with the title but never the detail', async () => {
+      const res = await register(['action.changed']).expect(201);
+      const before = receiver.ofType('action.changed').length;
+      const created = await t.http
+        .post('/api/v1/actions')
+        .set(bearer(lifecycle.token))
+        .send({ programId, themeIds: [], kind: 'info_for_sales', title: 'Pricing one-pager', detail: 'Private detail of the plan', ownerId: lifecycle.id })
+        .expect(201);
+      await t.http.patch(`/api/v1/actions/${created.body.id}`).set(bearer(lifecycle.token)).send({ status: 'in_progress' }).expect(200);
+      await receiver.waitFor(() => receiver.ofType('action.changed').length === before + 2);
+      // Deliveries are not ordered (each is its own job): a receiver orders by the payload's timestamp.
+      const got = receiver.ofType('action.changed').slice(before).map((h) => verified(res.body.secret, h));
+      const [first, second] = got.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+      expect(first.data).toMatchObject({ actionId: created.body.id, programId, status: 'open', previousStatus: null, kind: 'info_for_sales', title: 'Pricing one-pager', ownerId: lifecycle.id });
+      expect(second.data).toMatchObject({ actionId: created.body.id, status: 'in_progress', previousStatus: 'open', changed: ['status'] });
+      for (const h of receiver.ofType('action.changed')) expect(h.body).not.toContain('Private detail');
       await t.http.delete(`/api/v1/webhooks/${res.body.id}`).set(bearer(lifecycle.token)).expect(204);
     });
 
