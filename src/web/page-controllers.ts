@@ -13,6 +13,7 @@ import { MarketerPagesController } from './marketer/marketer.controller.js';
 import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
+import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
@@ -33,6 +34,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleWebhooksController,
   RepNoticesPagesController,
   LifecycleNoticesController,
+  RepNotesPagesController,
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */

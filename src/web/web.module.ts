@@ -30,6 +30,8 @@ import { MarketerPagesRepository } from './marketer/marketer-pages.repository.js
 import { RepCalendarPagesController } from './rep/rep-calendar.controller.js';
 import { RepPagesController } from './rep/rep.controller.js';
 import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
+import { RepNotesPagesController } from './rep/rep-notes.controller.js';
+import { RepNotesModule } from '../rep-notes/rep-notes.module.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { NoticesModule } from '../notices/notices.module.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
@@ -60,6 +62,7 @@ import { WebGuard } from './kit/web.guard.js';
     CustomerCallsModule,
     ImportsModule,
     NoticesModule,
+    RepNotesModule,
   ],
   controllers: [
     // Before SignInController: its `sign-in/:token` would take `/sign-in/oidc`.
@@ -80,6 +83,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleWebhooksController,
     RepNoticesPagesController,
     LifecycleNoticesController,
+    RepNotesPagesController,
     RollupPageController,
     LinksController,
   ],

@@ -13,6 +13,8 @@ import { zoneOptions } from '../../common/time/zones.js';
 import { page } from '../kit/layout.js';
 import type { User } from '../../people/user.entity.js';
 import { noticeBanners, type RepNoticeBanner } from './rep-notices.js';
+import { repNotesSection } from './rep-notes-views.js';
+import type { RepNoteJson } from '../../rep-notes/rep-notes.service.js';
 
 // ------------------------------------------------------------------ notices (fixed texts, never echoed)
 
@@ -26,6 +28,8 @@ export const REP_NOTICES: Record<string, string> = {
   'override-saved': 'Date override saved.',
   'override-removed': 'Date override removed.',
   'notice-acknowledged': 'Thanks. The lifecycle team can see you have read it.',
+  'rep-note-saved': 'Draft saved. Only you see it until you send it.',
+  'rep-note-sent': 'Thanks. Your note went to the lifecycle team (not to the marketer).',
 };
 
 export const noticeText = (key: string | undefined): string | undefined => (key && Object.hasOwn(REP_NOTICES, key) ? REP_NOTICES[key] : undefined);
@@ -92,6 +96,8 @@ export interface HomeData {
   toMark: CallRow[];
   /** Notices from the lifecycle team not acknowledged yet: a banner each, with "Got it". */
   notices?: RepNoticeBanner[];
+  /** The rep's own optional notes after completed calls, not yet written (open or draft). */
+  repNotes?: RepNoteJson[];
   /** A cancel form that failed: which booking, what was typed, the problems. */
   cancel?: { bookingId: string; reason: string; errors: FieldErrors; message?: string };
   /** A problem with one call's buttons (attendance), shown in its row. */
@@ -162,7 +168,8 @@ ${noticeBanners(d.notices ?? [], d.csrf, zone)}
 <section aria-labelledby="h-periods"><h2 id="h-periods">Periods you are on</h2>${periods}</section>
 <section aria-labelledby="h-upcoming"><h2 id="h-upcoming">Upcoming shadowed calls</h2>${upcoming}</section>
 <section aria-labelledby="h-mark"><h2 id="h-mark">Calls to mark</h2>
-<p class="muted">Once a call has started, say how it went. "Mark done" opens the marketer's observation form.</p>${toMark}</section>`,
+<p class="muted">Once a call has started, say how it went. "Mark done" opens the marketer's observation form.</p>${toMark}</section>
+${repNotesSection(d.repNotes ?? [], zone)}`,
   });
 }
 

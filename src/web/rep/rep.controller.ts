@@ -11,6 +11,7 @@ import { BookingsService } from '../../bookings/bookings.service.js';
 import { CalendarConnectionsService } from '../../calendar-sync/connections.service.js';
 import { CustomerCallsService } from '../../customer-calls/customer-calls.service.js';
 import { NoticesService } from '../../notices/notices.service.js';
+import { RepNotesService } from '../../rep-notes/rep-notes.service.js';
 import { Clock } from '../../common/clock.js';
 import { isIsoDate, todayIn } from '../../common/time/dates.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
@@ -92,6 +93,7 @@ export class RepPagesController {
     private readonly customerCalls: CustomerCallsService,
     private readonly clock: Clock,
     private readonly notices: NoticesService,
+    private readonly repNotes: RepNotesService,
   ) {}
 
   // ---------------------------------------------------------------- home
@@ -151,7 +153,7 @@ export class RepPagesController {
     return homePage({ ...(await this.homeData(user)), ...extra, user, csrf });
   }
 
-  private async homeData(user: User): Promise<Pick<HomeData, 'invitations' | 'periods' | 'upcoming' | 'toMark' | 'notices'>> {
+  private async homeData(user: User): Promise<Pick<HomeData, 'invitations' | 'periods' | 'upcoming' | 'toMark' | 'notices' | 'repNotes'>> {
     const now = this.clock.now();
     const today = todayIn(user.timeZone, now);
     const entries = await this.programs.listRoster(user, { mine: true });
@@ -184,6 +186,7 @@ export class RepPagesController {
       upcoming: ahead.filter((b) => b.repId === user.id && b.startsAt > now).map((b) => call(b, true)),
       toMark: started.filter((b) => b.repId === user.id && b.startsAt <= now).map((b) => call(b, false)),
       notices: await this.notices.waitingFor(user),
+      repNotes: await this.repNotes.waitingFor(user),
     };
   }
 
