@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { PassThrough } from 'node:stream';
 import { Webhook } from 'standardwebhooks';
+import { BookingsService } from '../src/bookings/bookings.service.js';
 import { Secrets } from '../src/common/secrets.js';
 import { WebhookEvents } from '../src/webhooks/webhook-events.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
@@ -125,6 +126,40 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       // A tampered body does not verify.
       const h = receiver.ofType('booking.created')[0];
       expect(() => new Webhook(secret).verify(h.body.replace('confirmed', 'cancelled'), h.headers as Record<string, string>)).toThrow();
+    });
+
+    it('emits from the system paths too: a waitlist seat taken, a customer call followed or gone, a deactivation', async () => {
+      const other = await makeUser(t, ['marketer']);
+      const leaving = await makeUser(t, ['marketer']);
+      await enrol(t, periodId, other);
+      await enrol(t, periodId, leaving);
+      const ofBooking = (type: string, id: string) => receiver.ofType(type).map((h) => verified(secret, h)).filter((p) => p.data.bookingId === id);
+      // The waitlist: a cancelled seat is booked for the first marketer waiting (a booking.created nobody asked for by hand).
+      const first = await t.http.post('/api/v1/bookings').set(bearer(marketer.token)).send({ periodId, repId: rep.id, startsAt: `${day}T16:00:00.000Z` }).expect(201);
+      await t.http.post('/api/v1/waitlist').set(bearer(other.token)).send({ periodId, repId: rep.id, startsAt: `${day}T16:00:00.000Z` }).expect(201);
+      await t.http.post(`/api/v1/bookings/${first.body.id}/cancel`).set(bearer(marketer.token)).send({ reason: 'x' }).expect(200);
+      const [taken] = await t.db.query(`SELECT id FROM bookings WHERE marketer_id = $1 AND status = 'confirmed'`, [other.id]);
+      // The rep's calendar: one customer call moved (its booking follows), another gone (its booking is cancelled).
+      const at = (h: number) => DateTime.fromISO(`${day}T00:00:00Z`).plus({ days: 1, hours: h }).toUTC().toISO()!;
+      const follows = await insertBooking(t, { periodId, repId: rep.id, marketerId: marketer.id, startsAt: at(9), endsAt: at(9.5) });
+      const gone = await insertBooking(t, { periodId, repId: rep.id, marketerId: marketer.id, startsAt: at(12), endsAt: at(12.5) });
+      const bookings = t.app.get(BookingsService);
+      await t.db.transaction(async (m) => {
+        await bookings.followCustomerCall(m, [follows], { startsAt: new Date(at(10)), endsAt: new Date(at(10.5)) }, async () => null);
+        await bookings.cancelForCustomerCall(m, gone, 'The customer call was removed from the calendar');
+      });
+      // A deactivated marketer's future bookings are cancelled by the system.
+      const doomed = await insertBooking(t, { periodId, repId: rep.id, marketerId: leaving.id, startsAt: at(14), endsAt: at(14.5) });
+      await t.http.patch(`/api/v1/users/${leaving.id}`).set(bearer(t.adminToken)).send({ active: false }).expect(200);
+
+      await receiver.waitFor(
+        () => ofBooking('booking.created', taken.id).length === 1 && ofBooking('booking.rescheduled', follows).length === 1 && ofBooking('booking.cancelled', gone).length === 1 && ofBooking('booking.cancelled', doomed).length === 1,
+      );
+      expect(ofBooking('booking.created', taken.id)[0].data).toMatchObject({ marketerId: other.id, programId, startsAt: `${day}T16:00:00.000Z`, status: 'confirmed' });
+      expect(ofBooking('booking.rescheduled', follows)[0].data).toMatchObject({ programId, startsAt: at(10), previousStartsAt: at(9), by: 'calendar' });
+      expect(ofBooking('booking.cancelled', gone)[0].data).toMatchObject({ programId, status: 'cancelled', cancelledBy: 'calendar' });
+      expect(ofBooking('booking.cancelled', doomed)[0].data).toMatchObject({ programId, marketerId: leaving.id, status: 'cancelled', cancelledBy: 'deactivation' });
+      for (const h of receiver.received) expect(h.body).not.toContain('removed from the calendar');
     });
 
     it('a refused change emits nothing: the event is written in its transaction', async () => {
