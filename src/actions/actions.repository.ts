@@ -113,6 +113,35 @@ export class ActionsRepository {
     return rows[0] ?? null;
   }
 
+  /** What the create form offers from a rollup: its program, window, ranked and emerging themes, and ideas (by index). */
+  async rollupChoices(
+    m: EntityManager,
+    rollupId: string,
+  ): Promise<{ programId: string; status: string; windowFrom: Date; windowTo: Date; themes: { themeId: string; name: string }[]; ideas: { category: string; text: string }[] } | null> {
+    const rows: { program_id: string; status: string; window_from: Date; window_to: Date; themes: { themeId: string; name: string }[] | null; emerging: { themeId: string; name: string }[] | null; ideas: { category: string; text: string }[] | null }[] =
+      await m.query(`SELECT program_id, status, window_from, window_to, report -> 'themes' AS themes, report -> 'emerging' AS emerging, report -> 'ideas' AS ideas FROM rollups WHERE id = $1`, [rollupId]);
+    const r = rows[0];
+    if (!r) return null;
+    const seen = new Set<string>();
+    const themes = [...(r.themes ?? []), ...(r.emerging ?? [])].filter((t) => t && typeof t.themeId === 'string' && !seen.has(t.themeId) && seen.add(t.themeId)).map((t) => ({ themeId: t.themeId, name: t.name }));
+    return { programId: r.program_id, status: r.status, windowFrom: r.window_from, windowTo: r.window_to, themes, ideas: r.ideas ?? [] };
+  }
+
+  /** Live themes (active, then proposed), by name: what an action without a rollup may answer. */
+  liveThemes(m: EntityManager): Promise<{ themeId: string; name: string }[]> {
+    return m.query(`SELECT id AS "themeId", name FROM themes WHERE status IN ('active', 'proposed') ORDER BY status = 'proposed', lower(name), id LIMIT 500`);
+  }
+
+  async themeNames(m: EntityManager, ids: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; name: string }[] = await m.query(`SELECT id, name FROM themes WHERE id = ANY ($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Programs by name (the filter of the actions page). */
+  programs(m: EntityManager): Promise<{ id: string; name: string }[]> {
+    return m.query(`SELECT id, name FROM programs ORDER BY lower(name), id`);
+  }
+
   /** Active members of the lifecycle team, by name: who may own an action. */
   lifecycleUsers(m: EntityManager): Promise<{ id: string; name: string }[]> {
     return m.query(`SELECT id, name FROM users WHERE active AND 'lifecycle' = ANY (roles) ORDER BY name, id`);

@@ -256,9 +256,30 @@ export class ActionsService implements OnModuleInit {
     return this.repo.lifecycleUsers(this.repo.manager);
   }
 
-  /** A rollup's program and ideas, for the create form; null when there is no such rollup. */
-  rollupForForm(rollupId: string) {
-    return this.repo.rollup(this.repo.manager, rollupId);
+  /**
+   * What the create form offers: from a rollup (404 naming `rollupId` when there is none), its program, themes
+   * and ideas; else for a program, the live themes. The owners and programs to choose from either way.
+   */
+  async formChoices(q: { rollupId?: string; programId?: string }) {
+    const m = this.repo.manager;
+    const [owners, programs] = await Promise.all([this.repo.lifecycleUsers(m), this.repo.programs(m)]);
+    if (q.rollupId) {
+      const r = await this.repo.rollupChoices(m, q.rollupId);
+      if (!r) throw new DomainError('not_found', `Rollup ${q.rollupId} was not found`, { field: 'rollupId' });
+      return { rollup: { id: q.rollupId, ...r }, programId: r.programId, themes: r.themes, ideas: r.ideas, owners, programs };
+    }
+    if (q.programId && !programs.some((p) => p.id === q.programId)) throw new DomainError('not_found', `Program ${q.programId} was not found`, { field: 'programId' });
+    return { rollup: null, programId: q.programId ?? null, themes: await this.repo.liveThemes(m), ideas: [] as { category: string; text: string }[], owners, programs };
+  }
+
+  /** Theme names by id (for the pages). */
+  themeNames(ids: string[]): Promise<Map<string, string>> {
+    return this.repo.themeNames(this.repo.manager, ids);
+  }
+
+  /** Programs by name (the filter of the actions page). */
+  programs(): Promise<{ id: string; name: string }[]> {
+    return this.repo.programs(this.repo.manager);
   }
 
   // ------------------------------------------------------------ due reminders

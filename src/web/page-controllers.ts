@@ -15,6 +15,7 @@ import { RepPagesController } from './rep/rep.controller.js';
 import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
 import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
+import { LifecycleActionsController } from './lifecycle/actions.controller.js';
 import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
@@ -34,6 +35,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleWebhooksController,
   RepNoticesPagesController,
   LifecycleNoticesController,
+  LifecycleActionsController,
   RepNotesPagesController,
 ];
 

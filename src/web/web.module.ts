@@ -33,6 +33,8 @@ import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
 import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { RepNotesModule } from '../rep-notes/rep-notes.module.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
+import { LifecycleActionsController } from './lifecycle/actions.controller.js';
+import { ActionsModule } from '../actions/actions.module.js';
 import { NoticesModule } from '../notices/notices.module.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
 import { ShiftsPagesRepository } from './marketer/shifts-pages.repository.js';
@@ -62,6 +64,7 @@ import { WebGuard } from './kit/web.guard.js';
     CustomerCallsModule,
     ImportsModule,
     NoticesModule,
+    ActionsModule,
     RepNotesModule,
   ],
   controllers: [
@@ -83,6 +86,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleWebhooksController,
     RepNoticesPagesController,
     LifecycleNoticesController,
+    LifecycleActionsController,
     RepNotesPagesController,
     RollupPageController,
     LinksController,

@@ -46,6 +46,8 @@ const NOTICES: Record<string, string> = {
   merged: 'Themes merged.',
   building: 'The rollup is being built; it appears here when it is ready.',
   'notice-sent': 'Notice sent. Each rep gets an email and sees it on their page until they press "Got it".',
+  'action-created': 'Action created. Its owner is emailed (unless it is you) and reminded on its due date.',
+  'action-saved': 'Action saved.',
 };
 const noticeText = (key: unknown): string | undefined => (typeof key === 'string' ? NOTICES[key] : undefined);
 

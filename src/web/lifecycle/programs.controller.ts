@@ -11,8 +11,10 @@ import { CreatePeriodDto, CreateProgramDto, UpdateProgramDto } from '../../progr
 import { ProgramsService } from '../../programs/programs.service.js';
 import { RollupsService } from '../../rollups/rollups.service.js';
 import { NoticesService } from '../../notices/notices.service.js';
+import { ActionsService } from '../../actions/actions.service.js';
+import { openActionsSection } from './actions-views.js';
 import { parseDto, submitForm, text, type FormBody } from '../kit/forms.js';
-import type { Html } from '../kit/html.js';
+import { html, type Html } from '../kit/html.js';
 import { Csrf, WebPage } from '../kit/web.decorators.js';
 import { lifecycleDoc, problem, RollupWindowForm, SETTINGS_FIELDS, settingsFrom, valuesOf } from './lifecycle-forms.js';
 import { programBody, programsBody, type FormState, type ProgramPageForms } from './lifecycle-views.js';
@@ -28,6 +30,7 @@ export class LifecycleProgramsController {
     private readonly rollups: RollupsService,
     private readonly clock: Clock,
     private readonly notices: NoticesService,
+    private readonly actions: ActionsService,
   ) {}
 
   @Get('lifecycle')
@@ -37,7 +40,8 @@ export class LifecycleProgramsController {
 
   private async programsDoc(user: User, csrf: string, create?: FormState, notice?: string): Promise<Html> {
     const programs = await this.programs.listPrograms();
-    return lifecycleDoc(user, csrf, 'Programs', programsBody({ programs, user, csrf, create }), '/lifecycle', notice);
+    const { actions } = await this.actions.list({ status: 'pending' });
+    return lifecycleDoc(user, csrf, 'Programs', html`${openActionsSection(actions, csrf)}${programsBody({ programs, user, csrf, create })}`, '/lifecycle', notice);
   }
 
   @Post('lifecycle/programs')
