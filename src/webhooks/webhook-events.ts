@@ -20,8 +20,12 @@ export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
 
 /** The queue whose jobs deliver one `webhook_deliveries` row; its data is `{ deliveryId }`. */
 export const WEBHOOK_DELIVER_QUEUE = 'webhook.deliver';
-/** Tries after the first, with exponential backoff from JOBS_RETRY_DELAY_SECONDS. */
-export const WEBHOOK_RETRY_LIMIT = 8;
+/**
+ * Tries after the first, with pg-boss's jittered exponential backoff from JOBS_RETRY_DELAY_SECONDS (each wait
+ * about double the one before, times 1 to 2): at the default 5 s, 13 tries spread over about half a day (6 to
+ * 23 hours), so a receiver down for a night still gets its events (unless 20 failures in a row disable it).
+ */
+export const WEBHOOK_RETRY_LIMIT = 12;
 /** A delivery attempt (connect, send, read the answer) never runs longer than this job expiry. */
 export const WEBHOOK_EXPIRE_SECONDS = 30;
 
