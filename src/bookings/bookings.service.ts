@@ -52,12 +52,21 @@ export class BookingsService implements OnModuleInit {
     private readonly repNotes: RepNotesService,
   ) {}
 
-  /** A booking's webhook event, in the change's transaction: ids, times and statuses, never a reason's text. */
-  private async emit(m: EntityManager, type: WebhookEventType, b: Pick<Booking, 'id' | 'periodId' | 'repId' | 'marketerId' | 'startsAt' | 'endsAt' | 'customerCallId'>, facts: WebhookData): Promise<number> {
-    const found = await this.programs.findPeriodWithProgram(m, b.periodId);
+  /**
+   * A booking's webhook event, in the change's transaction: ids, times and statuses, never a reason's text.
+   * `programId` when the caller has it; else it is read (the paths driven by a calendar sync or a deactivation).
+   */
+  private async emit(
+    m: EntityManager,
+    type: WebhookEventType,
+    b: Pick<Booking, 'id' | 'periodId' | 'repId' | 'marketerId' | 'startsAt' | 'endsAt' | 'customerCallId'>,
+    facts: WebhookData,
+    programId?: string,
+  ): Promise<number> {
+    const program = programId ?? (await this.programs.findPeriodWithProgram(m, b.periodId))?.program.id ?? null;
     return this.webhookEvents.emit(m, type, {
       bookingId: b.id,
-      programId: found?.program.id ?? null,
+      programId: program,
       periodId: b.periodId,
       repId: b.repId,
       marketerId: b.marketerId,
@@ -172,7 +181,7 @@ export class BookingsService implements OnModuleInit {
       ...window,
     });
     await this.audit.record(m, { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } });
-    await this.emit(m, 'booking.created', booking, { status: 'confirmed', seat });
+    await this.emit(m, 'booking.created', booking, { status: 'confirmed', seat }, found.program.id);
     return booking;
   }
 
@@ -196,7 +205,7 @@ export class BookingsService implements OnModuleInit {
       const late = booking.startsAt.getTime() - now.getTime() < found.program.settings.cancelNoticeHours * 3_600_000;
       await this.repo.markCancelled(m, id, { sequence: booking.sequence + 1, cancelledAt: now, cancelledBy: actor.id, cancelReason: reason, lateCancel: late });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.cancel', entity: 'booking', entityId: id, details: { reason, late } });
-      await this.emit(m, 'booking.cancelled', booking, { status: 'cancelled', cancelledBy: this.cancelledBy(actor, booking), late });
+      await this.emit(m, 'booking.cancelled', booking, { status: 'cancelled', cancelledBy: this.cancelledBy(actor, booking), late }, found.program.id);
       await this.notices.announce(m, id, 'cancelled');
       await this.waitlist.leaveFor(m, booking.marketerId, booking.repId, booking.startsAt);
       await this.releaseSeat(m, found, booking.repId, booking.startsAt);
@@ -229,7 +238,7 @@ export class BookingsService implements OnModuleInit {
           entityId: id,
           details: { from: { repId: old.repId, startsAt: old.startsAt.toISOString() }, to: { repId, startsAt: moved.startsAt.toISOString() } },
         });
-        await this.emit(m, 'booking.rescheduled', moved, { status: 'confirmed', previousRepId: old.repId, previousStartsAt: old.startsAt.toISOString(), by: 'person' });
+        await this.emit(m, 'booking.rescheduled', moved, { status: 'confirmed', previousRepId: old.repId, previousStartsAt: old.startsAt.toISOString(), by: 'person' }, found.program.id);
         if (old.repId !== repId) await this.notices.announceTo(m, id, 'cancelled', 'rep', old.repId);
         await this.notices.announce(m, id, 'rescheduled', old.repId !== repId ? ['marketer', 'rep'] : undefined);
         await this.releaseSeat(m, found, old.repId, old.startsAt);
@@ -253,10 +262,10 @@ export class BookingsService implements OnModuleInit {
       const noShowParty = outcome === 'completed' ? null : (outcome.replace('_no_show', '') as 'rep' | 'marketer' | 'customer');
       await this.repo.markAttendance(m, id, { status, noShowParty, attendanceBy: actor.id, attendanceAt: this.clock.now() });
       await this.audit.record(m, { actorId: actor.id, action: 'booking.attendance', entity: 'booking', entityId: id, details: { outcome, before: booking.status } });
-      await this.emit(m, 'booking.attendance', booking, { status, outcome, previousStatus: booking.status });
+      const found = (await this.programs.findPeriodWithProgram(m, booking.periodId))!;
+      await this.emit(m, 'booking.attendance', booking, { status, outcome, previousStatus: booking.status }, found.program.id);
       if (status === 'completed') {
         // The marketer's observation form opens with the completion, in the same transaction.
-        const found = (await this.programs.findPeriodWithProgram(m, booking.periodId))!;
         await this.observations.openForSession(m, {
           programId: found.program.id,
           periodId: booking.periodId,
