@@ -21,18 +21,7 @@ import { attemptOutcome, DELIVERY_TIMEOUT_MS, disabledMail, PAYLOAD_MAX_BYTES, R
 import { type DeliveryRow, type EndpointRow, WebhooksRepository } from './webhooks.repository.js';
 
 /** An endpoint as the API and the page show it: the URL's host only, never the URL or the secret. */
-export interface EndpointView {
-  id: string;
-  host: string;
-  events: string[];
-  description: string | null;
-  enabled: boolean;
-  consecutiveFailures: number;
-  disabledAt: Date | null;
-  disabledReason: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-}
+export type EndpointView = Omit<EndpointRow, 'urlSealed' | 'secretSealed'>;
 
 export interface DeliveryView {
   id: string;
@@ -52,18 +41,9 @@ export const DELIVERIES_PAGE = 50;
 export const MAX_ENDPOINTS = 50;
 
 export function endpointView(r: EndpointRow): EndpointView {
-  return {
-    id: r.id,
-    host: r.host,
-    events: r.events,
-    description: r.description,
-    enabled: r.enabled,
-    consecutiveFailures: r.consecutiveFailures,
-    disabledAt: r.disabledAt,
-    disabledReason: r.disabledReason,
-    createdBy: r.createdBy,
-    createdAt: r.createdAt,
-  };
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the sealed URL and secret never leave the service
+  const { urlSealed, secretSealed, ...view } = r;
+  return view;
 }
 
 /**
