@@ -281,14 +281,23 @@ function changeSection(r: RollupReport, o: RenderOptions): Part[] {
 }
 
 function ideas(r: RollupReport, o: RenderOptions): Part[] {
+  const grouped = r.ideas.some((i) => i.observers !== undefined);
   const out: Part[] = [heading('Improvement ideas')];
+  // Rollups stored before grouping list ideas as written, without counts.
+  if (grouped) out.push(para('Near-duplicate ideas are shown once, ranked by how many observers wrote them, then weight per observer.'));
   for (const g of IDEA_GROUPS) {
-    const items = r.ideas
-      .filter((i) => i.group === g.group)
-      .map((i) => (g.group === 'other' ? `${CATEGORY_LABEL[i.category] ?? i.category}: ${i.text}` : i.text));
+    const items = r.ideas.filter((i) => i.group === g.group).map((i) => (g.group === 'other' ? `${CATEGORY_LABEL[i.category] ?? i.category}: ` : '') + i.text + ideaCounts(i, o));
     out.push(...textList(`${g.heading} (${items.length})`, items, 'None this time.', o, 3));
   }
   return out;
+}
+
+/** " (3 observers, 5 ideas)" for a grouped idea; on the page also the group's other wordings. */
+function ideaCounts(i: RollupReport['ideas'][number], o: RenderOptions): string {
+  if (i.observers === undefined) return '';
+  const counts = ` (${plural(i.observers, 'observer')}, ${plural(i.count ?? 1, 'idea')})`;
+  const variants = o.limit === null && i.variants?.length ? `; also written as ${i.variants.map((v) => `“${v.text}”`).join(', ')}` : '';
+  return counts + variants;
 }
 
 function leads(r: RollupReport, o: RenderOptions): Part[] {

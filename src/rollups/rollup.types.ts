@@ -19,7 +19,22 @@ export interface RollupReport {
   themes: RankedTheme[];
   emerging: RankedTheme[];
   changes: { themeId: string; name: string; change: 'new' | 'rising' | 'falling' | 'steady'; weight: number; previousWeight: number }[];
-  ideas: { category: string; group: 'info_to_sales' | 'rep_alerts' | 'campaign_notifications' | 'other'; text: string; authorId: string }[];
+  /**
+   * One entry per group of near-duplicate ideas (same category, english lexemes; idea-groups.ts), ranked within
+   * each heading by distinct observers, then weight per observer. `text` is the group's representative wording
+   * (redacted) and `authorId` its author. `observers`, `count` (ideas in the group), `weight` and `variants`
+   * are absent in rollups stored before grouping, whose entries are single ideas as written.
+   */
+  ideas: {
+    category: string;
+    group: 'info_to_sales' | 'rep_alerts' | 'campaign_notifications' | 'other';
+    text: string;
+    authorId: string;
+    observers?: number;
+    count?: number;
+    weight?: number;
+    variants?: { text: string; authorId: string }[];
+  }[];
   leads: { marketingSourced: number; followUps: string[]; lacked: string[] };
   byMode: { behavior: number; feedback: number };
   moments: { peaks: { text: string; valence: number }[]; ends: { text: string; valence: number }[]; peakAverage: number | null; endAverage: number | null };

@@ -3,13 +3,14 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
 import { RollupsController } from './rollups.controller.js';
 import { LoopRepository } from './loop.repository.js';
+import { IdeasRepository } from './ideas.repository.js';
 import { RollupsRepository } from './rollups.repository.js';
 import { RollupsService } from './rollups.service.js';
 
 @Module({
   imports: [ProgramsModule, JobsModule],
   controllers: [RollupsController],
-  providers: [RollupsRepository, LoopRepository, RollupsService],
+  providers: [RollupsRepository, LoopRepository, IdeasRepository, RollupsService],
   exports: [RollupsService],
 })
 export class RollupsModule {}

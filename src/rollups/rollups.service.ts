@@ -16,13 +16,15 @@ import { ProgramsRepository } from '../programs/programs.repository.js';
 import { ProgramsService } from '../programs/programs.service.js';
 import { User } from '../people/user.entity.js';
 import { behindPace, elapsedShare } from '../programs/quota-pace.js';
-import { changes, ideaGroup, round, splitRanking } from './ranking.js';
+import { changes, round, splitRanking } from './ranking.js';
 import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
 import type { EarlierActions, RankedTheme, RollupReport } from './rollup.types.js';
 import { RollupsRepository, ThemeStat } from './rollups.repository.js';
 import { fromReps, noticesSummary, splitActions, stretchWeights, trendOf, trendWindows } from './loop.js';
 import { LoopRepository } from './loop.repository.js';
+import { IdeasRepository } from './ideas.repository.js';
+import { capPerGroup, groupIdeas } from './idea-groups.js';
 import { WebhookEvents } from '../webhooks/webhook-events.js';
 
 export const ROLLUP_JOB = 'rollup.build';
@@ -32,6 +34,8 @@ const BUILD_RETRIES = 5;
 export const REQUEUE_PENDING_AFTER_MS = 15 * 60_000;
 const LIST_CAP = 50;
 const TOP_QUOTED = 10;
+/** Exact idea groups (same category and english lexemes) per category that near-duplicate grouping considers, most observers first. */
+const IDEA_CANDIDATES = 1000;
 const QUOTES_PER_THEME = 3;
 /** (Action, theme) pairs whose trend a rollup follows: themes of actions done in this window or the one before, newest first. */
 const TREND_PAIRS = 200;
@@ -44,6 +48,7 @@ export class RollupsService implements OnModuleInit {
     private readonly db: DataSource,
     private readonly repo: RollupsRepository,
     private readonly loop: LoopRepository,
+    private readonly ideaRepo: IdeasRepository,
     private readonly programs: ProgramsRepository,
     private readonly periods: ProgramsService,
     private readonly jobs: JobsService,
@@ -92,13 +97,14 @@ export class RollupsService implements OnModuleInit {
   async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
     const now = this.clock.now();
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
-    const [stats, previous, texts, coverage, marketers, loop] = await Promise.all([
+    const [stats, previous, texts, coverage, marketers, loop, ideaGroups] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),
       this.repo.texts(m, program.id, from, to, LIST_CAP),
       this.repo.coverage(m, program.id, from, to, now),
       period ? this.repo.marketers(m, period.id) : Promise.resolve([]),
       this.loopSections(m, program, from, to, now),
+      this.ideaRepo.exactGroups(m, program.id, from, to, IDEA_CANDIDATES),
     ]);
     const { ranked, emerging } = splitRanking(stats);
     const quoted = ranked.slice(0, TOP_QUOTED).map((s) => s.theme_id);
@@ -138,7 +144,17 @@ export class RollupsService implements OnModuleInit {
       themes: ranked.map(themed),
       emerging: emerging.map(themed),
       changes: changes(stats.map((s) => ({ ...s, weight: Number(s.weight) })), previous.map((s) => ({ ...s, weight: Number(s.weight) }))),
-      ideas: texts.ideas.slice(0, LIST_CAP * 4).map((i) => ({ category: i.category, group: ideaGroup(i.category), text: red(i.text, i.marked), authorId: i.authorId })),
+      // Near-duplicate ideas are one group, shown once with its distinct observers (idea-groups.ts), at most LIST_CAP per heading.
+      ideas: capPerGroup(groupIdeas(ideaGroups.exact, ideaGroups.formsOf), LIST_CAP).map((g) => ({
+        category: g.category,
+        group: g.group,
+        text: red(g.text, g.marked),
+        authorId: g.authorId,
+        observers: g.observers,
+        count: g.count,
+        weight: g.weight,
+        variants: g.variants.map((v) => ({ text: red(v.text, v.marked), authorId: v.authorId })),
+      })),
       leads: { marketingSourced: texts.marketing_sourced, followUps: texts.follow_ups.map((x) => red(x.text, x.marked)), lacked: texts.lacked.map((x) => red(x.text, x.marked)) },
       byMode: { behavior: texts.behavior, feedback: texts.feedback },
       moments: {
