@@ -127,7 +127,7 @@ export class RollupsRepository {
     });
   }
 
-  /** Counts by mode and lead, moment averages, and capped lists of the free-text answers. */
+  /** Counts by mode and lead, moment averages, and capped lists of the free-text answers (ideas: ideas.repository.ts). */
   async texts(m: EntityManager, programId: string, from: Date, to: Date, cap: number) {
     const [row] = await m.query(
       `WITH obs AS MATERIALIZED (${OBS})
@@ -139,9 +139,6 @@ export class RollupsRepository {
                   avg((answers->'end'->>'valence')::int) FILTER (WHERE answers->'end'->>'valence' ~ '^-?[0-2]$')::float8 AS end_avg
              FROM obs)
        SELECT totals.behavior, totals.feedback, totals.marketing_sourced, totals.peak_avg, totals.end_avg,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i->>'category' AS category, i->>'text' AS text, o.author_id AS "authorId", o.marked_names AS marked
-            FROM obs o CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'ideas') = 'array' THEN o.answers->'ideas' ELSE '[]' END) i
-           WHERE length(btrim(i->>'text')) > 0 LIMIT $4 * 4) x) AS ideas,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'followUp' AS text, marked_names AS marked FROM obs
            WHERE answers->'lead'->>'marketingSourced' = 'true' AND length(btrim(answers->'lead'->>'followUp')) > 0 LIMIT $4) x) AS follow_ups,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'lacked' AS text, marked_names AS marked FROM obs
@@ -166,7 +163,6 @@ export class RollupsRepository {
       marketing_sourced: number;
       peak_avg: number | null;
       end_avg: number | null;
-      ideas: { category: string; text: string; authorId: string; marked: string[] }[];
       follow_ups: { text: string; marked: string[] }[];
       lacked: { text: string; marked: string[] }[];
       peaks: { text: string; valence: number; marked: string[] }[];
