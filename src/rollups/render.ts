@@ -169,6 +169,7 @@ function sections(r: RollupReport, o: RenderOptions, zone: string): Part[] {
     ...coverage(r),
     ...themeSection(r),
     ...emerging(r),
+    ...suggestedThemes(r, o),
     ...changeSection(r, o),
     ...ideas(r, o),
     ...loopSections(r, o, zone),
@@ -257,6 +258,23 @@ function emerging(r: RollupReport): Part[] {
     text: r.emerging.map((t) => `- ${themeLine(t)}`).join('\n'),
   });
   return out;
+}
+
+/** Phrases no theme covers yet (absent in rollups stored before suggestions existed: no section then). */
+function suggestedThemes(r: RollupReport, o: RenderOptions): Part[] {
+  if (!r.suggestedThemes) return [];
+  const explain =
+    'Phrases that three or more observers wrote in forms none of whose themes cover them, counted per observer (one marketer repeating a phrase is one observer). ' +
+    'Accept one as a theme, or dismiss it, on the themes page.';
+  const items = r.suggestedThemes.map(
+    (s) =>
+      `"${s.label}": ${plural(s.observers, 'observer')}, ${plural(s.forms, 'form')}, weight ${w(s.weight)}` +
+      s.snippets
+        .slice(0, o.quotesPerTheme ?? undefined)
+        .map((x) => `\n“${x.text}”`)
+        .join(''),
+  );
+  return [heading('Suggested themes'), para(explain), ...textList(`Suggested themes (${items.length})`, items, 'None this time.', o, 3)];
 }
 
 function changeSection(r: RollupReport, o: RenderOptions): Part[] {

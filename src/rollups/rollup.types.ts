@@ -20,6 +20,12 @@ export interface RollupReport {
   emerging: RankedTheme[];
   changes: { themeId: string; name: string; change: 'new' | 'rising' | 'falling' | 'steady'; weight: number; previousWeight: number }[];
   /**
+   * Phrases in the free text of three or more distinct observers that no theme of those forms covers
+   * (theme-suggestions.service.ts), ranked by observers then weight per observer; snippets redacted.
+   * Absent in rollups stored before suggestions existed.
+   */
+  suggestedThemes?: { phrase: string; label: string; observers: number; forms: number; weight: number; snippets: { text: string; authorId: string }[] }[];
+  /**
    * One entry per group of near-duplicate ideas (same category, english lexemes; idea-groups.ts), ranked within
    * each heading by distinct observers, then weight per observer. `text` is the group's representative wording
    * (redacted) and `authorId` its author. `observers`, `count` (ideas in the group), `weight` and `variants`

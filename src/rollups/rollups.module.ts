@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { ProgramsModule } from '../programs/programs.module.js';
+import { ThemesModule } from '../themes/themes.module.js';
 import { RollupsController } from './rollups.controller.js';
 import { LoopRepository } from './loop.repository.js';
 import { IdeasRepository } from './ideas.repository.js';
@@ -8,7 +9,7 @@ import { RollupsRepository } from './rollups.repository.js';
 import { RollupsService } from './rollups.service.js';
 
 @Module({
-  imports: [ProgramsModule, JobsModule],
+  imports: [ProgramsModule, JobsModule, ThemesModule],
   controllers: [RollupsController],
   providers: [RollupsRepository, LoopRepository, IdeasRepository, RollupsService],
   exports: [RollupsService],

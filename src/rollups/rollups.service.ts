@@ -26,6 +26,7 @@ import { LoopRepository } from './loop.repository.js';
 import { IdeasRepository } from './ideas.repository.js';
 import { capPerGroup, groupIdeas } from './idea-groups.js';
 import { WebhookEvents } from '../webhooks/webhook-events.js';
+import { ThemeSuggestionsService } from '../themes/theme-suggestions.service.js';
 
 export const ROLLUP_JOB = 'rollup.build';
 /** Tries of a build after the first (a statement timeout or a lost connection is worth another). */
@@ -57,6 +58,7 @@ export class RollupsService implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly webhookEvents: WebhookEvents,
+    private readonly suggestions: ThemeSuggestionsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -97,6 +99,9 @@ export class RollupsService implements OnModuleInit {
   async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
     const now = this.clock.now();
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
+    // Phrases no theme covers yet, read alongside the rest (awaited below; the catch only keeps an early failure elsewhere from leaving it unhandled).
+    const suggested = this.suggestions.suggest(m, program.id, from, to);
+    suggested.catch(() => undefined);
     const [stats, previous, texts, coverage, marketers, loop, ideaGroups] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),
@@ -166,6 +171,7 @@ export class RollupsService implements OnModuleInit {
       negativeFeedback: texts.negative.map((x) => red(x.text, x.marked)),
       focusFindings: texts.focus.map((x) => red(x.text, x.marked)),
       intros: texts.intros.map((x) => red(x.text, x.marked)),
+      suggestedThemes: await suggested,
       ...loop,
     };
   }

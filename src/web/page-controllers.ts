@@ -6,6 +6,7 @@ import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
 import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
 import { LifecycleThemesController } from './lifecycle/themes.controller.js';
+import { LifecycleThemeSuggestionsController } from './lifecycle/theme-suggestions.controller.js';
 import { LifecycleWebhooksController } from './lifecycle/webhooks.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
@@ -30,6 +31,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleImportsController,
   LifecyclePeopleController,
   LifecycleThemesController,
+  LifecycleThemeSuggestionsController,
   LifecycleRollupsController,
   LifecycleHealthController,
   LifecycleWebhooksController,

@@ -22,6 +22,7 @@ import { LifecyclePeriodsController } from './lifecycle/periods.controller.js';
 import { LifecycleProgramsController } from './lifecycle/programs.controller.js';
 import { LifecycleRollupsController, RollupPageController } from './lifecycle/rollups.controller.js';
 import { LifecycleThemesController } from './lifecycle/themes.controller.js';
+import { LifecycleThemeSuggestionsController } from './lifecycle/theme-suggestions.controller.js';
 import { LifecycleWebhooksController } from './lifecycle/webhooks.controller.js';
 import { LinksController } from './links.controller.js';
 import { MarketerFormsController } from './marketer/marketer-forms.controller.js';
@@ -81,6 +82,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleImportsController,
     LifecyclePeopleController,
     LifecycleThemesController,
+    LifecycleThemeSuggestionsController,
     LifecycleRollupsController,
     LifecycleHealthController,
     LifecycleWebhooksController,

@@ -14,6 +14,9 @@ import { Csrf, WebPage } from '../kit/web.decorators.js';
 import { LifecycleHealthRepository } from './lifecycle-health.repository.js';
 import { lifecycleDoc, MergeWhichForm, problem, ThemeDecisionForm, valuesOf } from './lifecycle-forms.js';
 import { themeBody, themesBody, type ThemesPageForms } from './lifecycle-views.js';
+import { ThemeSuggestionsService } from '../../themes/theme-suggestions.service.js';
+import { buildSuggestionsSection } from './theme-suggestions.controller.js';
+import { html } from '../kit/html.js';
 
 /** Lifecycle pages: the theme taxonomy, proposals to accept or reject, merging, one theme's history. */
 @Controller()
@@ -24,14 +27,22 @@ export class LifecycleThemesController {
   constructor(
     private readonly themes: ThemesService,
     private readonly health: LifecycleHealthRepository,
+    private readonly suggestions: ThemeSuggestionsService,
   ) {}
 
   @Get('lifecycle/themes')
-  async themesPage(@CurrentUser() user: User, @Csrf() csrf: string, @Query('notice') notice?: string): Promise<string> {
-    return (await this.themesDoc(user, csrf, {}, notice)).value;
+  async themesPage(
+    @CurrentUser() user: User,
+    @Csrf() csrf: string,
+    @Query('notice') notice?: string,
+    @Query('programId') programId?: string,
+    @Query('from') from?: string,
+    @Query('to') to?: string,
+  ): Promise<string> {
+    return (await this.themesDoc(user, csrf, {}, notice, { programId, from, to })).value;
   }
 
-  private async themesDoc(user: User, csrf: string, forms: ThemesPageForms, notice?: string): Promise<Html> {
+  private async themesDoc(user: User, csrf: string, forms: ThemesPageForms, notice?: string, suggest: { programId?: string; from?: string; to?: string } = {}): Promise<Html> {
     const [tree, all] = await Promise.all([
       this.themes.list(user, { tree: true }) as Promise<TreeNode<ThemeView>[]>,
       this.themes.list(user, {}) as Promise<ThemeView[]>,
@@ -40,7 +51,8 @@ export class LifecycleThemesController {
     const retired = all.filter((t) => t.status === 'merged' || t.status === 'rejected').sort((a, b) => a.name.localeCompare(b.name));
     const names = new Map<string, string>([...all.map((t) => [t.id, t.name] as [string, string])]);
     for (const [k, name] of await this.health.userNames(proposed.map((t) => t.proposedBy).filter((x): x is string => !!x))) names.set(k, name);
-    return lifecycleDoc(user, csrf, 'Themes', themesBody({ tree, proposed, retired, names, user, csrf, forms }), '/lifecycle/themes', notice);
+    const suggested = await buildSuggestionsSection(this.suggestions, user, csrf, suggest);
+    return lifecycleDoc(user, csrf, 'Themes', html`${themesBody({ tree, proposed, retired, names, user, csrf, forms })}${suggested}`, '/lifecycle/themes', notice);
   }
 
   @Post('lifecycle/themes')
