@@ -24,6 +24,7 @@ import { RepNotesModule } from './rep-notes/rep-notes.module.js';
 import { RotationsModule } from './rotations/rotations.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { ThemesModule } from './themes/themes.module.js';
+import { SegmentsModule } from './segments/segments.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
 import { SecretsModule } from './common/secrets.js';
@@ -67,6 +68,7 @@ export class AppModule {
         CustomerCallsModule,
         FeedsModule,
         ThemesModule,
+        SegmentsModule,
         ObservationsModule,
         RollupsModule,
         NoticesModule,

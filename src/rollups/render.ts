@@ -15,6 +15,7 @@ import { escapeHtml } from '../common/escape-html.js';
 import { layout, link, list, paragraph } from '../mail/html.js';
 import { csvRow } from '../observations/csv.js';
 import type { RankedTheme, RollupReport } from './rollup.types.js';
+import { empathySection } from '../segments/empathy-render.js';
 
 /** Items of one free-text list shown in the email before "… and N more on the web page". */
 export const EMAIL_LIST_LIMIT = 15;
@@ -175,6 +176,7 @@ function sections(r: RollupReport, o: RenderOptions, zone: string): Part[] {
     ...loopSections(r, o, zone),
     ...leads(r, o),
     ...modes(r),
+    ...empathySection(r.empathy),
     ...moments(r, o),
     ...textList('Negative feedback heard', r.negativeFeedback, 'None recorded.', o),
     ...focus(r, o),

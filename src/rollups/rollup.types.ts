@@ -1,3 +1,5 @@
+import type { EmpathySummary } from '../segments/empathy.js';
+
 /** The stored content of one rollup: everything the JSON, the page and the email show. */
 export interface RollupReport {
   program: { id: string; name: string; timeZone: string };
@@ -53,6 +55,8 @@ export interface RollupReport {
   notices?: NoticesSummary;
   /** "From the reps": their own notes after shadowed calls (absent in older rollups). */
   fromReps?: FromReps;
+  /** Compact empathy maps of the top segments, observed and told apart (segments/empathy.ts; absent in older rollups). */
+  empathy?: EmpathySummary;
 }
 
 export interface ActionLine {

@@ -26,6 +26,7 @@ import { LoopRepository } from './loop.repository.js';
 import { IdeasRepository } from './ideas.repository.js';
 import { capPerGroup, groupIdeas } from './idea-groups.js';
 import { WebhookEvents } from '../webhooks/webhook-events.js';
+import { SegmentsService } from '../segments/segments.service.js';
 import { ThemeSuggestionsService } from '../themes/theme-suggestions.service.js';
 
 export const ROLLUP_JOB = 'rollup.build';
@@ -58,6 +59,7 @@ export class RollupsService implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly webhookEvents: WebhookEvents,
+    private readonly segments: SegmentsService,
     private readonly suggestions: ThemeSuggestionsService,
   ) {}
 
@@ -173,6 +175,8 @@ export class RollupsService implements OnModuleInit {
       intros: texts.intros.map((x) => red(x.text, x.marked)),
       suggestedThemes: await suggested,
       ...loop,
+      // Compact empathy maps of the top segments (segments.service.ts), read after the rest with the same reads.
+      empathy: await this.segments.summary(m, program.id, from, to),
     };
   }
 

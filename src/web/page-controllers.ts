@@ -17,6 +17,7 @@ import { RepNoticesPagesController } from './rep/rep-notices.controller.js';
 import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { LifecycleActionsController } from './lifecycle/actions.controller.js';
+import { LifecycleEmpathyController } from './lifecycle/empathy.controller.js';
 import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
@@ -39,6 +40,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleNoticesController,
   LifecycleActionsController,
   RepNotesPagesController,
+  LifecycleEmpathyController,
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */

@@ -35,6 +35,8 @@ import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { RepNotesModule } from '../rep-notes/rep-notes.module.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { LifecycleActionsController } from './lifecycle/actions.controller.js';
+import { LifecycleEmpathyController } from './lifecycle/empathy.controller.js';
+import { SegmentsModule } from '../segments/segments.module.js';
 import { ActionsModule } from '../actions/actions.module.js';
 import { NoticesModule } from '../notices/notices.module.js';
 import { SessionsRepository } from './kit/sessions.repository.js';
@@ -67,6 +69,7 @@ import { WebGuard } from './kit/web.guard.js';
     NoticesModule,
     ActionsModule,
     RepNotesModule,
+    SegmentsModule,
   ],
   controllers: [
     // Before SignInController: its `sign-in/:token` would take `/sign-in/oidc`.
@@ -90,6 +93,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleNoticesController,
     LifecycleActionsController,
     RepNotesPagesController,
+    LifecycleEmpathyController,
     RollupPageController,
     LinksController,
   ],

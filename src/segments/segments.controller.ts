@@ -1,0 +1,58 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { uuidParam as uuid } from '../common/uuid.pipe.js';
+import { CurrentUser, Roles } from '../people/auth.decorators.js';
+import { User } from '../people/user.entity.js';
+import { EmpathyQuery, ListSegmentsQuery, MergeSegmentDto, RenameSegmentDto } from './segments.dto.js';
+import type { SegmentHistoryRow } from './segments.repository.js';
+import { EmpathyMapView, SegmentsService, SegmentView } from './segments.service.js';
+
+/** Segments, curated by the lifecycle team: list, rename, merge (and undo a merge), history. */
+@ApiTags('segments')
+@ApiBearerAuth()
+@Controller('api/v1/segments')
+@Roles('lifecycle')
+export class SegmentsController {
+  constructor(private readonly segments: SegmentsService) {}
+
+  @Get()
+  async list(@Query() q: ListSegmentsQuery): Promise<{ segments: SegmentView[] }> {
+    return { segments: await this.segments.list(q) };
+  }
+
+  @Patch(':id')
+  rename(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: RenameSegmentDto): Promise<SegmentView> {
+    return this.segments.rename(actor, id, dto.name);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  merge(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: MergeSegmentDto): Promise<SegmentView> {
+    return this.segments.merge(actor, id, dto.intoId);
+  }
+
+  @Post(':id/unmerge')
+  @HttpCode(200)
+  unmerge(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<SegmentView> {
+    return this.segments.unmerge(actor, id);
+  }
+
+  @Get(':id/history')
+  async history(@Param('id', uuid('id')) id: string): Promise<{ history: SegmentHistoryRow[] }> {
+    return { history: await this.segments.history(id) };
+  }
+}
+
+/** A program's empathy maps by segment over a window (observed and told apart). */
+@ApiTags('segments')
+@ApiBearerAuth()
+@Controller('api/v1/programs')
+@Roles('lifecycle')
+export class EmpathyController {
+  constructor(private readonly segments: SegmentsService) {}
+
+  @Get(':id/empathy')
+  empathy(@Param('id', uuid('id')) id: string, @Query() q: EmpathyQuery): Promise<EmpathyMapView> {
+    return this.segments.empathy(id, q);
+  }
+}

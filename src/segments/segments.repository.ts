@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { EntryRow, SegmentRow } from './empathy.js';
+
+export interface SegmentRecord {
+  id: string;
+  name: string;
+  status: 'active' | 'merged';
+  merged_into: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface SegmentListRow extends SegmentRecord {
+  keys: string[];
+  forms: number;
+  observers: number;
+}
+
+export interface SegmentHistoryRow {
+  id: string;
+  segmentId: string;
+  action: 'create' | 'rename' | 'merge' | 'unmerge';
+  details: Record<string, unknown>;
+  actorId: string | null;
+  at: Date;
+}
+
+/** The window's submitted forms of one program with a segment, resolved to the active segment they count as. */
+const SEGMENTED = `SELECT o.id, o.author_id, o.answers, o.marked_names, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
+                     FROM observations o
+                     JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
+                     JOIN segments s ON s.id = a.segment_id
+                    WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
+                      AND o.session_ended_at >= $2 AND o.session_ended_at < $3
+                      AND o.answers->>'mode' IN ('behavior', 'feedback')`;
+
+/** Segments, their aliases and history, and the empathy map's aggregation (in SQL: numbers and a few texts, never every form). */
+@Injectable()
+export class SegmentsRepository {
+  /**
+   * Files every segment key of submitted forms (of one program, or all) that has no alias yet under a new
+   * segment named after the spelling most observers used (then most forms), or under the active segment of that name. Serialised by
+   * an advisory lock, so two readers never file one key twice. Returns the segments created.
+   */
+  async fileNewKeys(m: EntityManager, programId: string | null): Promise<{ id: string; name: string; key: string }[]> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('segment_aliases'))`);
+    const fresh: { key: string; name: string }[] = await m.query(
+      `SELECT k.key, k.name FROM (
+         SELECT DISTINCT ON (key) key, name FROM (
+           SELECT segment_key(answers->>'segment') AS key, left(btrim(regexp_replace(answers->>'segment', '\\s+', ' ', 'g')), 120) AS name,
+                  count(DISTINCT author_id) AS observers, count(*) AS forms
+             FROM observations
+            WHERE status = 'submitted' AND ($1::uuid IS NULL OR program_id = $1) AND jsonb_typeof(answers->'segment') = 'string'
+            GROUP BY 1, 2) spelling
+          ORDER BY key, observers DESC, forms DESC, name) k
+        WHERE length(k.key) BETWEEN 1 AND 200 AND length(k.name) > 0
+          AND NOT EXISTS (SELECT 1 FROM segment_aliases a WHERE a.key = k.key)
+        ORDER BY k.key`,
+      [programId],
+    );
+    const created: { id: string; name: string; key: string }[] = [];
+    for (const f of fresh) {
+      const [same] = await m.query(`SELECT id FROM segments WHERE status = 'active' AND lower(name) = lower($1)`, [f.name]);
+      let id: string = same?.id;
+      if (!id) {
+        [{ id }] = await m.query(`INSERT INTO segments (name) VALUES ($1) RETURNING id`, [f.name]);
+        await m.query(`INSERT INTO segment_history (segment_id, action, details) VALUES ($1, 'create', $2)`, [id, JSON.stringify({ name: f.name, key: f.key, reason: 'first seen' })]);
+        created.push({ id, name: f.name, key: f.key });
+      }
+      await m.query(`INSERT INTO segment_aliases (key, segment_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [f.key, id]);
+    }
+    return created;
+  }
+
+  /** Every segment (active first, then by name) with its keys, and its forms and observers (in one program when given; merged segments count toward their target). */
+  list(m: EntityManager, programId: string | null, status?: 'active' | 'merged'): Promise<SegmentListRow[]> {
+    return m.query(
+      `WITH counts AS (
+         SELECT COALESCE(s.merged_into, s.id) AS segment_id, count(*)::int AS forms, count(DISTINCT o.author_id)::int AS observers
+           FROM observations o JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment') JOIN segments s ON s.id = a.segment_id
+          WHERE o.status = 'submitted' AND o.withdrawn_at IS NULL AND ($1::uuid IS NULL OR o.program_id = $1)
+          GROUP BY 1),
+            own AS (
+         SELECT a.segment_id, count(*)::int AS forms
+           FROM observations o JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
+          WHERE o.status = 'submitted' AND o.withdrawn_at IS NULL AND ($1::uuid IS NULL OR o.program_id = $1)
+          GROUP BY 1)
+       SELECT s.id, s.name, s.status, s.merged_into, s.created_at, s.updated_at,
+              COALESCE((SELECT array_agg(a.key ORDER BY a.key) FROM segment_aliases a
+                         WHERE a.segment_id = s.id OR a.segment_id IN (SELECT id FROM segments x WHERE x.merged_into = s.id)), '{}') AS keys,
+              COALESCE(c.forms, 0) AS forms, COALESCE(c.observers, 0) AS observers
+         FROM segments s LEFT JOIN counts c ON c.segment_id = s.id LEFT JOIN own ON own.segment_id = s.id
+        WHERE ($2::text IS NULL OR s.status = $2)
+          AND ($1::uuid IS NULL OR c.forms > 0 OR own.forms > 0)
+        ORDER BY s.status, lower(s.name)`,
+      [programId, status ?? null],
+    );
+  }
+
+  async find(m: EntityManager, id: string, lock = false): Promise<SegmentRecord | null> {
+    const [row] = await m.query(`SELECT id, name, status, merged_into, created_at, updated_at FROM segments WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return row ?? null;
+  }
+
+  async activeByName(m: EntityManager, name: string, exceptId: string): Promise<SegmentRecord | null> {
+    const [row] = await m.query(`SELECT id, name, status, merged_into FROM segments WHERE status = 'active' AND lower(name) = lower($1) AND id <> $2`, [name, exceptId]);
+    return row ?? null;
+  }
+
+  async rename(m: EntityManager, id: string, name: string): Promise<void> {
+    await m.query(`UPDATE segments SET name = $2, updated_at = now() WHERE id = $1`, [id, name]);
+  }
+
+  /** `id` counts as `intoId` from now on, and so do the segments merged into `id` (one hop). Returns those re-pointed. */
+  async merge(m: EntityManager, id: string, intoId: string): Promise<string[]> {
+    await m.query(`UPDATE segments SET status = 'merged', merged_into = $2, updated_at = now() WHERE id = $1`, [id, intoId]);
+    const rows: { id: string }[] = await m.query(`WITH u AS (UPDATE segments SET merged_into = $2, updated_at = now() WHERE merged_into = $1 RETURNING id) SELECT id FROM u`, [id, intoId]);
+    return rows.map((r) => r.id);
+  }
+
+  async unmerge(m: EntityManager, id: string): Promise<void> {
+    await m.query(`UPDATE segments SET status = 'active', merged_into = NULL, updated_at = now() WHERE id = $1`, [id]);
+  }
+
+  async addHistory(m: EntityManager, rows: { segmentId: string; action: SegmentHistoryRow['action']; details: Record<string, unknown>; actorId: string | null }[]): Promise<void> {
+    for (const r of rows) {
+      await m.query(`INSERT INTO segment_history (segment_id, action, details, actor_id) VALUES ($1, $2, $3, $4)`, [r.segmentId, r.action, JSON.stringify(r.details), r.actorId]);
+    }
+  }
+
+  history(m: EntityManager, id: string): Promise<SegmentHistoryRow[]> {
+    return m.query(
+      `SELECT id::text, segment_id AS "segmentId", action, details, actor_id AS "actorId", at FROM segment_history WHERE segment_id = $1 ORDER BY id`,
+      [id],
+    );
+  }
+
+  /** Each segment's forms and observers per mode in the window (segments with a key of their forms filed). */
+  segmentCounts(m: EntityManager, programId: string, from: Date, to: Date): Promise<SegmentRow[]> {
+    return m.query(
+      `WITH obs AS MATERIALIZED (${SEGMENTED}),
+            seg AS (SELECT segment_id, count(DISTINCT author_id)::int AS segment_observers, count(*)::int AS segment_forms FROM obs GROUP BY segment_id)
+       SELECT o.segment_id, s.name, o.mode, count(*)::int AS forms, count(DISTINCT o.author_id)::int AS observers, seg.segment_observers, seg.segment_forms
+         FROM obs o JOIN seg USING (segment_id) JOIN segments s ON s.id = o.segment_id
+        GROUP BY o.segment_id, s.name, o.mode, seg.segment_observers, seg.segment_forms`,
+      [programId, from.toISOString(), to.toISOString()],
+    );
+  }
+
+  /**
+   * The recurring entries of each segment with `minObservers` observers, per mode and quadrant: answers
+   * grouped by their english lexemes (the text's own key when it has none, e.g. only stop words), a form
+   * naming an entry twice counted once; observers, forms, and weight per observer (each observer's forms
+   * of the segment and mode share one unit). The top `per` a quadrant, each with up to `examples` texts
+   * from different observers (not redacted: the caller redacts).
+   */
+  entries(m: EntityManager, programId: string, from: Date, to: Date, o: { minObservers: number; per: number; examples: number }): Promise<EntryRow[]> {
+    return m.query(
+      `WITH obs AS MATERIALIZED (${SEGMENTED}),
+            seg AS (SELECT segment_id FROM obs GROUP BY segment_id HAVING count(DISTINCT author_id) >= $4),
+            per_author AS (SELECT segment_id, mode, author_id, count(*)::float8 AS n FROM obs GROUP BY 1, 2, 3),
+            answers AS (
+              SELECT o.id, o.segment_id, o.mode, o.author_id, o.marked_names, q.quadrant, btrim(e.text) AS text,
+                     COALESCE(NULLIF(array_to_string(tsvector_to_array(to_tsvector('english', e.text)), ' '), ''), segment_key(e.text)) AS key
+                FROM obs o JOIN seg USING (segment_id)
+               CROSS JOIN unnest(ARRAY['says', 'thinks', 'does', 'feels', 'sees', 'hears']) AS q(quadrant)
+               CROSS JOIN LATERAL jsonb_array_elements_text(
+                       CASE WHEN jsonb_typeof(o.answers->'empathy'->q.quadrant) = 'array' THEN o.answers->'empathy'->q.quadrant ELSE '[]' END) AS e(text)
+               WHERE length(btrim(e.text)) > 0),
+            per_form AS (SELECT DISTINCT ON (id, quadrant, key) * FROM answers WHERE key <> '' ORDER BY id, quadrant, key, text),
+            groups AS (
+              SELECT f.segment_id, f.mode, f.quadrant, f.key, count(DISTINCT f.author_id)::int AS observers, count(*)::int AS forms, sum(1 / pa.n) AS weight
+                FROM per_form f JOIN per_author pa USING (segment_id, mode, author_id)
+               GROUP BY 1, 2, 3, 4 HAVING count(DISTINCT f.author_id) >= $4),
+            top AS (
+              SELECT * FROM (SELECT g.*, row_number() OVER (PARTITION BY segment_id, mode, quadrant ORDER BY observers DESC, weight DESC, forms DESC, key) AS rank FROM groups g) r
+               WHERE rank <= $5),
+            examples AS (
+              SELECT * FROM (
+                SELECT x.*, row_number() OVER (PARTITION BY x.segment_id, x.mode, x.quadrant, x.key ORDER BY x.id) AS n
+                  FROM (SELECT DISTINCT ON (f.segment_id, f.mode, f.quadrant, f.key, f.author_id) f.*
+                          FROM per_form f JOIN top t USING (segment_id, mode, quadrant, key)
+                         ORDER BY f.segment_id, f.mode, f.quadrant, f.key, f.author_id, f.id) x) y
+               WHERE n <= $6)
+       SELECT t.segment_id, t.mode, t.quadrant, t.key, t.observers, t.forms, t.weight,
+              (SELECT json_agg(json_build_object('text', e.text, 'authorId', e.author_id, 'marked', e.marked_names) ORDER BY e.n)
+                 FROM examples e WHERE e.segment_id = t.segment_id AND e.mode = t.mode AND e.quadrant = t.quadrant AND e.key = t.key) AS examples
+         FROM top t
+        ORDER BY t.segment_id, t.mode, t.quadrant, t.rank`,
+      [programId, from.toISOString(), to.toISOString(), o.minObservers, o.per, o.examples],
+    );
+  }
+}
