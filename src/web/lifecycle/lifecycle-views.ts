@@ -153,6 +153,7 @@ export function programBody(o: {
 <ul>
 <li><a href="/lifecycle/programs/${p.id}/health">Program health</a></li>
 <li><a href="/lifecycle/rollups?program=${p.id}">Rollups of this program</a></li>
+<li><a href="/lifecycle/programs/${p.id}/empathy">Empathy maps by segment</a></li>
 <li><a href="/lifecycle/programs/${p.id}/notices">Notices to reps</a>${o.noticeCounts?.notices ? ` (${o.noticeCounts.notices} sent, ${o.noticeCounts.acknowledged} of ${o.noticeCounts.recipients} acknowledged)` : ''}</li>
 </ul>
 <h2 id="periods">Periods</h2>
