@@ -44,12 +44,28 @@ export class CreateSegments1795550000000 implements MigrationInterface {
         at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX segment_history_segment_idx ON segment_history (segment_id, id)`);
+    // Each empathy answer with its quadrant and its grouping key (the english text-search lexemes, or the
+    // text's own key when it has none, e.g. only stop words), worked out once when a form is written rather
+    // than on every read: [[quadrant, text, key], ...].
+    await q.query(`
+      CREATE FUNCTION empathy_entries(answers jsonb) RETURNS jsonb
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN (
+          SELECT COALESCE(jsonb_agg(jsonb_build_array(q.quadrant, btrim(e.text),
+                   COALESCE(NULLIF(array_to_string(tsvector_to_array(to_tsvector('english'::regconfig, e.text)), ' '), ''), segment_key(e.text)))), '[]'::jsonb)
+            FROM unnest(ARRAY['says', 'thinks', 'does', 'feels', 'sees', 'hears']) AS q(quadrant)
+           CROSS JOIN LATERAL jsonb_array_elements_text(
+                   CASE WHEN jsonb_typeof(answers->'empathy'->q.quadrant) = 'array' THEN answers->'empathy'->q.quadrant ELSE '[]'::jsonb END) AS e(text)
+           WHERE length(btrim(e.text)) > 0)`);
+    await q.query(`ALTER TABLE observations ADD COLUMN empathy_entries jsonb GENERATED ALWAYS AS (empathy_entries(answers)) STORED`);
     // Forms by their segment key (the empathy map's and the segment list's join).
     await q.query(`CREATE INDEX observations_segment_key_idx ON observations (program_id, segment_key(answers->>'segment')) WHERE status = 'submitted'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX observations_segment_key_idx`);
+    await q.query(`ALTER TABLE observations DROP COLUMN empathy_entries`);
+    await q.query(`DROP FUNCTION empathy_entries(jsonb)`);
     await q.query(`DROP TABLE segment_history`);
     await q.query(`DROP TABLE segment_aliases`);
     await q.query(`DROP TABLE segments`);

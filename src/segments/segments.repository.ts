@@ -27,7 +27,7 @@ export interface SegmentHistoryRow {
 }
 
 /** The window's submitted forms of one program with a segment, resolved to the active segment they count as. */
-const SEGMENTED = `SELECT o.id, o.author_id, o.answers, o.marked_names, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
+const SEGMENTED = `SELECT o.id, o.author_id, o.empathy_entries, o.marked_names, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
                      FROM observations o
                      JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
                      JOIN segments s ON s.id = a.segment_id
@@ -150,7 +150,7 @@ export class SegmentsRepository {
 
   /**
    * The recurring entries of each segment with `minObservers` observers, per mode and quadrant: answers
-   * grouped by their english lexemes (the text's own key when it has none, e.g. only stop words), a form
+   * grouped by their english lexemes (observations.empathy_entries, worked out when the form is written), a form
    * naming an entry twice counted once; observers, forms, and weight per observer (each observer's forms
    * of the segment and mode share one unit). The top `per` a quadrant, each with up to `examples` texts
    * from different observers (not redacted: the caller redacts).
@@ -161,13 +161,8 @@ export class SegmentsRepository {
             seg AS (SELECT segment_id FROM obs GROUP BY segment_id HAVING count(DISTINCT author_id) >= $4),
             per_author AS (SELECT segment_id, mode, author_id, count(*)::float8 AS n FROM obs GROUP BY 1, 2, 3),
             answers AS (
-              SELECT o.id, o.segment_id, o.mode, o.author_id, o.marked_names, q.quadrant, btrim(e.text) AS text,
-                     COALESCE(NULLIF(array_to_string(tsvector_to_array(to_tsvector('english', e.text)), ' '), ''), segment_key(e.text)) AS key
-                FROM obs o JOIN seg USING (segment_id)
-               CROSS JOIN unnest(ARRAY['says', 'thinks', 'does', 'feels', 'sees', 'hears']) AS q(quadrant)
-               CROSS JOIN LATERAL jsonb_array_elements_text(
-                       CASE WHEN jsonb_typeof(o.answers->'empathy'->q.quadrant) = 'array' THEN o.answers->'empathy'->q.quadrant ELSE '[]' END) AS e(text)
-               WHERE length(btrim(e.text)) > 0),
+              SELECT o.id, o.segment_id, o.mode, o.author_id, o.marked_names, x->>0 AS quadrant, x->>1 AS text, x->>2 AS key
+                FROM obs o JOIN seg USING (segment_id) CROSS JOIN LATERAL jsonb_array_elements(o.empathy_entries) AS x),
             per_form AS (SELECT DISTINCT ON (id, quadrant, key) * FROM answers WHERE key <> '' ORDER BY id, quadrant, key, text),
             groups AS (
               SELECT f.segment_id, f.mode, f.quadrant, f.key, count(DISTINCT f.author_id)::int AS observers, count(*)::int AS forms, sum(1 / pa.n) AS weight
@@ -176,17 +171,17 @@ export class SegmentsRepository {
             top AS (
               SELECT * FROM (SELECT g.*, row_number() OVER (PARTITION BY segment_id, mode, quadrant ORDER BY observers DESC, weight DESC, forms DESC, key) AS rank FROM groups g) r
                WHERE rank <= $5),
-            examples AS (
-              SELECT * FROM (
-                SELECT x.*, row_number() OVER (PARTITION BY x.segment_id, x.mode, x.quadrant, x.key ORDER BY x.id) AS n
-                  FROM (SELECT DISTINCT ON (f.segment_id, f.mode, f.quadrant, f.key, f.author_id) f.*
-                          FROM per_form f JOIN top t USING (segment_id, mode, quadrant, key)
-                         ORDER BY f.segment_id, f.mode, f.quadrant, f.key, f.author_id, f.id) x) y
-               WHERE n <= $6)
-       SELECT t.segment_id, t.mode, t.quadrant, t.key, t.observers, t.forms, t.weight,
-              (SELECT json_agg(json_build_object('text', e.text, 'authorId', e.author_id, 'marked', e.marked_names) ORDER BY e.n)
-                 FROM examples e WHERE e.segment_id = t.segment_id AND e.mode = t.mode AND e.quadrant = t.quadrant AND e.key = t.key) AS examples
-         FROM top t
+            examples AS MATERIALIZED (
+              SELECT segment_id, mode, quadrant, key, json_agg(json_build_object('text', text, 'authorId', author_id, 'marked', marked_names) ORDER BY n) AS examples
+                FROM (SELECT x.*, row_number() OVER (PARTITION BY x.segment_id, x.mode, x.quadrant, x.key ORDER BY x.id) AS n
+                        FROM (SELECT DISTINCT ON (f.segment_id, f.mode, f.quadrant, f.key, f.author_id) f.*
+                                FROM per_form f
+                               WHERE (f.segment_id, f.mode, f.quadrant, f.key) IN (SELECT segment_id, mode, quadrant, key FROM top)
+                               ORDER BY f.segment_id, f.mode, f.quadrant, f.key, f.author_id, f.id) x) y
+               WHERE n <= $6
+               GROUP BY 1, 2, 3, 4)
+       SELECT t.segment_id, t.mode, t.quadrant, t.key, t.observers, t.forms, t.weight, e.examples
+         FROM top t LEFT JOIN examples e USING (segment_id, mode, quadrant, key)
         ORDER BY t.segment_id, t.mode, t.quadrant, t.rank`,
       [programId, from.toISOString(), to.toISOString(), o.minObservers, o.per, o.examples],
     );

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -56,6 +56,8 @@ const ROLLUP = { segments: 3, per: 3 };
  */
 @Injectable()
 export class SegmentsService {
+  private readonly logger = new Logger('Segments');
+
   constructor(
     private readonly db: DataSource,
     private readonly repo: SegmentsRepository,
@@ -142,9 +144,17 @@ export class SegmentsService {
     return { programId: program.id, window: { from: from.toISOString(), to: to.toISOString() }, segments: await this.maps(this.db.manager, program.id, from, to, MAP) };
   }
 
-  /** The rollup's compact map: the top segments, a few entries a quadrant (reads with `m`, the rollup's reads). */
-  async summary(m: EntityManager, programId: string, from: Date, to: Date): Promise<EmpathySummary> {
-    return compactSummary(await this.maps(m, programId, from, to, { perQuadrant: ROLLUP.per, examples: 1 }), ROLLUP);
+  /**
+   * The rollup's compact map: the top segments, a few entries a quadrant (reads with `m`, the rollup's reads).
+   * A failure here (a statement timeout on a huge window) leaves the map out of the rollup rather than failing it.
+   */
+  async summary(m: EntityManager, programId: string, from: Date, to: Date): Promise<EmpathySummary | undefined> {
+    try {
+      return compactSummary(await this.maps(m, programId, from, to, { perQuadrant: ROLLUP.per, examples: 1 }), ROLLUP);
+    } catch (err) {
+      this.logger.warn({ err, programId }, 'empathy maps left out of the rollup');
+      return undefined;
+    }
   }
 
   private async maps(m: EntityManager, programId: string, from: Date, to: Date, o: { perQuadrant: number; examples: number }): Promise<SegmentMap[]> {
