@@ -25,6 +25,7 @@ import { RotationsModule } from './rotations/rotations.module.js';
 import { ScimModule } from './scim/scim.module.js';
 import { ThemesModule } from './themes/themes.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
+import { SearchModule } from './search/search.module.js';
 import { MailModule } from './mail/mail.module.js';
 import { Clock } from './common/clock.js';
 import { SecretsModule } from './common/secrets.js';
@@ -69,6 +70,7 @@ export class AppModule {
         FeedsModule,
         ThemesModule,
         SegmentsModule,
+        SearchModule,
         ObservationsModule,
         RollupsModule,
         NoticesModule,

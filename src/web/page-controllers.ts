@@ -18,6 +18,7 @@ import { RepNotesPagesController } from './rep/rep-notes.controller.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { LifecycleActionsController } from './lifecycle/actions.controller.js';
 import { LifecycleEmpathyController } from './lifecycle/empathy.controller.js';
+import { LifecycleSearchController } from './lifecycle/search.controller.js';
 import { OidcController } from './sign-in/oidc.controller.js';
 import { SignInController } from './sign-in/sign-in.controller.js';
 
@@ -41,6 +42,7 @@ export const ROLE_PAGE_CONTROLLERS = [
   LifecycleActionsController,
   RepNotesPagesController,
   LifecycleEmpathyController,
+  LifecycleSearchController,
 ];
 
 /** Every page controller: the role pages, then the rollup page, the email links, the start page and sign-in. */

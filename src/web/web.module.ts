@@ -36,6 +36,8 @@ import { RepNotesModule } from '../rep-notes/rep-notes.module.js';
 import { LifecycleNoticesController } from './lifecycle/notices.controller.js';
 import { LifecycleActionsController } from './lifecycle/actions.controller.js';
 import { LifecycleEmpathyController } from './lifecycle/empathy.controller.js';
+import { LifecycleSearchController } from './lifecycle/search.controller.js';
+import { SearchModule } from '../search/search.module.js';
 import { SegmentsModule } from '../segments/segments.module.js';
 import { ActionsModule } from '../actions/actions.module.js';
 import { NoticesModule } from '../notices/notices.module.js';
@@ -70,6 +72,7 @@ import { WebGuard } from './kit/web.guard.js';
     ActionsModule,
     RepNotesModule,
     SegmentsModule,
+    SearchModule,
   ],
   controllers: [
     // Before SignInController: its `sign-in/:token` would take `/sign-in/oidc`.
@@ -94,6 +97,7 @@ import { WebGuard } from './kit/web.guard.js';
     LifecycleActionsController,
     RepNotesPagesController,
     LifecycleEmpathyController,
+    LifecycleSearchController,
     RollupPageController,
     LinksController,
   ],

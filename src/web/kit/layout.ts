@@ -25,6 +25,7 @@ const NAV: { href: string; label: string; role: 'rep' | 'marketer' | 'lifecycle'
   { href: '/lifecycle', label: 'Programs', role: 'lifecycle' },
   { href: '/lifecycle/people', label: 'People', role: 'lifecycle' },
   { href: '/lifecycle/themes', label: 'Themes', role: 'lifecycle' },
+  { href: '/lifecycle/search', label: 'Search', role: 'lifecycle' },
   { href: '/lifecycle/rollups', label: 'Rollups', role: 'lifecycle' },
   { href: '/lifecycle/actions', label: 'Actions', role: 'lifecycle' },
   { href: '/lifecycle/webhooks', label: 'Webhooks', role: 'lifecycle' },
