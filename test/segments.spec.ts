@@ -1,8 +1,9 @@
 import { DateTime } from 'luxon';
+import { launchChromium, screenshot } from './support/browser.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { makePeriod, makeProgram, makeUser, Person } from './support/fixtures.js';
 import { SmtpSink } from './support/smtp.js';
-import { webSession } from './support/web.js';
+import { webSession, WebSession } from './support/web.js';
 
 const LC = 'lc-empathy@example.com';
 
@@ -226,4 +227,30 @@ describe('segments and empathy maps', () => {
     expect(mail.parsed.text).toMatch(/Says: .*\(3 observers\)/);
     expect(mail.parsed.text).not.toMatch(/555 2671|Jane Roe/);
   });
+  it('merges a segment with the buttons of the page in Chromium, and undoes it', async () => {
+    const [{ id: lcId }] = await t.db.query(`SELECT id FROM users WHERE email = $1`, ['lifecycle-admin@example.com']);
+    const web: WebSession = await webSession(t, lcId);
+    const ent = await byName('Large accounts');
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 1000 } });
+      await context.addCookies([{ name: 'ra_session', value: web.cookie.split('=')[1], url: t.url, httpOnly: true, sameSite: 'Lax' }]);
+      const page = await context.newPage();
+      await page.goto(`/lifecycle/programs/${programId}/empathy?from=${win.from}&to=${win.to}`);
+      await page.locator(`#merge-${ent.id}`).selectOption({ label: 'Mid-market' });
+      await page.locator(`form[action$="/segments/${ent.id}/merge"] button`).click();
+      await page.waitForURL(/\/empathy/);
+      await screenshot(page, 'segments-merged');
+      // Back in the same window, with the merged segment's forms in Mid-market's map.
+      expect(page.url()).toContain(`from=${win.from}&to=${win.to}`);
+      expect(await page.getByText('5 observers, 17 forms.').count()).toBe(1);
+      expect(await page.locator('h2', { hasText: 'Mid-market' }).count()).toBe(1);
+      expect((await byName('Large accounts')).status).toBe('merged');
+      await page.locator(`form[action$="/segments/${ent.id}/unmerge"] button`).click();
+      await page.waitForURL(/\/empathy/);
+      expect((await byName('Large accounts')).status).toBe('active');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

@@ -70,15 +70,17 @@ ${half('Told (feedback forms)', 'What customers told marketers.', s.told, `${s.n
       : html`<p>No segment has forms from two or more observers in this window.</p>`
     : html``;
   const active = o.segments.filter((s) => s.status === 'active');
+  // The window the page shows, kept across a curation's redirect.
+  const keep = html`<input type="hidden" name="from" value="${o.values.from}"><input type="hidden" name="to" value="${o.values.to}">`;
   const rows = o.segments.map((s) => {
     const errs = o.segmentId === s.id ? o.errors : undefined;
     const others = active.filter((x) => x.id !== s.id).map((x) => ({ value: x.id, label: x.name }));
     return html`<tr><th scope="row">${s.name}${s.status === 'merged' ? html` <span class="muted">(merged into ${o.segments.find((x) => x.id === s.mergedInto)?.name ?? 'another segment'})</span>` : ''}</th>
 <td>${s.keys.join(', ')}</td><td>${s.forms}</td><td>${s.observers}</td>
 <td>${s.status === 'active'
-      ? html`${form(`/lifecycle/programs/${p.id}/segments/${s.id}/rename`, o.csrf, html`${input({ label: 'New name', name: 'name', value: o.segmentId === s.id ? undefined : s.name, errors: errs, id: `rename-${s.id}` })}<button type="submit" class="secondary">Rename</button>`)}
-${others.length ? form(`/lifecycle/programs/${p.id}/segments/${s.id}/merge`, o.csrf, html`${select({ label: 'Merge into', name: 'intoId', options: others, blank: 'Choose a segment', errors: errs, id: `merge-${s.id}` })}<button type="submit" class="secondary">Merge</button>`) : ''}`
-      : form(`/lifecycle/programs/${p.id}/segments/${s.id}/unmerge`, o.csrf, html`<button type="submit" class="secondary">Undo merge</button>`)}</td></tr>`;
+      ? html`${form(`/lifecycle/programs/${p.id}/segments/${s.id}/rename`, o.csrf, html`${keep}${input({ label: 'New name', name: 'name', value: o.segmentId === s.id ? undefined : s.name, errors: errs, id: `rename-${s.id}` })}<button type="submit" class="secondary">Rename</button>`)}
+${others.length ? form(`/lifecycle/programs/${p.id}/segments/${s.id}/merge`, o.csrf, html`${keep}${select({ label: 'Merge into', name: 'intoId', options: others, blank: 'Choose a segment', errors: errs, id: `merge-${s.id}` })}<button type="submit" class="secondary">Merge</button>`) : ''}`
+      : form(`/lifecycle/programs/${p.id}/segments/${s.id}/unmerge`, o.csrf, html`${keep}<button type="submit" class="secondary">Undo merge</button>`)}</td></tr>`;
   });
   return html`<p><a href="/lifecycle/programs/${p.id}">← ${p.name}</a></p>
 ${errorSummary(o.errors, o.message)}${picker}

@@ -7,13 +7,22 @@ import type { User } from '../../people/user.entity.js';
 import { ProgramsService } from '../../programs/programs.service.js';
 import { MergeSegmentDto, RenameSegmentDto } from '../../segments/segments.dto.js';
 import { SegmentsService } from '../../segments/segments.service.js';
-import { formProblem, parseDto, sendHtml, submitForm, type FormBody, type FormProblem } from '../kit/forms.js';
+import { formProblem, parseDto, sendHtml, submitForm, text, type FormBody, type FormProblem } from '../kit/forms.js';
 import type { Html } from '../kit/html.js';
 import { Csrf, WebPage } from '../kit/web.decorators.js';
 import { empathyBody, pickerValues } from './empathy-views.js';
 import { lifecycleDoc, problem, valuesOf } from './lifecycle-forms.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Back to the empathy page after a curation, in the window the form was posted from (when it names one). */
+function back(id: string, body: FormBody): string {
+  const from = text(body, 'from');
+  const to = text(body, 'to');
+  const q = DATE.test(from) && DATE.test(to) ? `?from=${from}&to=${to}` : '';
+  return `/lifecycle/programs/${id}/empathy${q}#segments`;
+}
 
 /** Lifecycle page: a program's empathy maps by segment over a window, and the segments to rename and merge. */
 @Controller()
@@ -46,7 +55,7 @@ export class LifecycleEmpathyController {
       input: parseDto(RenameSegmentDto, { name: values.name }),
       act: async (dto) => {
         await this.segments.rename(user, segmentId, dto.name);
-        return `/lifecycle/programs/${id}/empathy#segments`;
+        return back(id, body);
       },
       again: (p) => this.doc(user, csrf, id, {}, { ...p, segmentId }),
       problem: (e) => this.segmentProblem(e, 'name'),
@@ -61,7 +70,7 @@ export class LifecycleEmpathyController {
       input: parseDto(MergeSegmentDto, { intoId: values.intoId }),
       act: async (dto) => {
         await this.segments.merge(user, segmentId, dto.intoId);
-        return `/lifecycle/programs/${id}/empathy#segments`;
+        return back(id, body);
       },
       again: (p) => this.doc(user, csrf, id, {}, { ...p, segmentId }),
       problem: (e) => this.segmentProblem(e, 'intoId'),
@@ -69,12 +78,12 @@ export class LifecycleEmpathyController {
   }
 
   @Post('lifecycle/programs/:id/segments/:segmentId/unmerge')
-  async unmerge(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Param('segmentId', uuid('segmentId')) segmentId: string, @Res() res: Response): Promise<void> {
+  async unmerge(@CurrentUser() user: User, @Csrf() csrf: string, @Param('id', uuid('id')) id: string, @Param('segmentId', uuid('segmentId')) segmentId: string, @Body() body: FormBody, @Res() res: Response): Promise<void> {
     await this.programs.getProgram(id);
     await submitForm(res, {
       act: async () => {
         await this.segments.unmerge(user, segmentId);
-        return `/lifecycle/programs/${id}/empathy#segments`;
+        return back(id, body);
       },
       again: (p) => this.doc(user, csrf, id, {}, { ...p, segmentId }),
       problem: (e) => this.segmentProblem(e, 'name'),
