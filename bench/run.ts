@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'calendar-sync': () => import('./calendar-sync.js'),
   'people-import': () => import('./people-import.bench.js'),
   notices: () => import('./notices.bench.js'),
+  suggestions: () => import('./suggestions.bench.js'),
 };
 
 const wanted = process.argv.slice(2);

@@ -95,7 +95,7 @@ describe('themes nobody tagged yet', () => {
     const phrases = body.suggestions.map((s) => s.phrase);
     const csv = body.suggestions.find((s) => s.phrase === 'export csv');
     expect(csv).toMatchObject({ observers: 4, forms: 4, weight: 2.5 }) // three of them wrote one other form each: 0.5 + 0.5 + 0.5 + 1;
-    expect(csv!.label).toMatch(/^export(ing)? (to |the report as |into )?csv$/);
+    expect(csv!.label).toMatch(/^export(ing)? (to |it as |into )?csv$/);
     // Fifteen forms of one marketer are one observer.
     expect(phrases.some((p) => p.includes('dark') || p.includes('mode'))).toBe(false);
     // "pricing page" is covered by the theme those forms carry (english lexemes: price, page).

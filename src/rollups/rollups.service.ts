@@ -101,9 +101,8 @@ export class RollupsService implements OnModuleInit {
   async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
     const now = this.clock.now();
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
-    // Phrases no theme covers yet, read alongside the rest (awaited below; the catch only keeps an early failure elsewhere from leaving it unhandled).
-    const suggested = this.suggestions.suggest(m, program.id, from, to);
-    suggested.catch(() => undefined);
+    // Phrases no theme covers yet, read alongside the rest (awaited below; it never rejects: a failure leaves the section out).
+    const suggested = this.suggestions.forRollup(m, program.id, from, to);
     const [stats, previous, texts, coverage, marketers, loop, ideaGroups] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),

@@ -1,57 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { FREE_TEXT } from './phrases-sql.js';
 
-/**
- * The free text of a form as one jsonb array of strings: the empathy map, pain points, quotes (not who
- * said them), ideas, moments, negative feedback, the focus finding, what the rep lacked and how they
- * followed up, and the lifecycle team's custom questions. Not the segment, the account, intros (people's
- * names) or theme names. Each element is parsed on its own, so no phrase spans two answers.
- */
-export const FREE_TEXT = (o: string) =>
-  [
-    `lax $.empathy.*[*]`,
-    `lax $.painPoints[*]`,
-    `lax $.quotes[*].text`,
-    `lax $.ideas[*].text`,
-    `lax $.peak.text`,
-    `lax $.end.text`,
-    `lax $.negativeFeedback`,
-    `lax $.focusFinding`,
-    `lax $.lead.lacked`,
-    `lax $.lead.followUp`,
-    `lax $.keyvalue() ? (@.key starts with "custom.").value`,
-  ]
-    .map((p) => `jsonb_path_query_array(${o}.answers, '${p}')`)
-    .join(' || ');
-
-/** At most this many stop words (or other skipped tokens) between two words of a phrase ("export to the csv"). */
-export const MAX_GAP = 3;
-
-/**
- * Phrases of each form of `obs` (a CTE with id, author_id): english lexemes (PostgreSQL's `english` text
- * search configuration: Snowball stemmer, stop words removed) of two and three consecutive words within one
- * answer, stop words between them allowed up to MAX_GAP positions; only words of letters (no numbers,
- * emails, URLs). One row per (phrase, form) with the first answer it occurs in.
- */
-const occurrences = (obs: string) => `
-  toks AS (
-    SELECT o.id, o.author_id, v.part, t.lexeme, p.pos
-      FROM ${obs} o JOIN observations x ON x.id = o.id
-     CROSS JOIN LATERAL jsonb_array_elements_text(${FREE_TEXT('x')}) WITH ORDINALITY v(txt, part)
-     CROSS JOIN LATERAL unnest(to_tsvector('english', v.txt)) t
-     CROSS JOIN LATERAL unnest(t.positions) p(pos)),
-  seq AS (
-    SELECT id, author_id, part, lexeme AS l0, pos AS p0,
-           lead(lexeme) OVER w AS l1, lead(pos) OVER w AS p1, lead(lexeme, 2) OVER w AS l2, lead(pos, 2) OVER w AS p2
-      FROM toks WINDOW w AS (PARTITION BY id, part ORDER BY pos)),
-  grams AS (
-    SELECT id, author_id, part, l0 || ' ' || l1 AS phrase FROM seq
-     WHERE p1 - p0 <= ${MAX_GAP} AND l0 <> l1 AND l0 ~ '^[[:alpha:]]{2,}$' AND l1 ~ '^[[:alpha:]]{2,}$'
-    UNION ALL
-    SELECT id, author_id, part, l0 || ' ' || l1 || ' ' || l2 FROM seq
-     WHERE p1 - p0 <= ${MAX_GAP} AND p2 - p1 <= ${MAX_GAP} AND l0 <> l1 AND l1 <> l2
-       AND l0 ~ '^[[:alpha:]]{2,}$' AND l1 ~ '^[[:alpha:]]{2,}$' AND l2 ~ '^[[:alpha:]]{2,}$'),
-  occ AS (SELECT phrase, id, min(author_id::text)::uuid AS author_id, min(part) AS part FROM grams GROUP BY phrase, id)`;
+/** The window's submitted forms of one program (sessions that ended in [from, to)); withdrawn forms count nowhere. */
+const OBS = `SELECT o.id, o.author_id FROM observations o
+              WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
 /** The english lexemes of the (canonical) themes each form carries: a phrase all of whose lexemes are among them is covered. */
 const themeLexemes = (obs: string) => `
@@ -62,13 +15,14 @@ const themeLexemes = (obs: string) => `
      CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', th.name || ' ' || COALESCE(th.description, '')))) l
      GROUP BY ot.observation_id)`;
 
+/** A tsquery matching every lexeme of the phrase (each quoted, so it is not stemmed again). */
+const ALL_WORDS = (phrase: string) => `(SELECT string_agg(quote_literal(l), ' & ')::tsquery FROM unnest(string_to_array(${phrase}, ' ')) l)`;
+
 export interface PhraseRow {
   phrase: string;
   observers: number;
   forms: number;
   weight: number;
-  /** One form per observer (up to 6): where the snippets come from. */
-  samples: { id: string; author: string; part: number }[];
 }
 
 export interface SnippetRow {
@@ -102,64 +56,76 @@ export class ThemeSuggestionsRepository {
    */
   phrases(m: EntityManager, programId: string, from: Date, to: Date, minObservers: number, limit: number): Promise<PhraseRow[]> {
     return m.query(
-      `WITH obs AS MATERIALIZED (
-              SELECT o.id, o.author_id FROM observations o
-               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3),
+      `WITH obs AS MATERIALIZED (${OBS}),
             per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
-            ${occurrences('obs')},
-            cand AS MATERIALIZED (
-              SELECT phrase FROM occ GROUP BY phrase HAVING count(DISTINCT author_id) >= $4
-              EXCEPT SELECT phrase FROM theme_suggestion_dismissals WHERE program_id = $1
-              EXCEPT SELECT phrase FROM theme_suggestion_acceptances WHERE program_id = $1 AND undone_at IS NULL),
             ${themeLexemes('obs')},
-            open AS (
-              SELECT occ.* FROM occ JOIN cand USING (phrase) LEFT JOIN form_lex f ON f.id = occ.id
-               WHERE f.lex IS NULL OR NOT (string_to_array(occ.phrase, ' ') <@ f.lex)),
-            picked AS (
-              SELECT DISTINCT ON (phrase, author_id) phrase, id, author_id, part FROM open ORDER BY phrase, author_id, id)
-       SELECT g.phrase, g.observers, g.forms, g.weight,
-              (SELECT json_agg(json_build_object('id', p.id, 'author', p.author_id, 'part', p.part) ORDER BY p.id)
-                 FROM (SELECT * FROM picked WHERE picked.phrase = g.phrase ORDER BY id LIMIT 6) p) AS samples
-         FROM (SELECT open.phrase, count(DISTINCT open.author_id)::int AS observers, count(*)::int AS forms, sum(1 / pa.n)::float8 AS weight
-                 FROM open JOIN per_author pa USING (author_id) GROUP BY open.phrase HAVING count(DISTINCT open.author_id) >= $4) g
+            pairs AS (
+              SELECT ph.phrase, o.author_id, count(*)::int AS forms
+                FROM obs o JOIN observation_phrases p ON p.observation_id = o.id LEFT JOIN form_lex f ON f.id = o.id
+               CROSS JOIN LATERAL unnest(p.phrases) ph(phrase)
+               WHERE f.lex IS NULL OR NOT (string_to_array(ph.phrase, ' ') <@ f.lex)
+               GROUP BY ph.phrase, o.author_id)
+       SELECT g.phrase, g.observers, g.forms, g.weight
+         FROM (SELECT pairs.phrase, count(*)::int AS observers, sum(pairs.forms)::int AS forms, sum(pairs.forms / pa.n)::float8 AS weight
+                 FROM pairs JOIN per_author pa USING (author_id)
+                GROUP BY pairs.phrase HAVING count(*) >= $4) g
+        WHERE NOT EXISTS (SELECT 1 FROM theme_suggestion_dismissals d WHERE d.program_id = $1 AND d.phrase = g.phrase)
+          AND NOT EXISTS (SELECT 1 FROM theme_suggestion_acceptances a WHERE a.program_id = $1 AND a.phrase = g.phrase AND a.undone_at IS NULL)
         ORDER BY g.observers DESC, g.weight DESC, g.phrase
         LIMIT $5`,
       [programId, from.toISOString(), to.toISOString(), minObservers, limit],
     );
   }
 
+  /** For each phrase, up to `per` forms of the window that have it uncovered, each from a different observer. */
+  samples(m: EntityManager, programId: string, from: Date, to: Date, phrases: string[], per: number): Promise<{ phrase: string; id: string; author_id: string }[]> {
+    if (!phrases.length) return Promise.resolve([]);
+    return m.query(
+      `WITH obs AS MATERIALIZED (${OBS}),
+            hits AS MATERIALIZED (
+              SELECT o.id, o.author_id, p.phrases FROM obs o JOIN observation_phrases p ON p.observation_id = o.id WHERE p.phrases && $4::text[]),
+            ${themeLexemes('hits')},
+            one AS (
+              SELECT DISTINCT ON (ph.phrase, h.author_id) ph.phrase, h.id, h.author_id
+                FROM hits h LEFT JOIN form_lex f ON f.id = h.id
+               CROSS JOIN LATERAL unnest(h.phrases) ph(phrase)
+               WHERE ph.phrase = ANY($4::text[]) AND (f.lex IS NULL OR NOT (string_to_array(ph.phrase, ' ') <@ f.lex))
+               ORDER BY ph.phrase, h.author_id, h.id),
+            ranked AS (SELECT one.*, row_number() OVER (PARTITION BY phrase ORDER BY id) AS n FROM one)
+       SELECT phrase, id, author_id FROM ranked WHERE n <= $5 ORDER BY phrase, n`,
+      [programId, from.toISOString(), to.toISOString(), phrases, per],
+    );
+  }
+
   /**
-   * The answer `part` of each form with the phrase's words marked by \u0001 … \u0002 (ts_headline over the
-   * english configuration, a fragment around them). Not redacted: the caller redacts.
+   * For each (form, phrase): the first answer that has every word of the phrase, with those words marked by
+   * \u0001 … \u0002 (ts_headline over the english configuration, a fragment around them). Not redacted: the caller redacts.
    */
-  snippets(m: EntityManager, picks: { id: string; part: number; phrase: string }[]): Promise<(SnippetRow & { phrase: string; part: number })[]> {
+  snippets(m: EntityManager, picks: { id: string; phrase: string }[]): Promise<(SnippetRow & { phrase: string })[]> {
     if (!picks.length) return Promise.resolve([]);
     return m.query(
-      `SELECT p.phrase, p.part, x.id, x.author_id, x.marked_names,
-              ts_headline('english', v.txt, (SELECT string_agg(quote_literal(l), ' & ')::tsquery FROM unnest(string_to_array(p.phrase, ' ')) l),
+      `SELECT p.phrase, x.id, x.author_id, x.marked_names,
+              ts_headline('english', v.txt, ${ALL_WORDS('p.phrase')},
                           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, ShortWord=2, HighlightAll=false') AS headline
-         FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, part int, phrase text)
+         FROM jsonb_to_recordset($1::jsonb) AS p(id uuid, phrase text)
          JOIN observations x ON x.id = p.id
-        CROSS JOIN LATERAL jsonb_array_elements_text(${FREE_TEXT('x')}) WITH ORDINALITY v(txt, part)
-        WHERE v.part = p.part`,
+        CROSS JOIN LATERAL (
+          SELECT v.txt FROM jsonb_array_elements_text(${FREE_TEXT('x.answers')}) WITH ORDINALITY v(txt, part)
+           WHERE to_tsvector('english', v.txt) @@ ${ALL_WORDS('p.phrase')} ORDER BY v.part LIMIT 1) v`,
       [JSON.stringify(picks)],
     );
   }
 
   /** The program's submitted forms (of the window, when given) whose free text has the phrase, not yet tagged with the theme (or one merged into it). */
   async formsWithPhrase(m: EntityManager, programId: string, phrase: string, themeId: string | null, window: { from: Date; to: Date } | null): Promise<string[]> {
-    const lexemes = phrase.split(' ');
     const rows: { id: string }[] = await m.query(
-      `WITH obs AS MATERIALIZED (
-              SELECT o.id, o.author_id FROM observations o
-               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
-                 AND ($3::timestamptz IS NULL OR o.session_ended_at >= $3) AND ($4::timestamptz IS NULL OR o.session_ended_at < $4)
-                 AND to_tsvector('english', ${FREE_TEXT('o')}) @@ (SELECT string_agg(quote_literal(l), ' & ')::tsquery FROM unnest($5::text[]) l)
-                 AND NOT EXISTS (SELECT 1 FROM observation_themes ot JOIN theme_canonical c ON c.theme_id = ot.theme_id
-                                  WHERE ot.observation_id = o.id AND c.canonical_id = $6)),
-            ${occurrences('obs')}
-       SELECT DISTINCT id FROM occ WHERE phrase = $2 ORDER BY id`,
-      [programId, phrase, window?.from.toISOString() ?? null, window?.to.toISOString() ?? null, lexemes, themeId],
+      `SELECT o.id FROM observations o JOIN observation_phrases p ON p.observation_id = o.id
+        WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND $2 = ANY(p.phrases)
+          AND ($3::timestamptz IS NULL OR o.session_ended_at >= $3) AND ($4::timestamptz IS NULL OR o.session_ended_at < $4)
+          AND NOT EXISTS (SELECT 1 FROM observation_themes ot JOIN theme_canonical c ON c.theme_id = ot.theme_id
+                           WHERE ot.observation_id = o.id AND c.canonical_id = $5)
+        ORDER BY o.id`,
+      [programId, phrase, window?.from.toISOString() ?? null, window?.to.toISOString() ?? null, themeId],
     );
     return rows.map((r) => r.id);
   }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../common/clock.js';
@@ -56,6 +56,8 @@ const toAccepted = (a: AcceptanceRow) => ({
  */
 @Injectable()
 export class ThemeSuggestionsService {
+  private readonly logger = new Logger('ThemeSuggestions');
+
   constructor(
     private readonly db: DataSource,
     private readonly repo: ThemeSuggestionsRepository,
@@ -87,8 +89,8 @@ export class ThemeSuggestionsService {
   async suggest(m: EntityManager, programId: string, from: Date, to: Date, limit = SUGGESTION_LIMIT): Promise<SuggestedTheme[]> {
     const rows = await this.repo.phrases(m, programId, from, to, MIN_SUGGESTION_OBSERVERS, limit * 4);
     const kept = prunePhrases(rows.map((r) => ({ ...r, weight: Number(r.weight) })), limit * 2);
-    const picks = kept.flatMap((r) => r.samples.slice(0, SNIPPETS_PER_SUGGESTION + 1).map((s) => ({ id: s.id, part: Number(s.part), phrase: r.phrase })));
-    const snippets = await this.repo.snippets(m, picks);
+    const picks = await this.repo.samples(m, programId, from, to, kept.map((r) => r.phrase), SNIPPETS_PER_SUGGESTION + 1);
+    const snippets = await this.repo.snippets(m, picks.map((p) => ({ id: p.id, phrase: p.phrase })));
     const out: SuggestedTheme[] = [];
     for (const r of kept) {
       const mine = snippets.filter((s) => s.phrase === r.phrase);
@@ -108,6 +110,19 @@ export class ThemeSuggestionsService {
       if (out.length >= limit) break;
     }
     return out;
+  }
+
+  /**
+   * For a rollup: the suggestions, or undefined (the section is left out) when reading them failed, e.g. ran
+   * past the rollup's statement timeout; a rollup is not held back by its suggestions.
+   */
+  async forRollup(m: EntityManager, programId: string, from: Date, to: Date): Promise<SuggestedTheme[] | undefined> {
+    try {
+      return await this.suggest(m, programId, from, to);
+    } catch (err) {
+      this.logger.warn({ err, programId }, 'suggested themes left out of the rollup');
+      return undefined;
+    }
   }
 
   async accept(actor: User, programId: string, dto: { phrase: string; name: string; from?: string; to?: string }): Promise<SuggestionsView['accepted'][number]> {
