@@ -43,12 +43,13 @@ export interface IdeaGroupOut {
   variants: { text: string; authorId: string; marked: string[] }[];
 }
 
-export function jaccard(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 || b.length === 0) return 0;
-  const sa = new Set(a);
+export function jaccard(a: readonly string[] | ReadonlySet<string>, b: readonly string[] | ReadonlySet<string>): number {
+  const sa = a instanceof Set ? a : new Set(a);
+  const sb = b instanceof Set ? b : new Set(b);
+  if (sa.size === 0 || sb.size === 0) return 0;
   let both = 0;
-  for (const x of new Set(b)) if (sa.has(x)) both++;
-  return both / (sa.size + new Set(b).size - both);
+  for (const x of sb) if (sa.has(x)) both++;
+  return both / (sa.size + sb.size - both);
 }
 
 /**
@@ -62,15 +63,16 @@ export function groupIdeas(exact: ExactIdeas[], formsOf: ReadonlyMap<string, num
   const sorted = [...exact].sort(
     (a, b) => a.category.localeCompare(b.category) || observersOf(b) - observersOf(a) || b.count - a.count || a.text.localeCompare(b.text),
   );
-  const clusters: { leader: ExactIdeas; members: ExactIdeas[] }[] = [];
+  const clusters: { leader: ExactIdeas; set: ReadonlySet<string>; members: ExactIdeas[] }[] = [];
   const byCategory = new Map<string, typeof clusters>();
   for (const e of sorted) {
     const mine = byCategory.get(e.category) ?? [];
     byCategory.set(e.category, mine);
-    const home = mine.find((c) => jaccard(c.leader.lexemes, e.lexemes) >= NEAR_DUPLICATE);
+    const set = new Set(e.lexemes);
+    const home = mine.find((c) => jaccard(c.set, set) >= NEAR_DUPLICATE);
     if (home) home.members.push(e);
     else {
-      const c = { leader: e, members: [e] };
+      const c = { leader: e, set, members: [e] };
       mine.push(c);
       clusters.push(c);
     }
