@@ -8,7 +8,6 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   observations: () => import('./observations.bench.js'),
   redact: () => import('./redact.bench.js'),
   rollups: () => import('./rollups.bench.js'),
-  empathy: () => import('./empathy.bench.js'),
   ideas: () => import('./ideas.bench.js'),
   rotation: () => import('./rotation.bench.js'),
   pages: () => import('./pages.bench.js'),
@@ -16,7 +15,6 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'calendar-sync': () => import('./calendar-sync.js'),
   'people-import': () => import('./people-import.bench.js'),
   notices: () => import('./notices.bench.js'),
-  search: () => import('./search.bench.js'),
   suggestions: () => import('./suggestions.bench.js'),
 };
 
