@@ -8,6 +8,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   observations: () => import('./observations.bench.js'),
   redact: () => import('./redact.bench.js'),
   rollups: () => import('./rollups.bench.js'),
+  empathy: () => import('./empathy.bench.js'),
   ideas: () => import('./ideas.bench.js'),
   rotation: () => import('./rotation.bench.js'),
   pages: () => import('./pages.bench.js'),

@@ -44,20 +44,51 @@ export class SegmentsRepository {
    * an advisory lock, so two readers never file one key twice. Returns the segments created.
    */
   async fileNewKeys(m: EntityManager, programId: string | null): Promise<{ id: string; name: string; key: string }[]> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('segment_aliases'))`);
-    const fresh: { key: string; name: string }[] = await m.query(
-      `SELECT k.key, k.name FROM (
-         SELECT DISTINCT ON (key) key, name FROM (
-           SELECT segment_key(answers->>'segment') AS key, left(btrim(regexp_replace(answers->>'segment', '\\s+', ' ', 'g')), 120) AS name,
-                  count(DISTINCT author_id) AS observers, count(*) AS forms
-             FROM observations
-            WHERE status = 'submitted' AND ($1::uuid IS NULL OR program_id = $1) AND jsonb_typeof(answers->'segment') = 'string'
-            GROUP BY 1, 2) spelling
-          ORDER BY key, observers DESC, forms DESC, name) k
-        WHERE length(k.key) BETWEEN 1 AND 200 AND length(k.name) > 0
-          AND NOT EXISTS (SELECT 1 FROM segment_aliases a WHERE a.key = k.key)
-        ORDER BY k.key`,
+    const programs: string[] = programId ? [programId] : (await m.query(`SELECT id FROM programs ORDER BY id`)).map((r: { id: string }) => r.id);
+    const created: { id: string; name: string; key: string }[] = [];
+    for (const pid of programs) {
+      // Without a lock first: nearly always every key is filed, and finding that reads a few index entries.
+      if (!(await this.unfiledKeys(m, pid)).length) continue;
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('segment_aliases'))`);
+      const keys = await this.unfiledKeys(m, pid);
+      if (keys.length) created.push(...(await this.file(m, pid, keys)));
+    }
+    return created;
+  }
+
+  /**
+   * The program's segment keys of submitted forms with no alias yet: a loose index scan of
+   * observations_segment_key_idx (one probe per distinct key, however many forms there are).
+   */
+  private async unfiledKeys(m: EntityManager, programId: string): Promise<string[]> {
+    const rows: { key: string }[] = await m.query(
+      `WITH RECURSIVE k AS (
+         (SELECT segment_key(answers->>'segment') AS key FROM observations
+           WHERE program_id = $1 AND status = 'submitted' ORDER BY segment_key(answers->>'segment') LIMIT 1)
+         UNION ALL
+         SELECT (SELECT segment_key(o.answers->>'segment') FROM observations o
+                  WHERE o.program_id = $1 AND o.status = 'submitted' AND segment_key(o.answers->>'segment') > k.key
+                  ORDER BY segment_key(o.answers->>'segment') LIMIT 1)
+           FROM k WHERE k.key IS NOT NULL)
+       SELECT key FROM k
+        WHERE length(key) BETWEEN 1 AND 200 AND NOT EXISTS (SELECT 1 FROM segment_aliases a WHERE a.key = k.key)`,
       [programId],
+    );
+    return rows.map((r) => r.key);
+  }
+
+  /** Files keys under a new segment named after the spelling most observers used (then most forms), or under the active segment of that name. */
+  private async file(m: EntityManager, programId: string, keys: string[]): Promise<{ id: string; name: string; key: string }[]> {
+    const fresh: { key: string; name: string }[] = await m.query(
+      `SELECT DISTINCT ON (key) key, name FROM (
+         SELECT segment_key(answers->>'segment') AS key, left(btrim(regexp_replace(answers->>'segment', '\\s+', ' ', 'g')), 120) AS name,
+                count(DISTINCT author_id) AS observers, count(*) AS forms
+           FROM observations
+          WHERE program_id = $1 AND status = 'submitted' AND segment_key(answers->>'segment') = ANY($2::text[]) AND jsonb_typeof(answers->'segment') = 'string'
+          GROUP BY 1, 2) spelling
+        WHERE length(name) > 0
+        ORDER BY key, observers DESC, forms DESC, name`,
+      [programId, keys],
     );
     const created: { id: string; name: string; key: string }[] = [];
     for (const f of fresh) {
