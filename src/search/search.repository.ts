@@ -53,7 +53,7 @@ export interface SearchHitRow {
 }
 
 /** Rank as an integer (ts_rank x 1e6, rounded), so a cursor can carry it exactly. */
-const SCORE = (v: string) => `round(ts_rank(${v}, x.q) * 1000000)::bigint`;
+const SCORE = (v: string) => `round(ts_rank(${v}, websearch_to_tsquery('english', $1)) * 1000000)::bigint`;
 
 @Injectable()
 export class SearchRepository {
@@ -73,14 +73,12 @@ export class SearchRepository {
       keyset = `WHERE h.score < $8 OR (h.score = $8 AND (h.kind, h.id) > ($9::text, $10::uuid))`;
     }
     return this.db.query(
-      `WITH x AS (SELECT websearch_to_tsquery('english', $1) AS q),
-            seg AS (SELECT COALESCE(s.merged_into, s.id) AS id FROM segments s WHERE s.id::text = $5
+      `WITH seg AS (SELECT COALESCE(s.merged_into, s.id) AS id FROM segments s WHERE s.id::text = $5
                     UNION SELECT COALESCE(s.merged_into, s.id) FROM segment_aliases a JOIN segments s ON s.id = a.segment_id WHERE a.key = segment_key($5)),
             h AS (
-              SELECT 'form'::text AS kind, o.id, o.program_id, o.period_id, o.author_id, o.session_ended_at AS at, ${SCORE('o.search_tsv')} AS score,
-                     o.answers->>'mode' AS mode, o.answers->>'segment' AS segment
-                FROM observations o, x
-               WHERE o.search_tsv @@ x.q AND o.status = 'submitted' AND o.withdrawn_at IS NULL
+              SELECT 'form'::text AS kind, o.id, ${SCORE('o.search_tsv')} AS score
+                FROM observations o
+               WHERE o.search_tsv @@ websearch_to_tsquery('english', $1) AND o.status = 'submitted' AND o.withdrawn_at IS NULL
                  AND ($2::uuid IS NULL OR o.program_id = $2::uuid)
                  AND ($3::uuid IS NULL OR o.period_id = $3::uuid)
                  AND ($4::uuid IS NULL OR EXISTS (
@@ -94,21 +92,21 @@ export class SearchRepository {
               ${
                 notes
                   ? `UNION ALL
-              SELECT 'rep_note', n.id, n.program_id, n.period_id, n.rep_id, n.session_ended_at, ${SCORE('n.search_tsv')}, NULL, NULL
-                FROM rep_notes n, x
-               WHERE n.search_tsv @@ x.q AND n.status = 'submitted'
+              SELECT 'rep_note', n.id, ${SCORE('n.search_tsv')}
+                FROM rep_notes n
+               WHERE n.search_tsv @@ websearch_to_tsquery('english', $1) AND n.status = 'submitted'
                  AND ($2::uuid IS NULL OR n.program_id = $2::uuid)
                  AND ($3::uuid IS NULL OR n.period_id = $3::uuid)`
                   : ''
               }),
             page AS (SELECT * FROM h ${keyset} ORDER BY h.score DESC, h.kind, h.id LIMIT $7)
-       SELECT p.*, COALESCE(
-                CASE WHEN p.kind = 'form'
-                     THEN (SELECT array_to_string(ARRAY(SELECT jsonb_array_elements_text(${FORM_TEXT})), E'\\n') FROM observations o WHERE o.id = p.id)
-                     ELSE (SELECT concat_ws(E'\\n', n.wish, n.follow_up) FROM rep_notes n WHERE n.id = p.id) END, '') AS text,
-              COALESCE(CASE WHEN p.kind = 'form' THEN (SELECT marked_names FROM observations WHERE id = p.id)
-                            ELSE (SELECT marked_names FROM rep_notes WHERE id = p.id) END, '{}') AS marked_names
-         FROM page p ORDER BY p.score DESC, p.kind, p.id`,
+       SELECT p.kind, p.id, p.score, o.program_id, o.period_id, o.author_id, o.session_ended_at AS at, o.answers->>'mode' AS mode, o.answers->>'segment' AS segment,
+              COALESCE(array_to_string(ARRAY(SELECT jsonb_array_elements_text(${FORM_TEXT})), E'\\n'), '') AS text, o.marked_names
+         FROM page p JOIN observations o ON o.id = p.id WHERE p.kind = 'form'
+       UNION ALL
+       SELECT p.kind, p.id, p.score, n.program_id, n.period_id, n.rep_id, n.session_ended_at, NULL, NULL, concat_ws(E'\\n', n.wish, n.follow_up), n.marked_names
+         FROM page p JOIN rep_notes n ON n.id = p.id WHERE p.kind = 'rep_note'
+       ORDER BY 3 DESC, 1, 2`,
       params,
     );
   }
