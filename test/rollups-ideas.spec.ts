@@ -98,10 +98,14 @@ describe('ideas, fairly: near-duplicates grouped and ranked by observers', () =>
     expect(`${mail.html}${mail.text}`).not.toMatch(/Dana Whitfield|dana@acme|555 2671/);
   });
 
-  it('lets an action take up a grouped idea by its index (a snapshot of the representative text)', async () => {
+  it('lets an action take up a grouped idea by its index (a snapshot of the representative text); the action form shows the counts', async () => {
     const [{ id }] = await t.db.query(`SELECT id FROM rollups WHERE program_id = $1`, [programId]);
     const report = (await t.http.get(`/api/v1/rollups/${id}`).set(bearer(t.adminToken)).expect(200)).body.report;
     expect(report.ideas.map((i: { observers: number }) => i.observers)).toEqual([1, 3, 1]);
+    // The action form offers each group once, with its observers and ideas.
+    const form = await t.http.get(`/lifecycle/actions/new?rollupId=${id}`).set(bearer(t.adminToken)).expect(200);
+    expect(form.text).toContain('(product; 3 observers, 3 ideas)');
+    expect(form.text).toContain('More dark mode <span class="muted">(product; 1 observer, 15 ideas)</span>');
     const owner = await makeUser(t, ['lifecycle']);
     const res = await t.http
       .post('/api/v1/actions')

@@ -87,13 +87,21 @@ ${HEAD(!o.programId)}
 </table></div>`;
 }
 
+/** "; 3 observers, 5 ideas" for a grouped rollup idea; nothing for one stored before grouping. */
+function ideaCounts(i: { observers?: number; count?: number }): string {
+  if (typeof i.observers !== 'number') return '';
+  const n = i.count ?? 1;
+  return `; ${i.observers} observer${i.observers === 1 ? '' : 's'}, ${n} idea${n === 1 ? '' : 's'}`;
+}
+
 /** The form that turns a rollup's themes and ideas (or a program's themes) into an action. */
 export function newActionBody(o: {
   rollup: { id: string; programId: string; windowFrom: Date; windowTo: Date; status: string } | null;
   programId: string | null;
   programs: { id: string; name: string }[];
   themes: { themeId: string; name: string }[];
-  ideas: { category: string; text: string }[];
+  /** A rollup's ideas; grouped ones (rollups since issue 17) carry their distinct observers and idea count. */
+  ideas: { category: string; text: string; observers?: number; count?: number }[];
   owners: { id: string; name: string }[];
   user: User;
   csrf: string;
@@ -118,7 +126,7 @@ ${o.themes.length
     ? html`<fieldset id="f-ideaRefs"><legend>Ideas it takes up</legend>${fieldError(s?.errors, 'ideaRefs')}
 ${o.ideas.length
   ? o.ideas.map(
-      (idea, i) => html`<div class="field"><label for="idea-${i}"><input id="idea-${i}" type="checkbox" name="ideaRefs" value="${String(i)}"${chosenIdeas.has(String(i)) ? html` checked` : ''}> ${idea.text} <span class="muted">(${idea.category})</span></label></div>`,
+      (idea, i) => html`<div class="field"><label for="idea-${i}"><input id="idea-${i}" type="checkbox" name="ideaRefs" value="${String(i)}"${chosenIdeas.has(String(i)) ? html` checked` : ''}> ${idea.text} <span class="muted">(${idea.category}${ideaCounts(idea)})</span></label></div>`,
     )
   : html`<p class="muted">The rollup has no ideas.</p>`}</fieldset>`
     : '';
