@@ -77,20 +77,28 @@ export class ThemeSuggestionsRepository {
     );
   }
 
-  /** For each phrase, up to `per` forms of the window that have it uncovered, each from a different observer. */
+  /**
+   * For each phrase, up to `per` forms of the window that have it uncovered, each from a different observer:
+   * chosen among the first 200 such forms (the GIN index on the phrase arrays finds them), so a phrase that
+   * recurs everywhere costs no more than a rare one.
+   */
   samples(m: EntityManager, programId: string, from: Date, to: Date, phrases: string[], per: number): Promise<{ phrase: string; id: string; author_id: string }[]> {
     if (!phrases.length) return Promise.resolve([]);
     return m.query(
-      `WITH obs AS MATERIALIZED (${OBS}),
-            hits AS MATERIALIZED (
-              SELECT o.id, o.author_id, p.phrases FROM obs o JOIN observation_phrases p ON p.observation_id = o.id WHERE p.phrases && $4::text[]),
-            ${themeLexemes('hits')},
-            one AS (
-              SELECT DISTINCT ON (ph.phrase, h.author_id) ph.phrase, h.id, h.author_id
-                FROM hits h LEFT JOIN form_lex f ON f.id = h.id
-               CROSS JOIN LATERAL unnest(h.phrases) ph(phrase)
-               WHERE ph.phrase = ANY($4::text[]) AND (f.lex IS NULL OR NOT (string_to_array(ph.phrase, ' ') <@ f.lex))
-               ORDER BY ph.phrase, h.author_id, h.id),
+      `WITH tl AS MATERIALIZED (
+              SELECT c.theme_id, tsvector_to_array(to_tsvector('english', th.name || ' ' || COALESCE(th.description, ''))) AS lex
+                FROM theme_canonical c JOIN themes th ON th.id = c.canonical_id),
+            hits AS (
+              SELECT ph.phrase, s.id, s.author_id
+                FROM unnest($4::text[]) ph(phrase)
+               CROSS JOIN LATERAL (
+                 SELECT o.id, o.author_id FROM observation_phrases p JOIN observations o ON o.id = p.observation_id
+                  WHERE p.phrases @> ARRAY[ph.phrase] AND o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
+                    AND o.session_ended_at >= $2 AND o.session_ended_at < $3
+                    AND NOT (string_to_array(ph.phrase, ' ') <@ COALESCE(
+                          (SELECT array_agg(l) FROM observation_themes ot JOIN tl ON tl.theme_id = ot.theme_id CROSS JOIN unnest(tl.lex) l WHERE ot.observation_id = o.id), '{}'))
+                  LIMIT 200) s),
+            one AS (SELECT DISTINCT ON (phrase, author_id) phrase, id, author_id FROM hits ORDER BY phrase, author_id, id),
             ranked AS (SELECT one.*, row_number() OVER (PARTITION BY phrase ORDER BY id) AS n FROM one)
        SELECT phrase, id, author_id FROM ranked WHERE n <= $5 ORDER BY phrase, n`,
       [programId, from.toISOString(), to.toISOString(), phrases, per],
@@ -120,7 +128,7 @@ export class ThemeSuggestionsRepository {
   async formsWithPhrase(m: EntityManager, programId: string, phrase: string, themeId: string | null, window: { from: Date; to: Date } | null): Promise<string[]> {
     const rows: { id: string }[] = await m.query(
       `SELECT o.id FROM observations o JOIN observation_phrases p ON p.observation_id = o.id
-        WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND $2 = ANY(p.phrases)
+        WHERE p.phrases @> ARRAY[$2::text] AND o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
           AND ($3::timestamptz IS NULL OR o.session_ended_at >= $3) AND ($4::timestamptz IS NULL OR o.session_ended_at < $4)
           AND NOT EXISTS (SELECT 1 FROM observation_themes ot JOIN theme_canonical c ON c.theme_id = ot.theme_id
                            WHERE ot.observation_id = o.id AND c.canonical_id = $5)
