@@ -60,9 +60,12 @@ export class CreateSegments1795550000000 implements MigrationInterface {
     await q.query(`ALTER TABLE observations ADD COLUMN empathy_entries jsonb GENERATED ALWAYS AS (empathy_entries(answers)) STORED`);
     // Forms by their segment key (the empathy map's and the segment list's join).
     await q.query(`CREATE INDEX observations_segment_key_idx ON observations (program_id, segment_key(answers->>'segment')) WHERE status = 'submitted'`);
+    // Forms of one segment's keys across programs (a segment's counts after a rename or merge).
+    await q.query(`CREATE INDEX observations_segment_key_all_idx ON observations (segment_key(answers->>'segment')) WHERE status = 'submitted'`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX observations_segment_key_all_idx`);
     await q.query(`DROP INDEX observations_segment_key_idx`);
     await q.query(`ALTER TABLE observations DROP COLUMN empathy_entries`);
     await q.query(`DROP FUNCTION empathy_entries(jsonb)`);

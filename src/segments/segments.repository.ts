@@ -104,28 +104,29 @@ export class SegmentsRepository {
     return created;
   }
 
-  /** Every segment (active first, then by name) with its keys, and its forms and observers (in one program when given; merged segments count toward their target). */
-  list(m: EntityManager, programId: string | null, status?: 'active' | 'merged'): Promise<SegmentListRow[]> {
+  /**
+   * Every segment (active first, then by name), or only `onlyId`, with its keys and its forms and observers
+   * (in one program when given; merged segments count toward their target, and list forms of their own).
+   */
+  list(m: EntityManager, programId: string | null, status?: 'active' | 'merged', onlyId?: string): Promise<SegmentListRow[]> {
     return m.query(
-      `WITH counts AS (
-         SELECT COALESCE(s.merged_into, s.id) AS segment_id, count(*)::int AS forms, count(DISTINCT o.author_id)::int AS observers
-           FROM observations o JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment') JOIN segments s ON s.id = a.segment_id
+      `WITH filed AS MATERIALIZED (
+         SELECT o.author_id, a.segment_id AS own_id, COALESCE(s.merged_into, s.id) AS segment_id
+           FROM segment_aliases a JOIN segments s ON s.id = a.segment_id
+           JOIN observations o ON segment_key(o.answers->>'segment') = a.key
           WHERE o.status = 'submitted' AND o.withdrawn_at IS NULL AND ($1::uuid IS NULL OR o.program_id = $1)
-          GROUP BY 1),
-            own AS (
-         SELECT a.segment_id, count(*)::int AS forms
-           FROM observations o JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
-          WHERE o.status = 'submitted' AND o.withdrawn_at IS NULL AND ($1::uuid IS NULL OR o.program_id = $1)
-          GROUP BY 1)
+            AND ($3::uuid IS NULL OR s.id = $3 OR s.merged_into = $3)),
+            counts AS (SELECT segment_id, count(*)::int AS forms, count(DISTINCT author_id)::int AS observers FROM filed GROUP BY 1),
+            own AS (SELECT own_id AS segment_id, count(*)::int AS forms FROM filed GROUP BY 1)
        SELECT s.id, s.name, s.status, s.merged_into, s.created_at, s.updated_at,
               COALESCE((SELECT array_agg(a.key ORDER BY a.key) FROM segment_aliases a
                          WHERE a.segment_id = s.id OR a.segment_id IN (SELECT id FROM segments x WHERE x.merged_into = s.id)), '{}') AS keys,
               COALESCE(c.forms, 0) AS forms, COALESCE(c.observers, 0) AS observers
          FROM segments s LEFT JOIN counts c ON c.segment_id = s.id LEFT JOIN own ON own.segment_id = s.id
-        WHERE ($2::text IS NULL OR s.status = $2)
+        WHERE ($2::text IS NULL OR s.status = $2) AND ($3::uuid IS NULL OR s.id = $3)
           AND ($1::uuid IS NULL OR c.forms > 0 OR own.forms > 0)
         ORDER BY s.status, lower(s.name)`,
-      [programId, status ?? null],
+      [programId, status ?? null, onlyId ?? null],
     );
   }
 

@@ -178,7 +178,7 @@ export class SegmentsService {
   }
 
   private async view(id: string): Promise<SegmentView> {
-    const row = (await this.repo.list(this.db.manager, null)).find((s) => s.id === id);
+    const [row] = await this.repo.list(this.db.manager, null, undefined, id);
     if (!row) throw notFound('Segment', id);
     return toView(row);
   }
