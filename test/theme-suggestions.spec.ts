@@ -1,4 +1,6 @@
 import { DateTime } from 'luxon';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { makePeriod, makeProgram, makeUser, Person } from './support/fixtures.js';
 import { SmtpSink } from './support/smtp.js';
@@ -71,6 +73,7 @@ describe('themes nobody tagged yet', () => {
   let planted: Awaited<ReturnType<typeof plant>>;
   let marketer: Person;
   let rep: Person;
+  let browser: Browser | undefined;
   const from = DateTime.utc().minus({ days: 40 }).startOf('day');
   const window = { from: from.toISODate()!, to: from.plus({ days: 20 }).toISODate()! };
   const suggestions = async (q = window): Promise<{ suggestions: Suggestion[]; accepted: { id: string; phrase: string; themeId: string; tagged: number; undoneAt: string | null }[]; dismissed: { phrase: string }[] }> =>
@@ -86,6 +89,7 @@ describe('themes nobody tagged yet', () => {
     rep = await makeUser(t, ['rep']);
   });
   afterAll(async () => {
+    await browser?.close();
     await t.close();
     await sink.stop();
   });
@@ -200,5 +204,34 @@ describe('themes nobody tagged yet', () => {
     const ms = await webSession(t, marketer.id);
     const refused = await ms.post('/lifecycle/theme-suggestions/dismiss', { programId, phrase: 'export csv' });
     expect([403, 404]).toContain(refused.status);
+  });
+
+  it('undoes, accepts and dismisses with the page’s buttons in Chromium', async () => {
+    browser = await launchChromium();
+    const lc = await makeUser(t, ['lifecycle']);
+    const s = await webSession(t, lc.id);
+    const context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 1000 } });
+    await context.addCookies([{ name: 'ra_session', value: s.cookie.split('=')[1], url: t.url, httpOnly: true, sameSite: 'Lax' }]);
+    const page = await context.newPage();
+    const url = `/lifecycle/themes?programId=${programId}&from=${window.from}&to=${window.to}`;
+    await page.goto(url);
+    // The previous test accepted "export csv" through the form; undo it with its button.
+    await page.getByRole('button', { name: 'Undo' }).first().click();
+    await page.waitForURL(/\/lifecycle\/themes\?programId=/);
+    await page.goto(url);
+    const row = page.locator('tr', { hasText: 'export csv' });
+    await row.getByLabel('Theme name').fill('CSV from the browser');
+    await row.getByRole('button', { name: 'Accept as theme' }).click();
+    await page.waitForURL(/notice=theme-created/);
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM observation_themes ot JOIN themes th ON th.id = ot.theme_id WHERE th.name = 'CSV from the browser'`,
+    );
+    expect(n).toBe(4);
+    await page.goto(url);
+    const other = page.locator('tbody tr').first();
+    const phrase = (await other.locator('th .muted').textContent())!.trim();
+    await other.getByRole('button', { name: 'Dismiss' }).click();
+    await page.waitForURL(/\/lifecycle\/themes\?programId=/);
+    expect((await suggestions()).dismissed.map((d) => d.phrase)).toContain(phrase);
   });
 });
