@@ -16,6 +16,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   'calendar-sync': () => import('./calendar-sync.js'),
   'people-import': () => import('./people-import.bench.js'),
   notices: () => import('./notices.bench.js'),
+  search: () => import('./search.bench.js'),
   suggestions: () => import('./suggestions.bench.js'),
 };
 
