@@ -163,6 +163,17 @@ describe('search across every note', () => {
     expect(await found({ q: 'roe', programId })).toEqual([]);
   });
 
+  it('follows edits, submits and withdrawals of forms', async () => {
+    expect(await found({ q: 'unfinished', programId })).toEqual([]);
+    await t.db.query(`UPDATE observations SET status = 'submitted', submitted_at = now() WHERE id = $1`, [ids.draft]);
+    expect(await found({ q: 'unfinished', programId })).toEqual(['draft']);
+    await t.db.query(`UPDATE observations SET answers = jsonb_set(answers, '{painPoints}', '["Now about onboarding"]') WHERE id = $1`, [ids.draft]);
+    expect(await found({ q: 'unfinished', programId })).toEqual([]);
+    expect(await found({ q: 'onboarding', programId })).toEqual(['draft']);
+    await t.db.query(`UPDATE observations SET withdrawn_at = now() WHERE id = $1`, [ids.draft]);
+    expect(await found({ q: 'onboarding', programId })).toEqual([]);
+  });
+
   it('refuses bad input with 400 naming the field', async () => {
     const bad = async (q: Record<string, unknown>, field: string) => {
       const r = await t.http.get('/api/v1/observations/search').query(q).set(bearer(t.adminToken));

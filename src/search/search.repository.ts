@@ -61,7 +61,7 @@ export class SearchRepository {
 
   /**
    * One page of matches, best first (score, then forms before rep notes, then id): submitted forms (not
-   * withdrawn) and submitted rep notes whose tsvector matches websearch_to_tsquery('english', q). Rep notes
+   * withdrawn: the rows of observation_search) and submitted rep notes whose tsvector matches websearch_to_tsquery('english', q). Rep notes
    * have no theme, segment or mode, so those filters leave them out. Texts come raw: the caller redacts.
    */
   async page(f: SearchFilters, after: SearchAfter | undefined, limit: number): Promise<SearchHitRow[]> {
@@ -76,19 +76,23 @@ export class SearchRepository {
       `WITH seg AS (SELECT COALESCE(s.merged_into, s.id) AS id FROM segments s WHERE s.id::text = $5
                     UNION SELECT COALESCE(s.merged_into, s.id) FROM segment_aliases a JOIN segments s ON s.id = a.segment_id WHERE a.key = segment_key($5)),
             h AS (
-              SELECT 'form'::text AS kind, o.id, ${SCORE('o.search_tsv')} AS score
-                FROM observations o
-               WHERE o.search_tsv @@ websearch_to_tsquery('english', $1) AND o.status = 'submitted' AND o.withdrawn_at IS NULL
-                 AND ($2::uuid IS NULL OR o.program_id = $2::uuid)
-                 AND ($3::uuid IS NULL OR o.period_id = $3::uuid)
-                 AND ($4::uuid IS NULL OR EXISTS (
+              SELECT 'form'::text AS kind, os.observation_id AS id, ${SCORE('os.tsv')} AS score
+                FROM observation_search os ${notes ? '' : 'JOIN observations o ON o.id = os.observation_id'}
+               WHERE os.tsv @@ websearch_to_tsquery('english', $1)
+                 AND ($2::uuid IS NULL OR os.program_id = $2::uuid)
+                 AND ($3::uuid IS NULL OR os.period_id = $3::uuid)
+                 ${
+                   notes
+                     ? 'AND $4::uuid IS NULL AND $5::text IS NULL AND $6::text IS NULL'
+                     : `AND ($4::uuid IS NULL OR EXISTS (
                        SELECT 1 FROM observation_themes ot JOIN theme_canonical c ON c.theme_id = ot.theme_id
                         WHERE ot.observation_id = o.id AND c.canonical_id = (SELECT COALESCE(merged_into, id) FROM themes WHERE id = $4::uuid)))
                  AND ($5::text IS NULL OR EXISTS (
                        SELECT 1 FROM segment_aliases a JOIN segments s ON s.id = a.segment_id
                         WHERE a.key = segment_key(o.answers->>'segment') AND COALESCE(s.merged_into, s.id) IN (SELECT id FROM seg))
                        OR (NOT EXISTS (SELECT 1 FROM seg) AND segment_key(o.answers->>'segment') = segment_key($5)))
-                 AND ($6::text IS NULL OR o.answers->>'mode' = $6)
+                 AND ($6::text IS NULL OR o.answers->>'mode' = $6)`
+                 }
               ${
                 notes
                   ? `UNION ALL
