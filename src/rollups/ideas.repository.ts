@@ -64,4 +64,16 @@ export class IdeasRepository {
     });
     return { exact, formsOf: new Map(r.forms.map((f) => [f.authorId, f.forms])) };
   }
+
+  /** The first `cap` ideas as written (no grouping): what the rollup lists when grouping failed. */
+  asWritten(m: EntityManager, programId: string, from: Date, to: Date, cap: number): Promise<{ category: string; text: string; authorId: string; marked: string[] }[]> {
+    return m.query(
+      `SELECT COALESCE(i->>'category', 'other') AS category, i->>'text' AS text, o.author_id AS "authorId", o.marked_names AS marked
+         FROM observations o CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(o.answers->'ideas') = 'array' THEN o.answers->'ideas' ELSE '[]' END) i
+        WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3
+          AND jsonb_typeof(i) = 'object' AND jsonb_typeof(i->'text') = 'string' AND length(btrim(i->>'text')) > 0
+        LIMIT $4`,
+      [programId, from.toISOString(), to.toISOString(), cap],
+    );
+  }
 }

@@ -16,7 +16,7 @@ import { ProgramsRepository } from '../programs/programs.repository.js';
 import { ProgramsService } from '../programs/programs.service.js';
 import { User } from '../people/user.entity.js';
 import { behindPace, elapsedShare } from '../programs/quota-pace.js';
-import { changes, round, splitRanking } from './ranking.js';
+import { changes, ideaGroup, round, splitRanking } from './ranking.js';
 import { rollupEmail } from './render.js';
 import { Rollup } from './rollup.entity.js';
 import type { EarlierActions, RankedTheme, RollupReport } from './rollup.types.js';
@@ -97,20 +97,46 @@ export class RollupsService implements OnModuleInit {
 
   // ------------------------------------------------------------ the report
 
+  /**
+   * The window's ideas: near-duplicates are one group, shown once with its distinct observers (idea-groups.ts),
+   * at most LIST_CAP per heading. Should grouping fail (a statement timeout on a huge window), the first ideas
+   * as written, without counts, as rollups listed them before grouping: the rollup is still built.
+   */
+  private async ideaList(m: EntityManager, programId: string, from: Date, to: Date): Promise<RollupReport['ideas']> {
+    const red = (text: string, marked: string[]) => redact(text, { marked }).text;
+    try {
+      const g = await this.ideaRepo.exactGroups(m, programId, from, to, IDEA_CANDIDATES);
+      return capPerGroup(groupIdeas(g.exact, g.formsOf), LIST_CAP).map((x) => ({
+        category: x.category,
+        group: x.group,
+        text: red(x.text, x.marked),
+        authorId: x.authorId,
+        observers: x.observers,
+        count: x.count,
+        weight: x.weight,
+        variants: x.variants.map((v) => ({ text: red(v.text, v.marked), authorId: v.authorId })),
+      }));
+    } catch (err) {
+      this.logger.warn({ err, programId }, 'grouping the ideas failed; the rollup lists them as written');
+      const rows = await this.ideaRepo.asWritten(m, programId, from, to, LIST_CAP * 4);
+      return rows.map((i) => ({ category: i.category, group: ideaGroup(i.category), text: red(i.text, i.marked), authorId: i.authorId }));
+    }
+  }
+
   /** Everything the rollup says about one program over [from, to), aggregated in SQL. */
   async report(m: EntityManager, program: Program, period: Period | null, from: Date, to: Date): Promise<RollupReport> {
     const now = this.clock.now();
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
     // Phrases no theme covers yet, read alongside the rest (awaited below; it never rejects: a failure leaves the section out).
     const suggested = this.suggestions.forRollup(m, program.id, from, to);
-    const [stats, previous, texts, coverage, marketers, loop, ideaGroups] = await Promise.all([
+    const [stats, previous, texts, coverage, marketers, loop, ideas] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),
       this.repo.texts(m, program.id, from, to, LIST_CAP),
       this.repo.coverage(m, program.id, from, to, now),
       period ? this.repo.marketers(m, period.id) : Promise.resolve([]),
       this.loopSections(m, program, from, to, now),
-      this.ideaRepo.exactGroups(m, program.id, from, to, IDEA_CANDIDATES),
+      this.ideaList(m, program.id, from, to),
     ]);
     const { ranked, emerging } = splitRanking(stats);
     const quoted = ranked.slice(0, TOP_QUOTED).map((s) => s.theme_id);
@@ -150,17 +176,7 @@ export class RollupsService implements OnModuleInit {
       themes: ranked.map(themed),
       emerging: emerging.map(themed),
       changes: changes(stats.map((s) => ({ ...s, weight: Number(s.weight) })), previous.map((s) => ({ ...s, weight: Number(s.weight) }))),
-      // Near-duplicate ideas are one group, shown once with its distinct observers (idea-groups.ts), at most LIST_CAP per heading.
-      ideas: capPerGroup(groupIdeas(ideaGroups.exact, ideaGroups.formsOf), LIST_CAP).map((g) => ({
-        category: g.category,
-        group: g.group,
-        text: red(g.text, g.marked),
-        authorId: g.authorId,
-        observers: g.observers,
-        count: g.count,
-        weight: g.weight,
-        variants: g.variants.map((v) => ({ text: red(v.text, v.marked), authorId: v.authorId })),
-      })),
+      ideas,
       leads: { marketingSourced: texts.marketing_sourced, followUps: texts.follow_ups.map((x) => red(x.text, x.marked)), lacked: texts.lacked.map((x) => red(x.text, x.marked)) },
       byMode: { behavior: texts.behavior, feedback: texts.feedback },
       moments: {
