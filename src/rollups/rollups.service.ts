@@ -129,6 +129,8 @@ export class RollupsService implements OnModuleInit {
     const prevFrom = new Date(from.getTime() - (to.getTime() - from.getTime()));
     // Phrases no theme covers yet, read alongside the rest (awaited below; it never rejects: a failure leaves the section out).
     const suggested = this.suggestions.forRollup(m, program.id, from, to);
+    // Likewise the compact empathy maps of the top segments (segments.service.ts; a failure leaves them out).
+    const empathy = this.segments.summary(m, program.id, from, to);
     const [stats, previous, texts, coverage, marketers, loop, ideas] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),
@@ -190,8 +192,7 @@ export class RollupsService implements OnModuleInit {
       intros: texts.intros.map((x) => red(x.text, x.marked)),
       suggestedThemes: await suggested,
       ...loop,
-      // Compact empathy maps of the top segments (segments.service.ts), read after the rest with the same reads.
-      empathy: await this.segments.summary(m, program.id, from, to),
+      empathy: await empathy,
     };
   }
 
