@@ -172,6 +172,22 @@ describe('themes nobody tagged yet', () => {
     const later = await t.http.post('/api/v1/rollups').set(bearer(t.adminToken)).send({ programId, from: window.from, to: from.plus({ days: 21 }).toISODate() }).expect(201);
     expect(later.body.report.themes.find((x: { themeId: string }) => x.themeId === themeId)).toMatchObject({ observers: 4, mentions: 4 });
     expect(later.body.report.suggestedThemes.map((s: Suggestion) => s.phrase)).not.toContain('export csv');
+    // The author edits a tagged form (a complete edit of a submitted form): the accepted theme's tag stays.
+    const edit = {
+      mode: 'feedback',
+      segment: 'Ops',
+      empathy: { says: ['We export by hand'], thinks: [], does: [], feels: [], sees: [], hears: [] },
+      painPoints: ['They need to export to CSV every Friday for the board, still.'],
+      quotes: [{ text: 'It was fine', speaker: 'customer' }],
+      themeIds: [planted.onboarding],
+      lead: { marketingSourced: false },
+      ideas: [],
+      peak: { text: 'Exports', valence: -1 },
+      end: { text: 'Trial', valence: 1 },
+    };
+    await t.http.put(`/api/v1/observations/${planted.csvForms[0]}`).set(bearer(planted.quiet[0].token)).send({ answers: edit }).expect(200);
+    const kept = await t.db.query(`SELECT theme_id FROM observation_themes WHERE observation_id = $1`, [planted.csvForms[0]]);
+    expect(kept.map((r: { theme_id: string }) => r.theme_id).sort()).toEqual([planted.onboarding, themeId].sort());
 
     // Undo: exactly those tags go, the theme it created is retired, the suggestion is back.
     const undone = await t.http.post(`/api/v1/programs/${programId}/theme-suggestions/acceptances/${res.body.id}/undo`).set(bearer(t.adminToken)).expect(200);

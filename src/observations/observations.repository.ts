@@ -90,8 +90,16 @@ export class ObservationsRepository {
     return m.query(`SELECT revision, status, answers, edited_by, at FROM observation_revisions WHERE observation_id = $1 ORDER BY revision`, [id]);
   }
 
+  /**
+   * The form's tags become its `themeIds` answer, plus any tag a suggested theme's acceptance put on it (and not
+   * undone): accepting a phrase as a theme tags forms their authors did not tag, and an edit keeps those.
+   */
   async setThemes(m: EntityManager, id: string, themeIds: string[]): Promise<void> {
-    await m.query(`DELETE FROM observation_themes WHERE observation_id = $1`, [id]);
+    await m.query(
+      `DELETE FROM observation_themes ot WHERE ot.observation_id = $1
+         AND NOT EXISTS (SELECT 1 FROM theme_suggestion_acceptances a WHERE a.undone_at IS NULL AND a.theme_id = ot.theme_id AND $1 = ANY(a.tagged))`,
+      [id],
+    );
     if (themeIds.length) {
       await m.query(`INSERT INTO observation_themes (observation_id, theme_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`, [id, themeIds]);
     }
