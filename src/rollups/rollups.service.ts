@@ -130,7 +130,7 @@ export class RollupsService implements OnModuleInit {
     // Phrases no theme covers yet, read alongside the rest (awaited below; it never rejects: a failure leaves the section out).
     const suggested = this.suggestions.forRollup(m, program.id, from, to);
     // Likewise the compact empathy maps of the top segments (segments.service.ts; a failure leaves them out).
-    const empathy = this.segments.summary(m, program.id, from, to);
+    const empathy = this.segments.summary(m, program.id, from, to, this.statementTimeoutMs);
     const [stats, previous, texts, coverage, marketers, loop, ideas] = await Promise.all([
       this.repo.themeStats(m, program.id, from, to),
       this.repo.themeStats(m, program.id, prevFrom, from),

@@ -38,6 +38,11 @@ const SEGMENTED = `SELECT o.id, o.author_id, o.empathy_entries, o.marked_names, 
 /** Segments, their aliases and history, and the empathy map's aggregation (in SQL: numbers and a few texts, never every form). */
 @Injectable()
 export class SegmentsRepository {
+  /** Bounds this transaction's statements like a rollup build's reads (see RollupsRepository.limitStatements). */
+  async limitStatements(m: EntityManager, ms: number): Promise<void> {
+    await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '1000', true)`, [String(ms)]);
+  }
+
   /**
    * Files every segment key of submitted forms (of one program, or all) that has no alias yet under a new
    * segment named after the spelling most observers used (then most forms), or under the active segment of that name. Serialised by

@@ -148,17 +148,17 @@ export class SegmentsService {
    * The rollup's compact map: the top segments, a few entries a quadrant (reads with `m`, the rollup's reads).
    * A failure here (a statement timeout on a huge window) leaves the map out of the rollup rather than failing it.
    */
-  async summary(m: EntityManager, programId: string, from: Date, to: Date): Promise<EmpathySummary | undefined> {
+  async summary(m: EntityManager, programId: string, from: Date, to: Date, statementTimeoutMs?: number): Promise<EmpathySummary | undefined> {
     try {
-      return compactSummary(await this.maps(m, programId, from, to, { perQuadrant: ROLLUP.per, examples: 1 }), ROLLUP);
+      return compactSummary(await this.maps(m, programId, from, to, { perQuadrant: ROLLUP.per, examples: 1 }, statementTimeoutMs), ROLLUP);
     } catch (err) {
       this.logger.warn({ err, programId }, 'empathy maps left out of the rollup');
       return undefined;
     }
   }
 
-  private async maps(m: EntityManager, programId: string, from: Date, to: Date, o: { perQuadrant: number; examples: number }): Promise<SegmentMap[]> {
-    await this.fileNewKeys(programId);
+  private async maps(m: EntityManager, programId: string, from: Date, to: Date, o: { perQuadrant: number; examples: number }, statementTimeoutMs?: number): Promise<SegmentMap[]> {
+    await this.fileNewKeys(programId, statementTimeoutMs);
     const [segments, entries] = await Promise.all([
       this.repo.segmentCounts(m, programId, from, to),
       this.repo.entries(m, programId, from, to, { minObservers: MIN_OBSERVERS, per: o.perQuadrant, examples: o.examples }),
@@ -166,8 +166,16 @@ export class SegmentsService {
     return buildMaps(segments, entries, (text, marked) => redact(text, { marked }).text, o);
   }
 
-  private fileNewKeys(programId: string | null) {
-    return this.db.transaction((m) => this.repo.fileNewKeys(m, programId));
+  /**
+   * Files the segment keys not seen before, in a transaction of its own. Under a rollup build it runs under the
+   * build's limits (statement timeout, and PostgreSQL checking every second that the client is still there), so
+   * a build whose process died leaves nothing waiting in the database.
+   */
+  private fileNewKeys(programId: string | null, statementTimeoutMs?: number) {
+    return this.db.transaction(async (m) => {
+      if (statementTimeoutMs !== undefined) await this.repo.limitStatements(m, statementTimeoutMs);
+      return this.repo.fileNewKeys(m, programId);
+    });
   }
 
   private async active(m: EntityManager, id: string, field: string): Promise<SegmentRecord> {
