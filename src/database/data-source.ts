@@ -40,13 +40,13 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
   };
 }
 
-/** Runs pending migrations under an advisory lock, so instances starting together migrate once. */
-export async function migrate(ds: DataSource): Promise<void> {
+/** Runs pending migrations under an advisory lock, so instances starting together migrate once; returns how many ran. */
+export async function migrate(ds: DataSource): Promise<number> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
     await runner.query('SELECT pg_advisory_lock(hashtext($1))', ['ridealong:migrations']);
-    await ds.runMigrations({ transaction: 'each' });
+    return (await ds.runMigrations({ transaction: 'each' })).length;
   } finally {
     await runner.query('SELECT pg_advisory_unlock(hashtext($1))', ['ridealong:migrations']).catch(() => undefined);
     await runner.release();
