@@ -1,0 +1,374 @@
+import type { INestApplication } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { seededRandom } from '../common/seeded-random.js';
+import { UsersService } from '../people/users.service.js';
+import { ProgramsService } from '../programs/programs.service.js';
+import { RollupsService } from '../rollups/rollups.service.js';
+import { SignInService } from '../web/sign-in/sign-in.service.js';
+import { DemoCalendars, repCalendar } from './calendars.js';
+import { emailOf, formAnswers, MARKETER_ZONES, marketerNames, pick, REPS, sample, THEMES, type Random } from './texts.js';
+
+/**
+ * The demo program, made the way the service makes data: through its HTTP API (validation, rules, emails,
+ * audit and webhooks as for anyone), with the service's own clock set back while the closed period's
+ * sessions happen, so a booking is made days before its session and its form is written after it. Only
+ * what the API has no call for is asked of the services themselves (the first API token, the hourly
+ * ticks that move periods along and claim the period's rollup, sign-in links). Seeded: runs repeat.
+ */
+
+export const DEMO_SEED = 19;
+
+export class DemoRefusal extends Error {}
+
+export interface DemoPerson {
+  id: string;
+  name: string;
+  email: string;
+  token: string;
+  timeZone: string;
+}
+
+export interface DemoResult {
+  programId: string;
+  closedPeriodId: string;
+  currentPeriodId: string;
+  rotationProgramId: string;
+  rotationPeriodId: string;
+  rollupId: string;
+  lifecycle: DemoPerson;
+  reps: DemoPerson[];
+  marketers: DemoPerson[];
+  loudMarketer: DemoPerson;
+  newHires: DemoPerson[];
+  /** The people the sign-in links are for. */
+  signIn: { role: 'rep' | 'marketer' | 'lifecycle'; person: DemoPerson }[];
+  counts: { bookings: number; submittedForms: number; customerCallsOpened: number; waitlist: number };
+}
+
+export interface SeedOptions {
+  /** Where the service listens (its API is called there). */
+  baseUrl: string;
+  /** The demo's calendar server, started; the reps' calendars are published on it. */
+  calendars: DemoCalendars;
+  seed?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Now (tests keep the default). */
+  now?: Date;
+}
+
+/** Whether the database holds anything beyond a fresh start's bootstrap admin. */
+export async function databaseHasData(db: DataSource): Promise<boolean> {
+  const [row] = await db.query(`SELECT (SELECT count(*) FROM programs)::int AS programs, (SELECT count(*) FROM users)::int AS users`);
+  return row.programs > 0 || row.users > 1;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { code?: string; message?: string } | string,
+    what: string,
+  ) {
+    super(`${what}: ${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`);
+  }
+}
+
+/** A small client of the service's own API. */
+class Api {
+  constructor(private readonly base: string) {}
+
+  async call<T = Record<string, any>>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    const parsed = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+    if (!res.ok) throw new ApiError(res.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+}
+
+interface Booked {
+  id: string;
+  periodId: string;
+  repId: string;
+  marketerId: string;
+  startsAt: string;
+  day: string;
+}
+
+const iso = (d: DateTime) => d.toISODate()!;
+
+export async function seedDemo(app: INestApplication, options: SeedOptions): Promise<DemoResult> {
+  const db = app.get(DataSource);
+  if (await databaseHasData(db)) {
+    throw new DemoRefusal('This database already has data (programs or people besides the bootstrap admin): the demo seeds only an empty one.');
+  }
+  const r: Random = seededRandom(options.seed ?? DEMO_SEED);
+  const log = options.log ?? (() => undefined);
+  const api = new Api(options.baseUrl);
+  const clock = app.get(Clock);
+  const realNow = DateTime.fromJSDate(options.now ?? new Date()).toUTC();
+  const today = realNow.startOf('day');
+  const thisMonday = today.startOf('week');
+  const closedStart = thisMonday.minus({ weeks: 8 });
+  const closedEnd = closedStart.plus({ weeks: 6 }).minus({ days: 1 });
+  const currentStart = closedEnd.plus({ days: 1 });
+  const currentEnd = currentStart.plus({ weeks: 6 }).minus({ days: 1 });
+  let at = closedStart.minus({ days: 10 }).set({ hour: 8 });
+  // The service's clock, set back: everything below happens "then" until it is given back.
+  clock.now = () => at.toJSDate();
+  try {
+    // ------------------------------------------------------------------ the first token and the people
+    const adminRow: { id: string }[] = await db.query(`SELECT id FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY created_at LIMIT 1`);
+    if (!adminRow[0]) throw new Error('No lifecycle admin: the service creates one when it starts');
+    const admin = (await db.transaction((m) => app.get(UsersService).insertToken(m, null, adminRow[0].id, 'demo seed'))).token;
+
+    const person = async (name: string, roles: string[], timeZone: string, extra: Record<string, unknown> = {}): Promise<DemoPerson> => {
+      const email = emailOf(name);
+      const u = await api.call(admin, 'POST', '/api/v1/users', { email, name, timeZone, roles, ...extra });
+      const { token } = await api.call<{ token: string }>(admin, 'POST', `/api/v1/users/${u.id}/tokens`, { name: 'demo' });
+      return { id: u.id, name, email, token, timeZone };
+    };
+    log('people: the lifecycle team, 12 reps in five zones, 30 marketers');
+    const lifecycle = await person('Lena Fischer', ['lifecycle'], 'Europe/Berlin');
+    const olga = await person('Olga Marchetti', ['lifecycle'], 'Europe/London');
+    const reps: DemoPerson[] = [];
+    for (const spec of REPS) reps.push(await person(spec.name, ['rep'], spec.timeZone));
+    const names = marketerNames(r, 30);
+    const marketers: DemoPerson[] = [];
+    for (const name of names) marketers.push(await person(name, ['marketer'], pick(r, MARKETER_ZONES)));
+    const loud = marketers[7];
+
+    await api.call(admin, 'PUT', '/api/v1/organisation', { companyDomains: [emailOf('x').split('@')[1]] });
+    const themeIds: Record<string, string> = {};
+    for (const name of THEMES) themeIds[name] = (await api.call(admin, 'POST', '/api/v1/themes', { name })).id;
+
+    // ------------------------------------------------------------------ the program and its periods
+    log('program: Rep Life, a closed period and the current one');
+    const program = await api.call(admin, 'POST', '/api/v1/programs', {
+      name: 'Rep Life',
+      kind: 'call_shadowing',
+      timeZone: 'Europe/Berlin',
+      settings: { repWeeklyCap: 4, quota: 20, periodCadence: 'none', rollupCadence: 'period', rollupRecipients: [lifecycle.email, olga.email] },
+    });
+    const closedFocus = 'Why do trials stall after the first week?';
+    const currentFocus = 'What makes a buyer ask for a security review?';
+    const closed = await api.call(admin, 'POST', `/api/v1/programs/${program.id}/periods`, { startsOn: iso(closedStart), endsOn: iso(closedEnd), focus: closedFocus });
+    const current = await api.call(admin, 'POST', `/api/v1/programs/${program.id}/periods`, { startsOn: iso(currentStart), endsOn: iso(currentEnd), focus: currentFocus });
+    for (const periodId of [closed.id, current.id]) {
+      for (const rep of reps) {
+        const entry = await api.call(admin, 'POST', `/api/v1/periods/${periodId}/roster`, { repId: rep.id });
+        await api.call(rep.token, 'PATCH', `/api/v1/roster/${entry.id}`, { status: 'active' });
+      }
+      for (const mk of marketers) await api.call(admin, 'POST', `/api/v1/periods/${periodId}/enrollments`, { marketerId: mk.id });
+    }
+    for (const [i, rep] of reps.entries()) {
+      const weekly = [1, 2, 3, 4, 5].flatMap((weekday) => REPS[i].windows.map(([start, end]) => ({ weekday, start, end })));
+      await api.call(rep.token, 'PUT', `/api/v1/reps/${rep.id}/availability`, { timeZone: rep.timeZone, weekly });
+    }
+
+    // ------------------------------------------------------------------ sessions, day by day
+    const booked: Booked[] = [];
+    const focusOf = (periodId: string) => (periodId === closed.id ? closedFocus : currentFocus);
+    const repById = new Map(reps.map((x) => [x.id, x]));
+    const marketerById = new Map(marketers.map((x) => [x.id, x]));
+    const drawMarketer = () => (r() < 0.09 ? loud : pick(r, marketers));
+
+    /** Books `n` sessions on the UTC day `day` (as the lifecycle team, for marketers), on distinct reps where it can. */
+    const bookDay = async (day: DateTime, n: number, periodId: string) => {
+      const q = `periodId=${periodId}&from=${encodeURIComponent(day.toISO()!)}&to=${encodeURIComponent(day.plus({ days: 1 }).toISO()!)}`;
+      const { slots } = await api.call<{ slots: { repId: string; startsAt: string }[] }>(admin, 'GET', `/api/v1/slots?${q}`);
+      const byRep = new Map<string, string[]>();
+      for (const s of slots) byRep.set(s.repId, [...(byRep.get(s.repId) ?? []), s.startsAt]);
+      for (const repId of sample(r, [...byRep.keys()], n)) {
+        const startsAt = pick(r, byRep.get(repId)!);
+        for (let attempt = 0; attempt < 6; attempt++) {
+          const mk = drawMarketer();
+          try {
+            const b = await api.call(admin, 'POST', '/api/v1/bookings', { periodId, repId, startsAt, marketerId: mk.id });
+            booked.push({ id: b.id, periodId, repId, marketerId: mk.id, startsAt: b.startsAt, day: iso(day) });
+            break;
+          } catch (e) {
+            if (!(e instanceof ApiError) || e.status !== 409) throw e;
+          }
+        }
+      }
+    };
+
+    /** The sessions of one day happened: attendance, then forms (submitted, or left due when `submit` is false). */
+    let submitted = 0;
+    const closeDay = async (day: string, submit: boolean) => {
+      for (const b of booked.filter((x) => x.day === day)) {
+        const rep = repById.get(b.repId)!;
+        const noShow = r() < 0.04;
+        await api.call(rep.token, 'POST', `/api/v1/bookings/${b.id}/attendance`, { outcome: noShow ? 'customer_no_show' : 'completed' });
+        if (noShow) continue;
+        const [form] = await db.query(`SELECT id FROM observations WHERE booking_id = $1`, [b.id]);
+        const author = marketerById.get(b.marketerId)!;
+        const answers = formAnswers(r, { themeIds, focus: focusOf(b.periodId), loud: author === loud, repName: rep.name });
+        if (!submit) {
+          if (r() < 0.5) await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers: { mode: answers.mode, segment: answers.segment, account: answers.account } });
+          continue;
+        }
+        await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers });
+        await api.call(author.token, 'POST', `/api/v1/observations/${form.id}/submit`);
+        submitted++;
+      }
+    };
+
+    log(`sessions: ${iso(closedStart)} to ${iso(today.minus({ days: 1 }))}, booked a day ahead, written up the morning after`);
+    const yesterday = today.minus({ days: 1 });
+    for (let d = closedStart.minus({ days: 1 }); d < today; d = d.plus({ days: 1 })) {
+      at = d.set({ hour: 6 });
+      await closeDay(iso(d.minus({ days: 1 })), true);
+      const next = d.plus({ days: 1 });
+      if (next > yesterday) continue;
+      const periodId = next <= closedEnd ? closed.id : current.id;
+      const weekday = next.weekday;
+      const n = weekday === 6 ? 0 : weekday === 7 ? 1 : periodId === closed.id ? 5 : 4;
+      if (n) await bookDay(next, n, periodId);
+    }
+    // Back to now: yesterday's sessions happened and their forms are due.
+    at = realNow;
+    delete (clock as { now?: unknown }).now;
+    await closeDay(iso(yesterday), false);
+
+    // ------------------------------------------------------------------ today: calendars, bookings ahead, a waitlist
+    log('calendars: reps connect the demo calendars and open customer calls for shadowing');
+    let opened = 0;
+    for (const [i, rep] of reps.entries()) {
+      if (i % 3 === 2) continue; // a third of the reps have not connected a calendar
+      const url = options.calendars.publish(`${rep.name} — work`, repCalendar(r, { email: rep.email, timeZone: rep.timeZone, windows: REPS[i].windows }, realNow), realNow);
+      await api.call(rep.token, 'POST', '/api/v1/me/calendar-connections', { kind: 'ics', url });
+      const q = `from=${encodeURIComponent(realNow.toISO()!)}&to=${encodeURIComponent(realNow.plus({ days: 16 }).toISO()!)}`;
+      const { calls } = await api.call<{ calls: { id: string; summary?: string; title?: string }[] }>(rep.token, 'GET', `/api/v1/me/customer-calls?${q}`);
+      for (const call of calls) {
+        if (r() < 0.4) continue;
+        await api.call(rep.token, 'POST', `/api/v1/customer-calls/${call.id}/open`, { callType: pick(r, ['discovery', 'demo', 'renewal']), marketingSourced: r() < 0.5 });
+        opened++;
+      }
+    }
+    await db.transaction((m) => app.get(ProgramsService).advanceStatuses(m, realNow.toJSDate()));
+
+    log('bookings ahead: marketers book the next two weeks; a few wait for a full slot');
+    const ahead: Booked[] = [];
+    for (let d = today.plus({ days: 1 }); d <= today.plus({ days: 14 }); d = d.plus({ days: 1 })) {
+      if (d.weekday > 5) continue;
+      const q = `periodId=${current.id}&from=${encodeURIComponent(d.toISO()!)}&to=${encodeURIComponent(d.plus({ days: 1 }).toISO()!)}`;
+      const { slots } = await api.call<{ slots: { repId: string; startsAt: string }[] }>(admin, 'GET', `/api/v1/slots?${q}`);
+      for (const s of sample(r, slots, 3)) {
+        const mk = drawMarketer();
+        try {
+          const b = await api.call(mk.token, 'POST', '/api/v1/bookings', { periodId: current.id, repId: s.repId, startsAt: s.startsAt });
+          ahead.push({ id: b.id, periodId: current.id, repId: s.repId, marketerId: mk.id, startsAt: b.startsAt, day: iso(d) });
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.status !== 409) throw e;
+        }
+      }
+    }
+    let waitlist = 0;
+    for (const b of sample(r, ahead, 3)) {
+      const mk = marketers.find((x) => x.id !== b.marketerId && x !== loud && !ahead.some((y) => y.marketerId === x.id && y.startsAt === b.startsAt))!;
+      await api.call(mk.token, 'POST', '/api/v1/waitlist', { periodId: b.periodId, repId: b.repId, startsAt: b.startsAt });
+      waitlist++;
+    }
+
+    // ------------------------------------------------------------------ the closed period's rollup, actions, notices
+    log('rollup: the closed period is rolled up and emailed to the lifecycle team');
+    const rollups = app.get(RollupsService);
+    await rollups.enqueueDue(realNow.toJSDate());
+    const [rollupRow] = await db.query(`SELECT id FROM rollups WHERE program_id = $1 AND period_id = $2`, [program.id, closed.id]);
+    if (!rollupRow) throw new Error('The closed period was not claimed for its rollup');
+    await rollups.build(rollupRow.id);
+    await db.transaction((m) => app.get(ProgramsService).advanceStatuses(m, realNow.toJSDate()));
+    const rollup = await api.call(admin, 'GET', `/api/v1/rollups/${rollupRow.id}`);
+    const top = (rollup.report?.themes ?? []) as { themeId: string }[];
+    const theme = (i: number, name: string) => top[i]?.themeId ?? themeIds[name];
+
+    log('actions and notices: what the team decided, and what the reps are told');
+    const actions = [
+      { kind: 'info_for_sales', title: 'First-week setup guide for trial accounts', detail: 'Trials stall after day three. Write the three first steps with two reps and send it to every new trial.', themeIds: [theme(0, 'Onboarding friction')], ownerId: lifecycle.id, dueOn: iso(today.plus({ days: 10 })), status: 'in_progress' },
+      { kind: 'rep_alert', title: 'Tell reps the price page changed', detail: 'Quotes and the website disagreed on the premium add-on; reps should quote from the new page.', themeIds: [theme(1, 'Pricing confusion')], ownerId: olga.id, dueOn: iso(today.plus({ days: 3 })), status: 'done' },
+      { kind: 'campaign_notification', title: 'Brief reps on the security webinar before invites go out', detail: 'Share the invite list and the one-pager so reps can follow up the same week.', themeIds: [themeIds['Security review delays']], ownerId: lifecycle.id, dueOn: iso(today.plus({ days: 14 })), status: 'open' },
+    ];
+    const actionIds: string[] = [];
+    for (const { status, ...a } of actions) {
+      const created = await api.call(admin, 'POST', '/api/v1/actions', { programId: program.id, rollupId: rollupRow.id, ...a });
+      if (status !== 'open') await api.call(admin, 'PATCH', `/api/v1/actions/${created.id}`, { status });
+      actionIds.push(created.id);
+    }
+    await api.call(lifecycle.token, 'POST', '/api/v1/notices', {
+      programId: program.id,
+      periodId: current.id,
+      kind: 'rep_alert',
+      subject: 'The price page changed on Monday',
+      body: 'The premium add-on is now part of the Growth plan. Quote from the new price page; the old PDF is withdrawn.\nQuestions: #pricing in Slack.',
+      actionId: actionIds[1],
+    });
+    await api.call(lifecycle.token, 'POST', '/api/v1/notices', {
+      programId: program.id,
+      periodId: current.id,
+      kind: 'campaign_notification',
+      subject: 'Security webinar invites go out next Tuesday',
+      body: 'About 400 accounts in finance and health care are invited. Expect questions about hosting and SOC 2; the security one-pager is on the wiki.',
+    });
+
+    // ------------------------------------------------------------------ the support rotation for new hires
+    log('rotation: support shifts for five new hires');
+    const rotation = await api.call(admin, 'POST', '/api/v1/programs', {
+      name: 'Support onboarding',
+      kind: 'support_rotation',
+      timeZone: 'Europe/Berlin',
+      settings: { onboardingShifts: 3, onboardingDays: 30, periodCadence: 'none' },
+    });
+    const rotationPeriod = await api.call(admin, 'POST', `/api/v1/programs/${rotation.id}/periods`, { startsOn: iso(today.minus({ days: 7 })), endsOn: iso(today.plus({ days: 60 })) });
+    for (const weekday of [1, 2, 3, 4, 5]) {
+      await api.call(admin, 'POST', `/api/v1/programs/${rotation.id}/shift-templates`, { weekday, start: '09:00', end: '13:00', timeZone: 'Europe/Berlin', queue: 'billing', capacity: 2 });
+      await api.call(admin, 'POST', `/api/v1/programs/${rotation.id}/shift-templates`, { weekday, start: '10:00', end: '14:00', timeZone: 'America/New_York', queue: 'technical', capacity: 2 });
+    }
+    const newHires: DemoPerson[] = [];
+    const starts = [-3, -1, 2, 5, 9];
+    for (const [i, name] of marketerNames(seededRandom((options.seed ?? DEMO_SEED) + 1), 40).filter((x) => !names.includes(x)).slice(0, 5).entries()) {
+      const hire = await person(name, ['marketer'], i % 2 ? 'America/New_York' : 'Europe/Berlin', { startedOn: iso(today.plus({ days: starts[i] })) });
+      await api.call(admin, 'POST', `/api/v1/periods/${rotationPeriod.id}/enrollments`, { marketerId: hire.id });
+      newHires.push(hire);
+    }
+    await api.call(admin, 'POST', `/api/v1/periods/${rotationPeriod.id}/rotation/generate`);
+
+    const marketer = marketers.find((x) => x !== loud && ahead.some((b) => b.marketerId === x.id)) ?? marketers[0];
+    return {
+      programId: program.id,
+      closedPeriodId: closed.id,
+      currentPeriodId: current.id,
+      rotationProgramId: rotation.id,
+      rotationPeriodId: rotationPeriod.id,
+      rollupId: rollupRow.id,
+      lifecycle,
+      reps,
+      marketers,
+      loudMarketer: loud,
+      newHires,
+      signIn: [
+        { role: 'rep', person: reps[0] },
+        { role: 'marketer', person: marketer },
+        { role: 'lifecycle', person: lifecycle },
+      ],
+      counts: { bookings: booked.length + ahead.length, submittedForms: submitted, customerCallsOpened: opened, waitlist },
+    };
+  } finally {
+    delete (clock as { now?: unknown }).now;
+  }
+}
+
+/** One sign-in link per role (each works once, for a few minutes), as the sign-in page would mail it. */
+export async function signInLinks(app: INestApplication, result: DemoResult): Promise<{ role: string; name: string; email: string; url: string }[]> {
+  const signIn = app.get(SignInService);
+  const out = [];
+  for (const { role, person } of result.signIn) out.push({ role, name: person.name, email: person.email, url: await signIn.issueLink(person.id) });
+  return out;
+}

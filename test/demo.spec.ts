@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { DemoCalendars } from '../src/demo/calendars.js';
+import { DemoRefusal, seedDemo, signInLinks, type DemoResult } from '../src/demo/seed.js';
+import { startTestApp, TestApp } from './support/app.js';
+import { CookieBrowser } from './support/web.js';
+
+jest.setTimeout(240_000);
+
+/** `npm run demo`'s program, seeded through the service's API on a database of its own. */
+describe('the demo program', () => {
+  let t: TestApp;
+  const calendars = new DemoCalendars();
+  let demo: DemoResult;
+
+  beforeAll(async () => {
+    await calendars.start();
+    t = await startTestApp({ JOBS_POLL_SECONDS: '0.5' });
+    demo = await seedDemo(t.app, { baseUrl: t.url, calendars });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await calendars.stop();
+  });
+
+  const one = async (sql: string, params: unknown[] = []) => (await t.db.query(sql, params))[0];
+
+  it('has twelve reps in five zones, Kathmandu and Adelaide among them, with availability and customer calls', async () => {
+    const reps = await one(`SELECT count(*)::int AS n, count(DISTINCT time_zone)::int AS zones, array_agg(DISTINCT time_zone) AS list FROM users WHERE 'rep' = ANY(roles)`);
+    expect(reps.n).toBe(12);
+    expect(reps.zones).toBe(5);
+    expect(reps.list).toEqual(expect.arrayContaining(['Asia/Kathmandu', 'Australia/Adelaide']));
+    const withWindows = await one(`SELECT count(*)::int AS n FROM availability WHERE jsonb_array_length(weekly) > 0`);
+    expect(withWindows.n).toBe(12);
+    expect(demo.counts.customerCallsOpened).toBeGreaterThan(0);
+    const open = await one(`SELECT count(*)::int AS n FROM calendar_events WHERE opened_at IS NOT NULL AND starts_at > now()`);
+    expect(open.n).toBeGreaterThan(0);
+  });
+
+  it('has thirty marketers and a closed period of about 150 submitted forms, rolled up with themes', async () => {
+    const marketers = await one(`SELECT count(*)::int AS n FROM users WHERE 'marketer' = ANY(roles) AND started_on IS NULL`);
+    expect(marketers.n).toBe(30);
+    const forms = await one(`SELECT count(*)::int AS n, count(DISTINCT author_id)::int AS authors FROM observations WHERE period_id = $1 AND status = 'submitted'`, [demo.closedPeriodId]);
+    expect(forms.n).toBeGreaterThanOrEqual(135);
+    expect(forms.n).toBeLessThanOrEqual(165);
+    expect(forms.authors).toBeGreaterThanOrEqual(25);
+    // The loud marketer wrote the same idea on every form.
+    const loud = await one(`SELECT count(*)::int AS n FROM observations WHERE author_id = $1 AND status = 'submitted' AND answers->'ideas'->0->>'text' LIKE '%battle-card%'`, [demo.loudMarketer.id]);
+    expect(loud.n).toBeGreaterThanOrEqual(8);
+    const rollup = await one(`SELECT status, report, period_id FROM rollups WHERE id = $1`, [demo.rollupId]);
+    expect(rollup.status).toBe('ready');
+    expect(rollup.period_id).toBe(demo.closedPeriodId);
+    expect(rollup.report.themes.length).toBeGreaterThanOrEqual(3);
+    const categories = new Set(rollup.report.ideas.map((i: { group: string }) => i.group));
+    for (const c of ['info_to_sales', 'rep_alerts', 'campaign_notifications', 'content', 'product', 'other']) expect(categories).toContain(c);
+    const period = await one(`SELECT status FROM periods WHERE id = $1`, [demo.closedPeriodId]);
+    expect(period.status).toBe('rolled_up');
+    const mail = await one(`SELECT count(*)::int AS n FROM mail_outbox WHERE dedupe_key LIKE 'rollup:%'`);
+    expect(mail.n).toBe(2);
+  });
+
+  it('has actions, notices, a current period with bookings ahead, a waitlist and forms due', async () => {
+    expect((await one(`SELECT count(*)::int AS n FROM actions WHERE program_id = $1`, [demo.programId])).n).toBeGreaterThanOrEqual(1);
+    expect((await one(`SELECT count(*)::int AS n FROM notices WHERE program_id = $1`, [demo.programId])).n).toBeGreaterThanOrEqual(1);
+    expect((await one(`SELECT count(*)::int AS n FROM bookings WHERE period_id = $1 AND status = 'confirmed' AND starts_at > now()`, [demo.currentPeriodId])).n).toBeGreaterThanOrEqual(10);
+    expect((await one(`SELECT count(*)::int AS n FROM waitlist_entries WHERE period_id = $1`, [demo.currentPeriodId])).n).toBeGreaterThanOrEqual(1);
+    expect((await one(`SELECT count(*)::int AS n FROM observations WHERE period_id = $1 AND status <> 'submitted'`, [demo.currentPeriodId])).n).toBeGreaterThanOrEqual(1);
+    expect((await one(`SELECT status FROM periods WHERE id = $1`, [demo.currentPeriodId])).status).toBe('open');
+  });
+
+  it('has a support rotation for five new hires', async () => {
+    const hires = await one(`SELECT count(DISTINCT marketer_id)::int AS n FROM shift_assignments WHERE period_id = $1`, [demo.rotationPeriodId]);
+    expect(hires.n).toBe(5);
+    expect(demo.newHires).toHaveLength(5);
+  });
+
+  it('refuses to seed a second time', async () => {
+    await expect(seedDemo(t.app, { baseUrl: t.url, calendars })).rejects.toThrow(DemoRefusal);
+  });
+
+  it('gives one working sign-in link per role', async () => {
+    const links = await signInLinks(t.app, demo);
+    expect(links.map((l) => l.role).sort()).toEqual(['lifecycle', 'marketer', 'rep']);
+    for (const link of links) {
+      const path = new URL(link.url).pathname;
+      const b = new CookieBrowser(t);
+      const page = await b.get(path);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain(link.email);
+      const used = await b.submit(path, path, {});
+      expect(used.status).toBe(303);
+      const home = await b.get(used.header.location as string);
+      expect(home.status).toBe(200);
+    }
+  });
+});
