@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -12,6 +12,7 @@ import { isLifecycle, User } from '../people/user.entity.js';
 import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SlotsService } from '../availability/slots.service.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { ObservationsService } from '../observations/observations.service.js';
 import { RepNotesService } from '../rep-notes/rep-notes.service.js';
 import { WebhookEvents, type WebhookData, type WebhookEventType } from '../webhooks/webhook-events.js';
@@ -50,6 +51,7 @@ export class BookingsService implements OnModuleInit {
     private readonly notices: BookingNotices,
     private readonly webhookEvents: WebhookEvents,
     private readonly repNotes: RepNotesService,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   /**
@@ -95,7 +97,7 @@ export class BookingsService implements OnModuleInit {
     const startsAt = new Date(dto.startsAt);
     const body = { periodId: dto.periodId, repId: dto.repId, startsAt: startsAt.toISOString(), marketerId };
     try {
-      return await this.db.transaction(async (m) => {
+      const result = await this.db.transaction(async (m): Promise<CreateResult> => {
         if (idempotencyKey !== undefined) {
           const claim = await this.repo.claimKey(m, actor.id, 'POST /bookings', idempotencyKey, requestHash(body));
           if (!claim.claimed) {
@@ -113,8 +115,12 @@ export class BookingsService implements OnModuleInit {
         if (idempotencyKey !== undefined) await this.repo.storeKeyResponse(m, actor.id, 'POST /bookings', idempotencyKey, 201, booking);
         return { booking, replayed: false };
       });
+      if (!result.replayed) this.metrics?.bookingMade();
+      return result;
     } catch (e) {
-      throw fromConstraint(e) ?? e;
+      const err = fromConstraint(e) ?? e;
+      this.metrics?.bookingRefused(err);
+      throw err;
     }
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
@@ -7,6 +7,7 @@ import { Secrets } from '../common/secrets.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { CustomerCallsService } from '../customer-calls/customer-calls.service.js';
 import { MailService } from '../mail/mail.service.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import { caldavRead } from './caldav.js';
 import type { ConnectionKind } from './calendar.entity.js';
 import { ConnectionsRepository, type ConnectionForSync, type Validators } from './connections.repository.js';
@@ -80,6 +81,7 @@ export class CalendarSyncService {
     private readonly mail: MailService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   /** The outbound rule for calendar fetches (CALENDAR_ALLOW_PRIVATE_HOSTS lifts the private-address ban). */
@@ -171,6 +173,10 @@ export class CalendarSyncService {
    * (the job is then retried); a calendar that cannot be read is an outcome, not an exception.
    */
   async sync(connectionId: string): Promise<SyncOutcome> {
+    return this.metrics ? this.metrics.calendarSync(this.syncOnce(connectionId)) : this.syncOnce(connectionId);
+  }
+
+  private async syncOnce(connectionId: string): Promise<SyncOutcome> {
     const now = this.clock.now();
     const conn = await this.repo.findForSync(this.db.manager, connectionId);
     if (!conn) return { outcome: 'gone' };

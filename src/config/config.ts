@@ -71,6 +71,13 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_\-.~]+$/, { message: 'ADMIN_TOKEN may hold only letters, digits and - _ . ~' })
   ADMIN_TOKEN?: string;
 
+  /** Token for `GET /metrics` (`Authorization: Bearer <token>`); unset: /metrics is open to whoever reaches the port. */
+  @IsOptional()
+  @Transform(emptyToUndefined)
+  @MinLength(24, { message: 'METRICS_TOKEN must be at least 24 characters' })
+  @Matches(/^[A-Za-z0-9_\-.~]+$/, { message: 'METRICS_TOKEN may hold only letters, digits and - _ . ~' })
+  METRICS_TOKEN?: string;
+
   /** HTTP worker processes (node:cluster) sharing the port; 1 runs in-process. */
   @Transform(toInt)
   @IsInt({ message: 'WEB_CONCURRENCY must be an integer from 1 to 64' })
@@ -204,6 +211,8 @@ export interface AppConfig {
   publicUrl: string;
   adminEmail: string;
   adminToken?: string;
+  /** METRICS_TOKEN: `GET /metrics` asks for it as a bearer token when set. */
+  metricsToken?: string;
   logLevel: LogLevel;
   webConcurrency: number;
   jobsPollSeconds: number;
@@ -282,7 +291,7 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const known = Object.keys(new EnvironmentVariables());
   const input: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN', 'COMPANY_DOMAINS', 'SECRETS_KEY', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_NAME']) {
+  for (const key of [...known, 'DATABASE_URL', 'SMTP_URL', 'PUBLIC_URL', 'ADMIN_TOKEN', 'METRICS_TOKEN', 'COMPANY_DOMAINS', 'SECRETS_KEY', 'OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_NAME']) {
     const value = env[key];
     if (value !== undefined) input[key] = value;
   }
@@ -310,6 +319,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/$/, ''),
     adminEmail: parsed.ADMIN_EMAIL.toLowerCase(),
     adminToken: parsed.ADMIN_TOKEN,
+    metricsToken: parsed.METRICS_TOKEN,
     logLevel: parsed.LOG_LEVEL,
     webConcurrency: parsed.WEB_CONCURRENCY,
     jobsPollSeconds: parsed.JOBS_POLL_SECONDS,

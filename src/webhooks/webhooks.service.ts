@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { lookup } from 'node:dns/promises';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -15,6 +15,7 @@ import { Secrets } from '../common/secrets.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobsService, type JobInfo } from '../jobs/jobs.service.js';
 import { MailService } from '../mail/mail.service.js';
+import { Metrics } from '../metrics/metrics.service.js';
 import type { User } from '../people/user.entity.js';
 import { WEBHOOK_DELIVER_QUEUE } from './webhook-events.js';
 import { attemptOutcome, DELIVERY_TIMEOUT_MS, disabledMail, PAYLOAD_MAX_BYTES, RESPONSE_MAX_BYTES, shouldDisable } from './webhook-messages.js';
@@ -66,6 +67,7 @@ export class WebhooksService implements OnModuleInit {
     private readonly secrets: Secrets,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: Metrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -226,6 +228,7 @@ export class WebhooksService implements OnModuleInit {
       }
     }
     const outcome = attemptOutcome(statusCode, error);
+    this.metrics?.webhookAttempt(outcome.delivered);
     const final = job.retryCount >= job.retryLimit;
     const retry = await this.db.transaction(async (m) => {
       const locked = await this.repo.lockPending(m, deliveryId);
