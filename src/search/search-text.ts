@@ -9,13 +9,24 @@ export const MARK_CLOSE = '»';
 
 export const SEARCH_Q_MAX = 200;
 
-/** `[score, kind, id]`: the last result of a page (score is ts_rank x 1e6 as an integer). */
-export function searchPosition(p: unknown[]): { score: number; kind: 'form' | 'rep_note'; id: string } | undefined {
-  const [score, kind, id] = p;
-  if (p.length !== 3 || !Number.isSafeInteger(score) || (score as number) < 0) return undefined;
-  if (kind !== 'form' && kind !== 'rep_note') return undefined;
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) return undefined;
-  return { score: score as number, kind, id };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Where a page ended: `[score, kind, id]` in the ranked part (score is ts_rank x 1e6 as an integer), `['older', at, id]` past it (`at` in microseconds). */
+export type SearchPosition = { ranked: true; score: number; kind: 'form' | 'rep_note'; id: string } | { ranked: false; atMicros: number; id: string };
+
+/** A cursor's position, or undefined when it is not one this search wrote. */
+export function searchPosition(p: unknown[]): SearchPosition | undefined {
+  const [first, second, id] = p;
+  if (p.length !== 3 || typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (first === 'older') return Number.isSafeInteger(second) ? { ranked: false, atMicros: second as number, id } : undefined;
+  if (!Number.isSafeInteger(first) || (first as number) < 0) return undefined;
+  if (second !== 'form' && second !== 'rep_note') return undefined;
+  return { ranked: true, score: first as number, kind: second, id };
+}
+
+/** The cursor position of a result row (the inverse of searchPosition). */
+export function positionOf(r: { ranked: boolean; score: string | number; kind: 'form' | 'rep_note'; id: string; at_micros: string | number }): (string | number)[] {
+  return r.ranked ? [Number(r.score), r.kind, r.id] : ['older', Number(r.at_micros), r.id];
 }
 
 /** A snippet on one line: line breaks and runs of spaces between answers become one space, trimmed. */

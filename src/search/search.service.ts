@@ -3,7 +3,7 @@ import { cursorScope, encodeCursor } from '../common/cursor.js';
 import { readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
 import { redact } from '../observations/redact.js';
-import { mendPlaceholders, oneLine, searchPosition } from './search-text.js';
+import { mendPlaceholders, oneLine, positionOf, searchPosition } from './search-text.js';
 import { SEARCH_PAGE, type SearchQuery } from './search.dto.js';
 import { SearchRepository } from './search.repository.js';
 
@@ -62,7 +62,7 @@ export class SearchService {
       snippet: redact(mendPlaceholders(oneLine(heads[i] ?? '')), { marked: r.marked_names ?? [] }).text,
     }));
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor('search', scope, [Number(last.score), last.kind, last.id]) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor('search', scope, positionOf(last)) : null;
     return { results, nextCursor };
   }
 }
