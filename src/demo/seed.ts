@@ -6,8 +6,10 @@ import { seededRandom } from '../common/seeded-random.js';
 import { UsersService } from '../people/users.service.js';
 import { ProgramsService } from '../programs/programs.service.js';
 import { RollupsService } from '../rollups/rollups.service.js';
+// eslint-disable-next-line no-restricted-imports -- the demo composes the app as main.ts does, and prints sign-in links as its banner does
 import { SignInService } from '../web/sign-in/sign-in.service.js';
 import { DemoCalendars, repCalendar } from './calendars.js';
+import { DemoRepository } from './demo.repository.js';
 import { emailOf, formAnswers, MARKETER_ZONES, marketerNames, pick, REPS, sample, THEMES, type Random } from './texts.js';
 
 /**
@@ -59,10 +61,12 @@ export interface SeedOptions {
   now?: Date;
 }
 
-/** Whether the database holds anything beyond a fresh start's bootstrap admin. */
-export async function databaseHasData(db: DataSource): Promise<boolean> {
-  const [row] = await db.query(`SELECT (SELECT count(*) FROM programs)::int AS programs, (SELECT count(*) FROM users)::int AS users`);
-  return row.programs > 0 || row.users > 1;
+/** What the API answers that the seed reads back. */
+interface Answer {
+  id: string;
+  startsAt: string;
+  token: string;
+  report?: { themes?: { themeId: string }[] };
 }
 
 class ApiError extends Error {
@@ -79,7 +83,7 @@ class ApiError extends Error {
 class Api {
   constructor(private readonly base: string) {}
 
-  async call<T = Record<string, any>>(token: string, method: string, path: string, body?: unknown): Promise<T> {
+  async call<T = Answer>(token: string, method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
@@ -103,9 +107,24 @@ interface Booked {
 
 const iso = (d: DateTime) => d.toISODate()!;
 
+/** `fn` over `items`, at most `limit` at a time; results in the items' order. */
+async function inParallel<T, R>(items: readonly T[], fn: (item: T, index: number) => Promise<R>, limit = 6): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 export async function seedDemo(app: INestApplication, options: SeedOptions): Promise<DemoResult> {
   const db = app.get(DataSource);
-  if (await databaseHasData(db)) {
+  const repo = new DemoRepository(db);
+  if (await repo.hasData()) {
     throw new DemoRefusal('This database already has data (programs or people besides the bootstrap admin): the demo seeds only an empty one.');
   }
   const r: Random = seededRandom(options.seed ?? DEMO_SEED);
@@ -124,9 +143,9 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
   clock.now = () => at.toJSDate();
   try {
     // ------------------------------------------------------------------ the first token and the people
-    const adminRow: { id: string }[] = await db.query(`SELECT id FROM users WHERE active AND 'lifecycle' = ANY(roles) ORDER BY created_at LIMIT 1`);
-    if (!adminRow[0]) throw new Error('No lifecycle admin: the service creates one when it starts');
-    const admin = (await db.transaction((m) => app.get(UsersService).insertToken(m, null, adminRow[0].id, 'demo seed'))).token;
+    const adminId = await repo.firstLifecycleUser();
+    if (!adminId) throw new Error('No lifecycle admin: the service creates one when it starts');
+    const admin = (await db.transaction((m) => app.get(UsersService).insertToken(m, null, adminId, 'demo seed'))).token;
 
     const person = async (name: string, roles: string[], timeZone: string, extra: Record<string, unknown> = {}): Promise<DemoPerson> => {
       const email = emailOf(name);
@@ -137,11 +156,10 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     log('people: the lifecycle team, 12 reps in five zones, 30 marketers');
     const lifecycle = await person('Lena Fischer', ['lifecycle'], 'Europe/Berlin');
     const olga = await person('Olga Marchetti', ['lifecycle'], 'Europe/London');
-    const reps: DemoPerson[] = [];
-    for (const spec of REPS) reps.push(await person(spec.name, ['rep'], spec.timeZone));
+    const reps = await inParallel(REPS, (spec) => person(spec.name, ['rep'], spec.timeZone));
     const names = marketerNames(r, 30);
-    const marketers: DemoPerson[] = [];
-    for (const name of names) marketers.push(await person(name, ['marketer'], pick(r, MARKETER_ZONES)));
+    const zones = names.map(() => pick(r, MARKETER_ZONES));
+    const marketers = await inParallel(names, (name, i) => person(name, ['marketer'], zones[i]));
     const loud = marketers[7];
 
     await api.call(admin, 'PUT', '/api/v1/organisation', { companyDomains: [emailOf('x').split('@')[1]] });
@@ -161,16 +179,16 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     const closed = await api.call(admin, 'POST', `/api/v1/programs/${program.id}/periods`, { startsOn: iso(closedStart), endsOn: iso(closedEnd), focus: closedFocus });
     const current = await api.call(admin, 'POST', `/api/v1/programs/${program.id}/periods`, { startsOn: iso(currentStart), endsOn: iso(currentEnd), focus: currentFocus });
     for (const periodId of [closed.id, current.id]) {
-      for (const rep of reps) {
+      await inParallel(reps, async (rep) => {
         const entry = await api.call(admin, 'POST', `/api/v1/periods/${periodId}/roster`, { repId: rep.id });
         await api.call(rep.token, 'PATCH', `/api/v1/roster/${entry.id}`, { status: 'active' });
-      }
-      for (const mk of marketers) await api.call(admin, 'POST', `/api/v1/periods/${periodId}/enrollments`, { marketerId: mk.id });
+      });
+      await inParallel(marketers, (mk) => api.call(admin, 'POST', `/api/v1/periods/${periodId}/enrollments`, { marketerId: mk.id }));
     }
-    for (const [i, rep] of reps.entries()) {
+    await inParallel(reps, (rep, i) => {
       const weekly = [1, 2, 3, 4, 5].flatMap((weekday) => REPS[i].windows.map(([start, end]) => ({ weekday, start, end })));
-      await api.call(rep.token, 'PUT', `/api/v1/reps/${rep.id}/availability`, { timeZone: rep.timeZone, weekly });
-    }
+      return api.call(rep.token, 'PUT', `/api/v1/reps/${rep.id}/availability`, { timeZone: rep.timeZone, weekly });
+    });
 
     // ------------------------------------------------------------------ sessions, day by day
     const booked: Booked[] = [];
@@ -179,46 +197,66 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     const marketerById = new Map(marketers.map((x) => [x.id, x]));
     const drawMarketer = () => (r() < 0.09 ? loud : pick(r, marketers));
 
-    /** Books `n` sessions on the UTC day `day` (as the lifecycle team, for marketers), on distinct reps where it can. */
+    /**
+     * Books `n` sessions on the UTC day `day` (as the lifecycle team, for marketers): distinct reps, and for each
+     * slot its own list of marketers to try in turn (no marketer on two lists of a day), so the day's bookings
+     * can go concurrently without deciding each other's fate and the run still repeats.
+     */
     const bookDay = async (day: DateTime, n: number, periodId: string) => {
       const q = `periodId=${periodId}&from=${encodeURIComponent(day.toISO()!)}&to=${encodeURIComponent(day.plus({ days: 1 }).toISO()!)}`;
       const { slots } = await api.call<{ slots: { repId: string; startsAt: string }[] }>(admin, 'GET', `/api/v1/slots?${q}`);
       const byRep = new Map<string, string[]>();
       for (const s of slots) byRep.set(s.repId, [...(byRep.get(s.repId) ?? []), s.startsAt]);
-      for (const repId of sample(r, [...byRep.keys()], n)) {
+      const used = new Set<DemoPerson>();
+      const plans = sample(r, [...byRep.keys()], n).map((repId) => {
         const startsAt = pick(r, byRep.get(repId)!);
-        for (let attempt = 0; attempt < 6; attempt++) {
+        const candidates: DemoPerson[] = [];
+        for (let draws = 0; candidates.length < 5 && draws < 40; draws++) {
           const mk = drawMarketer();
+          if (used.has(mk)) continue;
+          used.add(mk);
+          candidates.push(mk);
+        }
+        return { repId, startsAt, candidates };
+      });
+      await inParallel(plans, async ({ repId, startsAt, candidates }) => {
+        for (const mk of candidates) {
           try {
             const b = await api.call(admin, 'POST', '/api/v1/bookings', { periodId, repId, startsAt, marketerId: mk.id });
             booked.push({ id: b.id, periodId, repId, marketerId: mk.id, startsAt: b.startsAt, day: iso(day) });
-            break;
+            return;
           } catch (e) {
             if (!(e instanceof ApiError) || e.status !== 409) throw e;
           }
         }
-      }
+      });
     };
 
     /** The sessions of one day happened: attendance, then forms (submitted, or left due when `submit` is false). */
     let submitted = 0;
     const closeDay = async (day: string, submit: boolean) => {
-      for (const b of booked.filter((x) => x.day === day)) {
-        const rep = repById.get(b.repId)!;
-        const noShow = r() < 0.04;
+      // Every draw first, in order, so the sessions can be written up concurrently and the run still repeats.
+      const plans = booked
+        .filter((x) => x.day === day)
+        .map((b) => {
+          const rep = repById.get(b.repId)!;
+          const author = marketerById.get(b.marketerId)!;
+          const noShow = r() < 0.04;
+          const answers = formAnswers(r, { themeIds, focus: focusOf(b.periodId), loud: author === loud, repName: rep.name });
+          return { b, rep, author, noShow, answers, draft: r() < 0.5 };
+        });
+      await inParallel(plans, async ({ b, rep, author, noShow, answers, draft }) => {
         await api.call(rep.token, 'POST', `/api/v1/bookings/${b.id}/attendance`, { outcome: noShow ? 'customer_no_show' : 'completed' });
-        if (noShow) continue;
-        const [form] = await db.query(`SELECT id FROM observations WHERE booking_id = $1`, [b.id]);
-        const author = marketerById.get(b.marketerId)!;
-        const answers = formAnswers(r, { themeIds, focus: focusOf(b.periodId), loud: author === loud, repName: rep.name });
+        if (noShow) return;
+        const form = { id: await repo.formOfBooking(b.id) };
         if (!submit) {
-          if (r() < 0.5) await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers: { mode: answers.mode, segment: answers.segment, account: answers.account } });
-          continue;
+          if (draft) await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers: { mode: answers.mode, segment: answers.segment, account: answers.account } });
+          return;
         }
         await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers });
         await api.call(author.token, 'POST', `/api/v1/observations/${form.id}/submit`);
         submitted++;
-      }
+      });
     };
 
     log(`sessions: ${iso(closedStart)} to ${iso(today.minus({ days: 1 }))}, booked a day ahead, written up the morning after`);
@@ -282,11 +320,11 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     log('rollup: the closed period is rolled up and emailed to the lifecycle team');
     const rollups = app.get(RollupsService);
     await rollups.enqueueDue(realNow.toJSDate());
-    const [rollupRow] = await db.query(`SELECT id FROM rollups WHERE program_id = $1 AND period_id = $2`, [program.id, closed.id]);
-    if (!rollupRow) throw new Error('The closed period was not claimed for its rollup');
-    await rollups.build(rollupRow.id);
+    const rollupId = await repo.rollupOfPeriod(program.id, closed.id);
+    if (!rollupId) throw new Error('The closed period was not claimed for its rollup');
+    await rollups.build(rollupId);
     await db.transaction((m) => app.get(ProgramsService).advanceStatuses(m, realNow.toJSDate()));
-    const rollup = await api.call(admin, 'GET', `/api/v1/rollups/${rollupRow.id}`);
+    const rollup = await api.call(admin, 'GET', `/api/v1/rollups/${rollupId}`);
     const top = (rollup.report?.themes ?? []) as { themeId: string }[];
     const theme = (i: number, name: string) => top[i]?.themeId ?? themeIds[name];
 
@@ -298,7 +336,7 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     ];
     const actionIds: string[] = [];
     for (const { status, ...a } of actions) {
-      const created = await api.call(admin, 'POST', '/api/v1/actions', { programId: program.id, rollupId: rollupRow.id, ...a });
+      const created = await api.call(admin, 'POST', '/api/v1/actions', { programId: program.id, rollupId: rollupId, ...a });
       if (status !== 'open') await api.call(admin, 'PATCH', `/api/v1/actions/${created.id}`, { status });
       actionIds.push(created.id);
     }
@@ -347,7 +385,7 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
       currentPeriodId: current.id,
       rotationProgramId: rotation.id,
       rotationPeriodId: rotationPeriod.id,
-      rollupId: rollupRow.id,
+      rollupId: rollupId,
       lifecycle,
       reps,
       marketers,
