@@ -41,7 +41,7 @@ describe('search over more matches than it ranks', () => {
     const out: Result[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.http
+      const res: { body: { results: Result[]; nextCursor: string | null } } = await t.http
         .get('/api/v1/observations/search')
         .query({ ...q, limit: 100, ...(cursor ? { cursor } : {}) })
         .set(bearer(t.adminToken))
