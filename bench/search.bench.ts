@@ -73,7 +73,9 @@ export async function run(): Promise<BenchRow[]> {
       { q: 'csv export', label: 'two words, `csv export`' },
       { q: 'calendar sync', label: 'two words, `calendar sync`, with programId' , programId: true },
       { q: '"dark mode" -renewal', label: 'a phrase and an exclusion, `"dark mode" -renewal`' },
-      { q: 'slow dashboard', label: 'two words of the commonest feature, `slow dashboard` (worst case)' },
+      { q: 'slow dashboard', label: 'two words of the commonest feature, `slow dashboard`' },
+      { q: 'currency support', label: 'two words of a rarer feature, `currency support` (fewer than one form in eight: the walk gives way to the index)' },
+      { q: 'zebra', label: 'a word no form has, `zebra`' },
     ];
     for (const k of cases) {
       const matches = Number((await c.query(`SELECT count(*)::int AS n FROM observations WHERE search_tsv @@ websearch_to_tsquery('english', $1)`, [k.q])).rows[0].n);
