@@ -27,6 +27,7 @@ import { ThemesModule } from './themes/themes.module.js';
 import { SegmentsModule } from './segments/segments.module.js';
 import { SearchModule } from './search/search.module.js';
 import { MailModule } from './mail/mail.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { Clock } from './common/clock.js';
 import { SecretsModule } from './common/secrets.js';
 import { WebModule } from './web/web.module.js';
@@ -57,6 +58,7 @@ export class AppModule {
           },
         }),
         ScheduleModule.forRoot(),
+        MetricsModule,
         SecretsModule,
         AuditModule,
         WebhooksModule,

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import 'reflect-metadata';
 import { AppModule } from './app.module.js';
+import { Metrics } from './metrics/metrics.service.js';
 import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
 import { InputGuard } from './common/input-guard.js';
@@ -37,6 +38,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
   app.use(baseHeaders); // first, so every answer (errors of the body parser too) carries nosniff and no-store
   app.use(requestLogging(log));
   app.use(drain.middleware);
+  app.use(app.get(Metrics).httpMiddleware); // request durations by route pattern and status (GET /metrics)
   // A people import's CSV (the API's text/csv, the import page's form) may be larger than other bodies.
   app.use('/api/v1/imports', express.text({ type: CSV_MEDIA_TYPES, limit: IMPORT_BODY_LIMIT }));
   app.use('/lifecycle/people/import', express.urlencoded({ limit: IMPORT_BODY_LIMIT, extended: false }));

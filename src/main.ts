@@ -8,6 +8,8 @@ import { drainOf } from './common/drain.js';
 import { createRootLogger } from './common/logger.js';
 import { AppConfig, ConfigError, loadConfig } from './config/config.js';
 import { EmbeddedDatabase } from './database/embedded.js';
+import { startBootResponder } from './health/boot-responder.js';
+import { relayClusterMetrics } from './metrics/cluster-metrics.js';
 import { BootstrapService } from './people/bootstrap.service.js';
 import { startupBanner } from './startup-banner.js';
 
@@ -46,7 +48,11 @@ async function startDatabase(config: AppConfig, log: Pino): Promise<{ url: strin
 /** One HTTP server: the whole service when WEB_CONCURRENCY=1, else one of the primary's workers. */
 async function serve(config: AppConfig, log: Pino, db: { url: string; label: string }, onClosed: () => Promise<void>): Promise<void> {
   let closing = false;
+  // Until the app listens, the port answers 503 `starting` (GET /ready included). Not in a cluster worker: its
+  // siblings serve meanwhile, and a restarting worker must not take their requests.
+  const booting = cluster.isWorker ? undefined : await startBootResponder(config.port, '0.0.0.0', log);
   const app = await createApp(config, db.url, log).catch(async (e) => {
+    await booting?.close();
     await onClosed();
     throw e;
   });
@@ -69,6 +75,7 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  await booting?.close();
   await app.listen(config.port, '0.0.0.0');
   const boot = app.get(BootstrapService).result;
   const quiet = cluster.isWorker && cluster.worker?.id !== 1 && !boot?.generatedToken;
@@ -81,6 +88,7 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
 async function primary(config: AppConfig, log: Pino): Promise<void> {
   const db = await startDatabase(config, log);
   let closing = false;
+  relayClusterMetrics(); // a scrape of /metrics reaching one worker answers for all of them (src/metrics/cluster-metrics.ts)
   const fork = () => cluster.fork({ [WORKER_DB]: db.url, [WORKER_DB_LABEL]: db.label });
   for (let i = 0; i < config.webConcurrency; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
