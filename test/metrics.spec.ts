@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import pg from 'pg';
 import { JobsService } from '../src/jobs/jobs.service.js';
 import { MailService } from '../src/mail/mail.service.js';
-import { bearer, startTestApp, TestApp } from './support/app.js';
+import { ADMIN_EMAIL, ADMIN_TOKEN, bearer, startTestApp, TestApp } from './support/app.js';
+import { createTestDatabase, TestDatabase } from './support/database.js';
 import { googleFeed } from './support/feed-server.js';
 import { daysFromNow, enrol, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
 import { IcsServer } from './support/ics-server.js';
+import { killServiceProcesses, ServiceProcess, startServiceProcess } from './support/service-process.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 
 /**
@@ -241,5 +245,70 @@ describe('GET /metrics (Prometheus, real PostgreSQL)', () => {
     expect(samples.some((s) => s.name === 'ridealong_db_pool_connections' && s.labels.state === 'waiting')).toBe(true);
     expect(samples.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
     expect(samples.some((s) => s.name === 'process_resident_memory_bytes')).toBe(true);
+  });
+});
+
+describe('GET /metrics under WEB_CONCURRENCY=2 (the built service): one scrape answers for every worker', () => {
+  let database: TestDatabase;
+  let proc: ServiceProcess;
+
+  /** GET on a connection of its own (no keep-alive), so the primary hands each request to the next worker. */
+  const getFresh = (url: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      http
+        .get(url, { agent: false, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        })
+        .on('error', reject);
+    });
+  const scrape = async () => {
+    const res = await getFresh(`${proc.url}/metrics`, bearer(METRICS_TOKEN));
+    expect(res.status).toBe(200);
+    return parse(res.text);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    proc = await startServiceProcess(
+      { DATABASE_URL: database.url, WEB_CONCURRENCY: '2', METRICS_TOKEN, ADMIN_TOKEN, ADMIN_EMAIL, LOG_LEVEL: 'warn', VAR_DIR: `var/test-metrics-${process.pid}` },
+      { healthTimeoutMs: 180_000 },
+    );
+  }, 300_000);
+  afterAll(async () => {
+    await killServiceProcesses();
+    await database?.drop();
+  });
+
+  it('counters and pool gauges are summed over the workers, the database gauges read once', async () => {
+    // Both workers have announced themselves once the pool maximum is theirs summed (2 × 20).
+    let samples: Sample[] = [];
+    for (let i = 0; i < 300 && value(samples, 'ridealong_db_pool_max') !== 40; i++) {
+      samples = await scrape();
+      if (value(samples, 'ridealong_db_pool_max') !== 40) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(value(samples, 'ridealong_db_pool_max')).toBe(40);
+
+    const health = (s: Sample[]) => value(s, 'ridealong_http_request_duration_seconds_count', { method: 'GET', route: '/health', status: '200' });
+    const before = health(samples);
+    for (let i = 0; i < 20; i++) expect((await getFresh(`${proc.url}/health`)).status).toBe(200);
+    // Whichever worker a scrape reaches, it counts the requests both workers served.
+    for (let i = 0; i < 4; i++) expect(health(await scrape())).toBe(before + 20);
+
+    const after = await scrape();
+    const c = new pg.Client({ connectionString: database.url });
+    await c.connect();
+    try {
+      const [{ n }] = (await c.query(`SELECT count(*)::int AS n FROM pgboss.queue`)).rows as { n: number }[];
+      const queues = new Set(after.filter((s) => s.name === 'ridealong_queue_jobs').map((s) => s.labels.queue));
+      expect(queues.size).toBe(n);
+      // Read from the one database by each worker, reported once (not doubled).
+      expect(after.filter((s) => s.name === 'ridealong_queue_jobs' && s.labels.queue === 'mail-send' && s.labels.state === 'waiting')).toHaveLength(1);
+    } finally {
+      await c.end();
+    }
+    expect(value(after, 'ridealong_database_up')).toBe(1);
+    expect(value(after, 'ridealong_calendar_connections', { state: 'connected' })).toBe(0);
   });
 });
