@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -53,7 +53,9 @@ export class AppModule {
           useFactory: () => dataSourceOptions(databaseUrl),
           dataSourceFactory: async (options) => {
             const ds = await new DataSource(options!).initialize();
-            await migrate(ds);
+            const applied = await migrate(ds);
+            const all = ds.migrations.length;
+            new Logger('Database').log(applied ? `applied ${applied} of ${all} migrations` : `schema up to date (${all} migrations)`);
             return ds;
           },
         }),
