@@ -114,9 +114,10 @@ async function main(): Promise<void> {
   const lines = await startupBanner(app, config, label);
   lines.push(
     '',
-    `The demo program: ${demo.reps.length} reps in five zones (Kathmandu and Adelaide among them), ${demo.marketers.length} marketers,`,
-    `  a closed period of ${demo.counts.submittedForms} submitted forms rolled up, actions and notices, the current period with`,
-    `  ${demo.counts.bookings} bookings, a waitlist and forms due, and a support rotation for ${demo.newHires.length} new hires.`,
+    `The demo program "Rep Life": ${demo.reps.length} reps in five zones (Kathmandu and Adelaide among them), ${demo.marketers.length} marketers;`,
+    `  a closed period of ${demo.counts.closedSessions} sessions and ${demo.counts.closedForms} submitted forms, rolled up, with actions and notices;`,
+    `  the current period with ${demo.counts.currentForms} forms in, ${demo.counts.formsDue} due, ${demo.counts.bookingsAhead} sessions booked ahead, ${demo.counts.waitlist} on a waitlist,`,
+    `  ${demo.counts.customerCallsOpened} customer calls opened from the reps' calendars; a support rotation for ${demo.newHires.length} new hires.`,
     `  The reps' calendars are served by this process at ${calendars.url} (syncs fail once it stops).`,
   );
   if (!config.smtpUrl) {

@@ -46,7 +46,7 @@ export interface DemoResult {
   newHires: DemoPerson[];
   /** The people the sign-in links are for. */
   signIn: { role: 'rep' | 'marketer' | 'lifecycle'; person: DemoPerson }[];
-  counts: { bookings: number; submittedForms: number; customerCallsOpened: number; waitlist: number };
+  counts: { closedSessions: number; closedForms: number; currentForms: number; formsDue: number; bookingsAhead: number; customerCallsOpened: number; waitlist: number };
 }
 
 export interface SeedOptions {
@@ -233,7 +233,8 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     };
 
     /** The sessions of one day happened: attendance, then forms (submitted, or left due when `submit` is false). */
-    let submitted = 0;
+    const submitted = new Map<string, number>();
+    let due = 0;
     const closeDay = async (day: string, submit: boolean) => {
       // Every draw first, in order, so the sessions can be written up concurrently and the run still repeats.
       const plans = booked
@@ -251,11 +252,12 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
         const form = { id: await repo.formOfBooking(b.id) };
         if (!submit) {
           if (draft) await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers: { mode: answers.mode, segment: answers.segment, account: answers.account } });
+          due++;
           return;
         }
         await api.call(author.token, 'PUT', `/api/v1/observations/${form.id}`, { answers });
         await api.call(author.token, 'POST', `/api/v1/observations/${form.id}/submit`);
-        submitted++;
+        submitted.set(b.periodId, (submitted.get(b.periodId) ?? 0) + 1);
       });
     };
 
@@ -396,7 +398,15 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
         { role: 'marketer', person: marketer },
         { role: 'lifecycle', person: lifecycle },
       ],
-      counts: { bookings: booked.length + ahead.length, submittedForms: submitted, customerCallsOpened: opened, waitlist },
+      counts: {
+        closedSessions: booked.filter((b) => b.periodId === closed.id).length,
+        closedForms: submitted.get(closed.id) ?? 0,
+        currentForms: submitted.get(current.id) ?? 0,
+        formsDue: due,
+        bookingsAhead: ahead.length,
+        customerCallsOpened: opened,
+        waitlist,
+      },
     };
   } finally {
     delete (clock as { now?: unknown }).now;
