@@ -280,6 +280,70 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     expect(problems.join('\n')).toBe('');
   }, 120_000);
 
+  /**
+   * Posts a form from the page at `from` as that page's own form would (with its CSRF token), as a browser
+   * does, and returns the status of the page answered. Field names are the forms' own.
+   */
+  async function post(page: Page, from: string, action: string, fields: Record<string, string | string[]>): Promise<number | undefined> {
+    await page.goto(from);
+    const script = `(() => {
+      const f = document.createElement('form');
+      f.method = 'post';
+      f.action = ${JSON.stringify(action)};
+      const fields = { _csrf: document.querySelector('input[name=_csrf]').value, ...${JSON.stringify(fields)} };
+      for (const [k, v] of Object.entries(fields)) for (const x of [].concat(v)) {
+        const i = document.createElement('input');
+        i.type = 'hidden'; i.name = k; i.value = x;
+        f.append(i);
+      }
+      document.body.append(f);
+      f.submit();
+    })()`;
+    const [res] = await Promise.all([page.waitForNavigation(), page.evaluate(script)]);
+    return res?.status();
+  }
+
+  it('has no serious or critical violation on the pages forms answer with: results, and refusals next to their fields', async () => {
+    const [{ id: formId }] = await t.db.query(`SELECT id FROM observations WHERE author_id = $1 AND status <> 'submitted'`, [marketer.id]);
+    const [{ id: noteId }] = await t.db.query(`SELECT id FROM rep_notes WHERE rep_id = $1`, [rep.id]);
+    const [{ id: bookingId }] = await t.db.query(`SELECT id FROM bookings WHERE marketer_id = $1 AND status = 'confirmed' AND starts_at > now()`, [marketer.id]);
+    const cases: { as: As; from: string; action: string; fields: Record<string, string | string[]>; status: number }[] = [
+      { as: 'rep', from: '/rep/calendar', action: '/rep/calendar', fields: { kind: 'ics', url: 'not a calendar address' }, status: 400 },
+      { as: 'rep', from: '/rep/availability', action: '/rep/overrides', fields: { date: 'someday' }, status: 400 },
+      { as: 'rep', from: `/rep/notes/${noteId}`, action: `/rep/notes/${noteId}`, fields: { usefulness: '9', intent: 'save' }, status: 400 },
+      { as: 'marketer', from: `/marketer/forms/${formId}`, action: `/marketer/forms/${formId}`, fields: { action: 'submit', 'peak.text': 'A peak', 'peak.valence': '' }, status: 400 },
+      { as: 'marketer', from: `/marketer/bookings/${bookingId}/cancel`, action: `/marketer/bookings/${bookingId}/cancel`, fields: { reason: 'x'.repeat(2001) }, status: 400 },
+      { as: 'lifecycle', from: '/lifecycle', action: '/lifecycle/programs', fields: { name: ' ', kind: 'call_shadowing', timeZone: 'UTC' }, status: 400 },
+      { as: 'lifecycle', from: `/lifecycle/programs/${programId}`, action: `/lifecycle/programs/${programId}/periods`, fields: { startsOn: 'soon', endsOn: '' }, status: 400 },
+      { as: 'lifecycle', from: '/lifecycle/people', action: '/lifecycle/people', fields: { name: 'No Address', email: 'not-an-address', timeZone: 'UTC', roles: 'rep' }, status: 400 },
+      {
+        as: 'lifecycle',
+        from: '/lifecycle/people/import',
+        action: '/lifecycle/people/import',
+        fields: { csv: 'email,name,roles,timezone\nnew.person@example.com,New Person,rep,Europe/Paris\nnot-an-address,,wizard,Mars/Base', mode: 'preview' },
+        status: 200, // the preview, each row's problems beside it
+      },
+      { as: 'lifecycle', from: '/lifecycle/themes', action: '/lifecycle/themes', fields: { name: '' }, status: 400 },
+      { as: 'lifecycle', from: `/lifecycle/programs/${programId}/notices`, action: `/lifecycle/programs/${programId}/notices`, fields: { periodId, kind: 'rep_alert', subject: ' ', body: 'Hello' }, status: 400 },
+      { as: 'lifecycle', from: '/lifecycle/actions/new', action: '/lifecycle/actions', fields: { programId, kind: 'other', title: '' }, status: 400 },
+      { as: 'lifecycle', from: '/lifecycle/webhooks', action: '/lifecycle/webhooks', fields: { url: 'ftp://example.com/x', events: 'rollup.sent' }, status: 400 },
+      // Registered: the page showing the secret once.
+      { as: 'lifecycle', from: '/lifecycle/webhooks', action: '/lifecycle/webhooks', fields: { url: 'http://127.0.0.1:9/second', events: ['rollup.sent', 'booking.created'] }, status: 201 },
+    ];
+    const problems: string[] = [];
+    for (const as of ['rep', 'marketer', 'lifecycle'] as const) {
+      const { context, page } = await open(as);
+      for (const c of cases.filter((x) => x.as === as)) {
+        const status = await post(page, c.from, c.action, c.fields);
+        expect(`${c.action} ${status}`).toBe(`${c.action} ${c.status}`);
+        if (c.status >= 400) expect(`${c.action}: ${await page.locator('.error-summary, .field-error').count()}`).not.toBe(`${c.action}: 0`);
+        problems.push(...describeViolations(`${c.action} (${c.status})`, await seriousViolations(page)));
+      }
+      await context.close();
+    }
+    expect(problems.join('\n')).toBe('');
+  }, 180_000);
+
   it('finds the violations it is there to find (a page with an unlabelled field, a nameless button, faint text)', async () => {
     const { context, page } = await open('anonymous');
     await page.setContent(`<!DOCTYPE html><html lang="en"><head><title>Planted</title></head><body><main>
