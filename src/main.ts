@@ -31,18 +31,45 @@ function readConfig(): AppConfig {
   }
 }
 
+/** DATABASE_URL's server and database, never its credentials: `DATABASE_URL (db.internal:5432/ridealong)`. */
+function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `DATABASE_URL (${u.host}${u.pathname})`;
+  } catch {
+    return 'DATABASE_URL';
+  }
+}
+
 async function startDatabase(config: AppConfig, log: Pino): Promise<{ url: string; label: string; embedded?: EmbeddedDatabase }> {
-  if (config.databaseUrl) return { url: config.databaseUrl, label: 'DATABASE_URL' };
-  const dir = path.resolve(config.varDir, 'pg');
-  const embedded = new EmbeddedDatabase({
-    dir,
-    port: config.embeddedPgPort,
-    log: (m) => log.info({ context: 'EmbeddedPostgres' }, m),
-    warn: (m) => log.warn({ context: 'EmbeddedPostgres' }, m),
-  });
-  const url = await embedded.start();
-  embedded.watch(); // restarts the server if it dies; meanwhile requests answer 503
-  return { url, label: `embedded PostgreSQL under ${dir}`, embedded };
+  let db: { url: string; label: string; embedded?: EmbeddedDatabase };
+  if (config.databaseUrl) {
+    db = { url: config.databaseUrl, label: describeDatabaseUrl(config.databaseUrl) };
+  } else {
+    const dir = path.resolve(config.varDir, 'pg');
+    const embedded = new EmbeddedDatabase({
+      dir,
+      port: config.embeddedPgPort,
+      log: (m) => log.debug({ context: 'EmbeddedPostgres' }, m), // its steps (initdb, start): debug; its troubles: warn
+      warn: (m) => log.warn({ context: 'EmbeddedPostgres' }, m),
+    });
+    const url = await embedded.start();
+    embedded.watch(); // restarts the server if it dies; meanwhile requests answer 503
+    db = { url, label: `embedded PostgreSQL under ${dir}`, embedded };
+  }
+  log.info(`database: ${db.label}`);
+  return db;
+}
+
+/** A worker's word to the primary once it listens: the banner it would print (the primary prints one, last). */
+interface ListeningMessage {
+  ridealong: 'listening';
+  banner?: string[];
+  generatedToken: boolean;
+}
+
+function isListeningMessage(m: unknown): m is ListeningMessage {
+  return typeof m === 'object' && m !== null && (m as { ridealong?: unknown }).ridealong === 'listening';
 }
 
 /** One HTTP server: the whole service when WEB_CONCURRENCY=1, else one of the primary's workers. */
@@ -77,11 +104,17 @@ async function serve(config: AppConfig, log: Pino, db: { url: string; label: str
 
   await booting?.close();
   await app.listen(config.port, '0.0.0.0');
+  log.info(`listening on port ${config.port}`);
   const boot = app.get(BootstrapService).result;
   const quiet = cluster.isWorker && cluster.worker?.id !== 1 && !boot?.generatedToken;
-  if (quiet) return;
-  const lines = await startupBanner(app, config, db.label, cluster.isWorker ? config.webConcurrency : undefined);
-  process.stdout.write(lines.join('\n') + '\n\n');
+  const lines = quiet ? undefined : await startupBanner(app, config, db.label, cluster.isWorker ? config.webConcurrency : undefined);
+  if (cluster.isWorker) {
+    // The primary prints the banner once every worker listens, so it comes after every worker's boot lines.
+    const message: ListeningMessage = { ridealong: 'listening', banner: lines, generatedToken: Boolean(boot?.generatedToken) };
+    process.send?.(message);
+  } else if (lines) {
+    process.stdout.write(lines.join('\n') + '\n\n'); // the last thing a quiet boot prints
+  }
 }
 
 /** The primary of WEB_CONCURRENCY > 1: owns the embedded database, forks the workers, restarts a crashed one. */
@@ -90,6 +123,19 @@ async function primary(config: AppConfig, log: Pino): Promise<void> {
   let closing = false;
   relayClusterMetrics(); // a scrape of /metrics reaching one worker answers for all of them (src/metrics/cluster-metrics.ts)
   const fork = () => cluster.fork({ [WORKER_DB]: db.url, [WORKER_DB_LABEL]: db.label });
+  const listening = new Map<number, ListeningMessage>();
+  let bannerShown = false;
+  cluster.on('message', (worker, message: unknown) => {
+    if (bannerShown || !isListeningMessage(message)) return;
+    listening.set(worker.id, message);
+    if (listening.size < config.webConcurrency) return;
+    bannerShown = true;
+    const said = [...listening.values()];
+    const banner = (said.find((m) => m.generatedToken && m.banner) ?? said.find((m) => m.banner))?.banner;
+    log.info(`${config.webConcurrency} workers listening`);
+    if (banner) process.stdout.write(banner.join('\n') + '\n\n'); // the last thing a quiet boot prints
+  });
+  log.info(`starting ${config.webConcurrency} workers`);
   for (let i = 0; i < config.webConcurrency; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (closing) return;
@@ -121,7 +167,8 @@ async function primary(config: AppConfig, log: Pino): Promise<void> {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const log = createRootLogger(config.logLevel);
+  const root = createRootLogger(config.logLevel); // readable lines on a terminal, JSON otherwise
+  const log = cluster.isWorker ? root.child({ worker: cluster.worker!.id }) : root;
   if (cluster.isWorker) {
     const url = process.env[WORKER_DB]!;
     // The primary stops the embedded database after every worker has stopped.

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { pino, type Logger as Pino } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogLevel } from '../config/config.js';
 import { redactSecrets, redactUrl } from './redact-url.js';
 
@@ -18,8 +19,14 @@ export const requestContext = new AsyncLocalStorage<RequestContext>();
  * The service's one logger. Every serialized line passes through `redactSecrets` on its way out, so a
  * sign-in link, feed address or token that reaches any log line (a request path, an error message, a
  * stack, a library's own log) is written redacted.
+ *
+ * Without a destination it writes to standard output, synchronously (as `console.log` does), so a line is
+ * out before whatever comes next: the startup banner, or `process.exit` after "stopped". JSON lines (one
+ * object a line, for a log shipper) unless `pretty`: then readable lines (pino-pretty). `pretty` defaults
+ * to whether standard output is a terminal, when no destination is given.
  */
-export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream): Pino {
+export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableStream, options: { pretty?: boolean } = {}): Pino {
+  const readable = options.pretty ?? (destination === undefined && process.stdout.isTTY === true);
   return pino(
     {
       level,
@@ -32,8 +39,29 @@ export function createRootLogger(level: LogLevel, destination?: NodeJS.WritableS
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'token'], censor: '[redacted]' },
       hooks: { streamWrite: redactSecrets },
     },
-    destination as pino.DestinationStream | undefined,
+    readable ? readableStream(destination) : ((destination as pino.DestinationStream | undefined) ?? pino.destination({ dest: 1, sync: true })),
   );
+}
+
+/**
+ * pino-pretty's formatter over a synchronous write (not its transport nor its stream, which hand lines on
+ * through piped streams a tick later; no worker thread either, so it works the same in the ESM build and in
+ * the cluster's workers): `12:04:05 INFO: Jobs: message {extra fields}`. It formats the line after `redactSecrets`.
+ */
+function readableStream(destination?: NodeJS.WritableStream): pino.DestinationStream {
+  const prettify = pretty.prettyFactory({
+    translateTime: 'SYS:HH:MM:ss',
+    singleLine: true,
+    ignore: 'pid,hostname,service,context,worker',
+    messageFormat: (log, messageKey) => {
+      const who = [log.worker !== undefined ? `worker ${String(log.worker)}` : '', typeof log.context === 'string' ? log.context : '']
+        .filter(Boolean)
+        .join(' ');
+      return `${who ? `${who}: ` : ''}${String(log[messageKey] ?? '')}`;
+    },
+  });
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  return { write: (line: string) => void out.write(prettify(line)) };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -71,7 +99,13 @@ export function setLogUser(req: Request, userId: string): void {
   if (ctx) ctx.userId = userId;
 }
 
-/** Nest's logger interface over pino, so framework and app logs share one JSON stream. */
+/**
+ * What Nest says at `log` level while it starts (a line per module, controller and route, "Starting Nest
+ * application...", "successfully started"): written at `debug`, so a boot at `info` says only what matters.
+ */
+const NEST_BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/** Nest's logger interface over pino, so framework and app logs share one stream. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Pino) {}
 
@@ -89,7 +123,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);
