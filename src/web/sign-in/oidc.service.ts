@@ -94,7 +94,7 @@ export class OidcService implements OnApplicationBootstrap {
       .then(
         (config) => {
           this.discovered = { config, at: Date.now() };
-          this.logger.log(`Discovered the OpenID Connect issuer ${s.issuer}`);
+          this.logger.debug(`Discovered the OpenID Connect issuer ${s.issuer}`); // after the banner, at boot: debug
           return config;
         },
         (e: unknown) => {
