@@ -2,7 +2,8 @@
  * Accessibility of every page, checked by axe-core (WCAG 2.0/2.1 A and AA) in a real Chromium: every GET
  * route of the web controllers is visited as the role it serves, over data set up so each page has
  * something to show (a booking to cancel, a form to write and one submitted, a rollup, an action, a notice,
- * a webhook, a shift), plus the sign-in pages, an error page and forms sent back with their problems.
+ * a webhook, a shift, a connected calendar with customer calls), plus the sign-in pages, an error page, and
+ * the pages forms answer with (refusals next to their fields, an import preview, a webhook's secret).
  * No page may have a serious or critical violation; a failure prints each rule and the elements it found.
  * The list of routes comes from the controllers' own metadata, so a new page cannot be left out unnoticed.
  */
@@ -16,7 +17,9 @@ import { SignInService } from '../src/web/sign-in/sign-in.service.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { describeViolations, seriousViolations } from './support/axe.js';
 import { launchChromium } from './support/browser.js';
+import { googleFeed } from './support/feed-server.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, type Person, rosterRep } from './support/fixtures.js';
+import { IcsServer } from './support/ics-server.js';
 import { webSession, type WebSession } from './support/web.js';
 
 type As = 'anonymous' | 'rep' | 'marketer' | 'lifecycle';
@@ -58,6 +61,7 @@ const routeOf = (url: string) =>
 describe('accessibility of every page (axe-core in Chromium)', () => {
   let t: TestApp;
   let browser: Browser;
+  const feeds = new IcsServer();
   let rep: Person;
   let marketer: Person;
   let lifecycle: Person;
@@ -68,6 +72,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
   let visits: { as: As; url: string; status?: number }[] = [];
 
   beforeAll(async () => {
+    await feeds.start();
     t = await startTestApp({ JOBS_POLL_SECONDS: '0.5' });
     browser = await launchChromium();
     rep = await makeUser(t, ['rep'], 'America/New_York', { name: 'Rita Rep' });
@@ -158,6 +163,23 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     await t.http.post(`/api/v1/periods/${rotationPeriod}/shift-assignments`).set(bearer(t.adminToken)).send({ marketerId: marketer.id, shiftKey }).expect(201);
     const [{ id: shiftId }] = await t.db.query(`SELECT id FROM shift_assignments WHERE marketer_id = $1`, [marketer.id]);
 
+    // The rep's calendar connected by its address: a stand-up and two customer calls, one opened to marketers,
+    // and a standing rule.
+    const callDay = DateTime.now().setZone('America/New_York').plus({ days: 4 }).startOf('day');
+    const at = (h: number, m = 0) => callDay.set({ hour: h, minute: m });
+    const feed = feeds.set(
+      '/calendars/rita/basic.ics',
+      googleFeed('Rita Rep', [
+        { uid: 'standup@google.com', start: at(9), end: at(9, 15), summary: 'Team stand-up', organizer: rep.email, attendees: [rep.email, 'colleague@example.com'] },
+        { uid: 'renewal@google.com', start: at(10, 30), end: at(11, 15), summary: 'Acme renewal', organizer: rep.email, attendees: [rep.email, 'buyer@acme-corp.test'] },
+        { uid: 'demo@google.com', start: at(14), end: at(14, 30), summary: 'Globex demo', organizer: rep.email, attendees: [rep.email, 'cto@globex.test'] },
+      ]),
+    );
+    expect((await web('rep').post('/rep/calendar', { kind: 'ics', url: feed })).status).toBe(303);
+    const [{ id: callId }] = await t.db.query(`SELECT id FROM calendar_events WHERE rep_id = $1 AND uid = 'renewal@google.com'`, [rep.id]);
+    expect((await web('rep').post(`/rep/customer-calls/${callId}/open`, { label: 'Renewal call', callType: 'renewal', marketingSourced: '1' })).status).toBe(303);
+    expect((await web('rep').post('/rep/customer-calls/rule', { enabled: '1', keyword: 'demo', callType: 'demo' })).status).toBe(303);
+
     const link = await t.app.get(SignInService).issueLink(rep.id);
     visits = [
       { as: 'anonymous', url: '/' },
@@ -210,6 +232,7 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await feeds.stop();
   });
 
   /** A browser signed in as `as` (or not signed in), with the page's CSP bypassed so axe's script can be added. */
