@@ -7,8 +7,16 @@ import type { RollupReport } from './rollup.types.js';
 /** One theme's numbers in a window (the shape ranking.ts works on). */
 export type ThemeStat = ThemeStatIn;
 
-/** The window's submitted forms of one program (sessions that ended in [from, to)); withdrawn forms (no-shows) count nowhere. */
-const OBS = `SELECT o.id, o.author_id, o.rep_id, o.answers, o.marked_names, o.booking_id
+/**
+ * The window's submitted forms of one program (sessions that ended in [from, to)); withdrawn forms (no-shows)
+ * count nowhere. With the answers the texts section reads, taken out of the answer document once (the
+ * materialised set holds those short values, not every form's whole answer document).
+ */
+const OBS_TEXTS = `SELECT o.id, o.marked_names, o.answers->>'mode' AS mode, o.answers->'lead'->>'marketingSourced' AS marketing_sourced,
+                    o.answers->'lead'->>'followUp' AS follow_up, o.answers->'lead'->>'lacked' AS lacked,
+                    o.answers->'peak'->>'text' AS peak_text, o.answers->'peak'->>'valence' AS peak_valence,
+                    o.answers->'end'->>'text' AS end_text, o.answers->'end'->>'valence' AS end_valence,
+                    o.answers->>'negativeFeedback' AS negative, o.answers->>'focusFinding' AS focus, o.answers->'intros' AS intros
                FROM observations o
               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
@@ -130,29 +138,29 @@ export class RollupsRepository {
   /** Counts by mode and lead, moment averages, and capped lists of the free-text answers (ideas: ideas.repository.ts). */
   async texts(m: EntityManager, programId: string, from: Date, to: Date, cap: number) {
     const [row] = await m.query(
-      `WITH obs AS MATERIALIZED (${OBS})
+      `WITH obs AS MATERIALIZED (${OBS_TEXTS})
        , totals AS (
-           SELECT count(*) FILTER (WHERE answers->>'mode' = 'behavior')::int AS behavior,
-                  count(*) FILTER (WHERE answers->>'mode' = 'feedback')::int AS feedback,
-                  count(*) FILTER (WHERE answers->'lead'->>'marketingSourced' = 'true')::int AS marketing_sourced,
-                  avg((answers->'peak'->>'valence')::int) FILTER (WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$')::float8 AS peak_avg,
-                  avg((answers->'end'->>'valence')::int) FILTER (WHERE answers->'end'->>'valence' ~ '^-?[0-2]$')::float8 AS end_avg
+           SELECT count(*) FILTER (WHERE mode = 'behavior')::int AS behavior,
+                  count(*) FILTER (WHERE mode = 'feedback')::int AS feedback,
+                  count(*) FILTER (WHERE marketing_sourced = 'true')::int AS marketing_sourced,
+                  avg(peak_valence::int) FILTER (WHERE peak_valence ~ '^-?[0-2]$')::float8 AS peak_avg,
+                  avg(end_valence::int) FILTER (WHERE end_valence ~ '^-?[0-2]$')::float8 AS end_avg
              FROM obs)
        SELECT totals.behavior, totals.feedback, totals.marketing_sourced, totals.peak_avg, totals.end_avg,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'followUp' AS text, marked_names AS marked FROM obs
-           WHERE answers->'lead'->>'marketingSourced' = 'true' AND length(btrim(answers->'lead'->>'followUp')) > 0 LIMIT $4) x) AS follow_ups,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'lead'->>'lacked' AS text, marked_names AS marked FROM obs
-           WHERE length(btrim(answers->'lead'->>'lacked')) > 0 LIMIT $4) x) AS lacked,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'peak'->>'text' AS text, (answers->'peak'->>'valence')::int AS valence, marked_names AS marked FROM obs
-           WHERE answers->'peak'->>'valence' ~ '^-?[0-2]$' ORDER BY abs((answers->'peak'->>'valence')::int) DESC, id LIMIT $4) x) AS peaks,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->'end'->>'text' AS text, (answers->'end'->>'valence')::int AS valence, marked_names AS marked FROM obs
-           WHERE answers->'end'->>'valence' ~ '^-?[0-2]$' ORDER BY abs((answers->'end'->>'valence')::int) DESC, id LIMIT $4) x) AS ends,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->>'negativeFeedback' AS text, marked_names AS marked FROM obs
-           WHERE length(btrim(answers->>'negativeFeedback')) > 0 LIMIT $4) x) AS negative,
-         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT answers->>'focusFinding' AS text, marked_names AS marked FROM obs
-           WHERE length(btrim(answers->>'focusFinding')) > 0 LIMIT $4) x) AS focus,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT follow_up AS text, marked_names AS marked FROM obs
+           WHERE marketing_sourced = 'true' AND length(btrim(follow_up)) > 0 LIMIT $4) x) AS follow_ups,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT lacked AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(lacked)) > 0 LIMIT $4) x) AS lacked,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT peak_text AS text, peak_valence::int AS valence, marked_names AS marked FROM obs
+           WHERE peak_valence ~ '^-?[0-2]$' ORDER BY abs(peak_valence::int) DESC, id LIMIT $4) x) AS peaks,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT end_text AS text, end_valence::int AS valence, marked_names AS marked FROM obs
+           WHERE end_valence ~ '^-?[0-2]$' ORDER BY abs(end_valence::int) DESC, id LIMIT $4) x) AS ends,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT negative AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(negative)) > 0 LIMIT $4) x) AS negative,
+         (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT focus AS text, marked_names AS marked FROM obs
+           WHERE length(btrim(focus)) > 0 LIMIT $4) x) AS focus,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT i AS text, o.marked_names AS marked
-            FROM obs o CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.answers->'intros') = 'array' THEN o.answers->'intros' ELSE '[]' END) i
+            FROM obs o CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(o.intros) = 'array' THEN o.intros ELSE '[]' END) i
            WHERE length(btrim(i)) > 0 LIMIT $4) x) AS intros
          FROM totals`,
       [programId, from.toISOString(), to.toISOString(), cap],
@@ -176,9 +184,9 @@ export class RollupsRepository {
   /** Sessions of the program's periods that started in the window, and the forms of sessions that ended in it. */
   async coverage(m: EntityManager, programId: string, from: Date, to: Date, now: Date) {
     const [row] = await m.query(
-      `WITH b AS (SELECT b.* FROM bookings b JOIN periods pe ON pe.id = b.period_id
+      `WITH b AS (SELECT b.status, b.late_cancel, b.no_show_party, b.rep_id FROM bookings b JOIN periods pe ON pe.id = b.period_id
                    WHERE pe.program_id = $1 AND b.starts_at >= $2 AND b.starts_at < $3),
-            o AS (SELECT * FROM observations WHERE program_id = $1 AND withdrawn_at IS NULL AND session_ended_at >= $2 AND session_ended_at < $3)
+            o AS (SELECT status, late, due_at FROM observations WHERE program_id = $1 AND withdrawn_at IS NULL AND session_ended_at >= $2 AND session_ended_at < $3)
        SELECT (SELECT count(*)::int FROM b) AS booked,
               (SELECT count(*)::int FROM b WHERE status = 'completed') AS held,
               (SELECT count(*)::int FROM b WHERE status = 'cancelled') AS cancelled,
@@ -254,9 +262,14 @@ export class RollupsRepository {
    * Bounds every later statement of the caller's transaction to `ms` (statement_timeout, 57014 when passed),
    * and has PostgreSQL check every second that the client is still there while a statement runs
    * (client_connection_check_interval), so the reads of a build whose process was killed stop too.
+   * JIT compilation is off for these statements: they are one-off aggregates over a whole window, and compiling
+   * them cost more than it saved (about a second of CPU over 100,000 forms; a larger work_mem did not pay either).
    */
   async limitStatements(m: EntityManager, ms: number): Promise<void> {
-    await m.query(`SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '1000', true)`, [String(ms)]);
+    await m.query(
+      `SELECT set_config('statement_timeout', $1, true), set_config('client_connection_check_interval', '1000', true), set_config('jit', 'off', true)`,
+      [String(ms)],
+    );
   }
 
   async recipients(m: EntityManager, emails: string[]): Promise<{ email: string; name: string; time_zone: string | null }[]> {

@@ -6,14 +6,14 @@ import { FREE_TEXT } from './phrases-sql.js';
 const OBS = `SELECT o.id, o.author_id FROM observations o
               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
-/** The english lexemes of the (canonical) themes each form carries: a phrase all of whose lexemes are among them is covered. */
-const themeLexemes = (obs: string) => `
-  form_lex AS (
-    SELECT ot.observation_id AS id, array_agg(DISTINCT l) AS lex
-      FROM ${obs} o JOIN observation_themes ot ON ot.observation_id = o.id
-      JOIN theme_canonical c ON c.theme_id = ot.theme_id JOIN themes th ON th.id = c.canonical_id
-     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english', th.name || ' ' || COALESCE(th.description, '')))) l
-     GROUP BY ot.observation_id)`;
+/** The english lexemes of each theme that counts (by the theme it counts as: merged themes take their target's words). */
+const THEME_LEXEMES = `tl AS MATERIALIZED (
+              SELECT c.theme_id, tsvector_to_array(to_tsvector('english', th.name || ' ' || COALESCE(th.description, ''))) AS lex
+                FROM theme_canonical c JOIN themes th ON th.id = c.canonical_id)`;
+
+/** The lexemes of the themes a form carries (needs THEME_LEXEMES): a phrase all of whose lexemes are among them is covered. */
+const FORM_LEXEMES = (id: string) =>
+  `COALESCE((SELECT array_agg(l) FROM observation_themes ot JOIN tl ON tl.theme_id = ot.theme_id CROSS JOIN unnest(tl.lex) l WHERE ot.observation_id = ${id}), '{}')`;
 
 /** A tsquery matching every lexeme of the phrase (each quoted, so it is not stemmed again). */
 const ALL_WORDS = (phrase: string) => `(SELECT string_agg(quote_literal(l), ' & ')::tsquery FROM unnest(string_to_array(${phrase}, ' ')) l)`;
@@ -58,13 +58,26 @@ export class ThemeSuggestionsRepository {
     return m.query(
       `WITH obs AS MATERIALIZED (${OBS}),
             per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
-            ${themeLexemes('obs')},
-            pairs AS (
+            ${THEME_LEXEMES},
+            -- Each phrase's forms per observer, covered or not.
+            written AS (
               SELECT ph.phrase, o.author_id, count(*)::int AS forms
-                FROM obs o JOIN observation_phrases p ON p.observation_id = o.id LEFT JOIN form_lex f ON f.id = o.id
-               CROSS JOIN LATERAL unnest(p.phrases) ph(phrase)
-               WHERE f.lex IS NULL OR NOT (string_to_array(ph.phrase, ' ') <@ f.lex)
-               GROUP BY ph.phrase, o.author_id)
+                FROM obs o JOIN observation_phrases p ON p.observation_id = o.id CROSS JOIN LATERAL unnest(p.phrases) ph(phrase)
+               GROUP BY ph.phrase, o.author_id),
+            -- Only a phrase every word of which some theme has can be covered on a form (checked once per phrase, not per form).
+            any_lex AS (SELECT COALESCE(array_agg(DISTINCT l), '{}') AS lex FROM tl CROSS JOIN LATERAL unnest(tl.lex) l),
+            coverable AS (SELECT DISTINCT w.phrase FROM written w CROSS JOIN any_lex WHERE string_to_array(w.phrase, ' ') <@ any_lex.lex),
+            -- The forms of the window where the themes they carry cover such a phrase (found by the phrase index).
+            covered AS (
+              SELECT cv.phrase, o.author_id, count(*)::int AS forms
+                FROM coverable cv JOIN observation_phrases p ON p.phrases @> ARRAY[cv.phrase] JOIN observations o ON o.id = p.observation_id
+               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3
+                 AND string_to_array(cv.phrase, ' ') <@ ${FORM_LEXEMES('o.id')}
+               GROUP BY cv.phrase, o.author_id),
+            pairs AS (
+              SELECT w.phrase, w.author_id, w.forms - COALESCE(c.forms, 0) AS forms
+                FROM written w LEFT JOIN covered c USING (phrase, author_id)
+               WHERE w.forms > COALESCE(c.forms, 0))
        SELECT g.phrase, g.observers, g.forms, g.weight
          FROM (SELECT pairs.phrase, count(*)::int AS observers, sum(pairs.forms)::int AS forms, sum(pairs.forms / pa.n)::float8 AS weight
                  FROM pairs JOIN per_author pa USING (author_id)
@@ -85,9 +98,7 @@ export class ThemeSuggestionsRepository {
   samples(m: EntityManager, programId: string, from: Date, to: Date, phrases: string[], per: number): Promise<{ phrase: string; id: string; author_id: string }[]> {
     if (!phrases.length) return Promise.resolve([]);
     return m.query(
-      `WITH tl AS MATERIALIZED (
-              SELECT c.theme_id, tsvector_to_array(to_tsvector('english', th.name || ' ' || COALESCE(th.description, ''))) AS lex
-                FROM theme_canonical c JOIN themes th ON th.id = c.canonical_id),
+      `WITH ${THEME_LEXEMES},
             hits AS (
               SELECT ph.phrase, s.id, s.author_id
                 FROM unnest($4::text[]) ph(phrase)
@@ -95,8 +106,7 @@ export class ThemeSuggestionsRepository {
                  SELECT o.id, o.author_id FROM observation_phrases p JOIN observations o ON o.id = p.observation_id
                   WHERE p.phrases @> ARRAY[ph.phrase] AND o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
                     AND o.session_ended_at >= $2 AND o.session_ended_at < $3
-                    AND NOT (string_to_array(ph.phrase, ' ') <@ COALESCE(
-                          (SELECT array_agg(l) FROM observation_themes ot JOIN tl ON tl.theme_id = ot.theme_id CROSS JOIN unnest(tl.lex) l WHERE ot.observation_id = o.id), '{}'))
+                    AND NOT (string_to_array(ph.phrase, ' ') <@ ${FORM_LEXEMES('o.id')})
                   LIMIT 200) s),
             one AS (SELECT DISTINCT ON (phrase, author_id) phrase, id, author_id FROM hits ORDER BY phrase, author_id, id),
             ranked AS (SELECT one.*, row_number() OVER (PARTITION BY phrase ORDER BY id) AS n FROM one)
