@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DemoCalendars } from '../src/demo/calendars.js';
 import { DemoRefusal, seedDemo, signInLinks, type DemoResult } from '../src/demo/seed.js';
 import { startTestApp, TestApp } from './support/app.js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
 import { CookieBrowser } from './support/web.js';
 
 jest.setTimeout(240_000);
@@ -95,6 +99,44 @@ describe('the demo program', () => {
       for (let hops = 0; res.status === 303 && hops < 3; hops++) res = await b.get(res.header.location as string);
       expect(res.status).toBe(200);
       expect(res.text).toContain(link.name.split(' ')[0]);
+    }
+  });
+
+  /**
+   * Every role's main pages open in Chromium with the demo's data. With DEMO_SCREENSHOTS=1 it also writes the
+   * README's screenshots (docs/screenshots/demo-*.png) from them.
+   */
+  it('shows each role its pages in Chromium', async () => {
+    const links = await signInLinks(t.app, demo);
+    const shots = process.env.DEMO_SCREENSHOTS ? path.resolve('docs/screenshots') : null;
+    const pages: Record<string, { path: string; shot?: string; then?: (page: Page) => Promise<unknown> }[]> = {
+      rep: [{ path: '/rep', shot: 'demo-rep-home' }, { path: '/rep/customer-calls', shot: 'demo-rep-customer-calls' }],
+      marketer: [{ path: '/marketer' }, { path: '/marketer/slots', shot: 'demo-marketer-book', then: (page) => page.getByRole('link', { name: 'Next week' }).click() }, { path: '/marketer/forms' }],
+      lifecycle: [{ path: '/lifecycle' }, { path: `/rollups/${demo.rollupId}`, shot: 'demo-lifecycle-rollup' }, { path: `/lifecycle/programs/${demo.programId}/empathy`, shot: 'demo-lifecycle-empathy' }, { path: '/lifecycle/actions' }],
+    };
+    const browser = await launchChromium();
+    try {
+      for (const link of links) {
+        const context = await browser.newContext({ baseURL: t.url, viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        const signIn = new URL(link.url).pathname;
+        await page.goto(signIn);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((u) => u.pathname !== signIn);
+        for (const target of pages[link.role]) {
+          const res = await page.goto(target.path);
+          expect(res?.status()).toBe(200);
+          await expect(page.locator('main, body').first().innerText()).resolves.not.toMatch(/Internal Server Error/);
+          if (target.then) await target.then(page);
+          if (shots && target.shot) {
+            mkdirSync(shots, { recursive: true });
+            await page.screenshot({ path: path.join(shots, `${target.shot}.png`) });
+          }
+        }
+        await context.close();
+      }
+    } finally {
+      await browser.close();
     }
   });
 });
