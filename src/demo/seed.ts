@@ -172,7 +172,7 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
       name: 'Rep Life',
       kind: 'call_shadowing',
       timeZone: 'Europe/Berlin',
-      settings: { repWeeklyCap: 4, quota: 20, periodCadence: 'none', rollupCadence: 'period', rollupRecipients: [lifecycle.email, olga.email] },
+      settings: { repWeeklyCap: 4, periodCadence: 'none', rollupCadence: 'period', rollupRecipients: [lifecycle.email, olga.email] },
     });
     const closedFocus = 'Why do trials stall after the first week?';
     const currentFocus = 'What makes a buyer ask for a security review?';
@@ -183,7 +183,8 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
         const entry = await api.call(admin, 'POST', `/api/v1/periods/${periodId}/roster`, { repId: rep.id });
         await api.call(rep.token, 'PATCH', `/api/v1/roster/${entry.id}`, { status: 'active' });
       });
-      await inParallel(marketers, (mk) => api.call(admin, 'POST', `/api/v1/periods/${periodId}/enrollments`, { marketerId: mk.id }));
+      // A quota a marketer can reach in a period of ~150 sessions among 30 (the loud one keeps the default).
+      await inParallel(marketers, (mk) => api.call(admin, 'POST', `/api/v1/periods/${periodId}/enrollments`, { marketerId: mk.id, ...(mk === loud ? {} : { quota: 7 }) }));
     }
     await inParallel(reps, (rep, i) => {
       const weekly = [1, 2, 3, 4, 5].flatMap((weekday) => REPS[i].windows.map(([start, end]) => ({ weekday, start, end })));
