@@ -248,8 +248,13 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     this.busy++;
     try {
       const client = await pool.connect();
+      // A connection cut while checked out emits 'error' on the client (the pool listens only on idle
+      // ones); the query's own failure is what the caller sees, so the event is only kept from crashing.
+      const onError = () => undefined;
+      client.on('error', onError);
       try {
         const result = await client.query(text, values);
+        client.off('error', onError);
         client.release();
         return result;
       } catch (err) {
@@ -257,6 +262,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
           () => true,
           () => false,
         );
+        client.off('error', onError);
         client.release(clean ? undefined : true); // a connection that cannot roll back is closed, not reused
         throw err;
       }
