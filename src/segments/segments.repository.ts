@@ -35,6 +35,15 @@ const SEGMENTED = `SELECT o.id, o.author_id, o.empathy_entries, o.marked_names, 
                       AND o.session_ended_at >= $2 AND o.session_ended_at < $3
                       AND o.answers->>'mode' IN ('behavior', 'feedback')`;
 
+/** The same forms with only who wrote them, in which mode and segment (what counting them needs). */
+const SEGMENTED_KEYS = `SELECT o.author_id, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
+                     FROM observations o
+                     JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
+                     JOIN segments s ON s.id = a.segment_id
+                    WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
+                      AND o.session_ended_at >= $2 AND o.session_ended_at < $3
+                      AND o.answers->>'mode' IN ('behavior', 'feedback')`;
+
 /** Segments, their aliases and history, and the empathy map's aggregation (in SQL: numbers and a few texts, never every form). */
 @Injectable()
 export class SegmentsRepository {
@@ -173,14 +182,18 @@ export class SegmentsRepository {
     );
   }
 
-  /** Each segment's forms and observers per mode in the window (segments with a key of their forms filed). */
+  /**
+   * Each segment's forms and observers per mode in the window (segments with a key of their forms filed). Reads
+   * only who wrote each form, and counts per observer first (a hashed pass), not by sorting every form.
+   */
   segmentCounts(m: EntityManager, programId: string, from: Date, to: Date): Promise<SegmentRow[]> {
     return m.query(
-      `WITH obs AS MATERIALIZED (${SEGMENTED}),
-            seg AS (SELECT segment_id, count(DISTINCT author_id)::int AS segment_observers, count(*)::int AS segment_forms FROM obs GROUP BY segment_id)
-       SELECT o.segment_id, s.name, o.mode, count(*)::int AS forms, count(DISTINCT o.author_id)::int AS observers, seg.segment_observers, seg.segment_forms
-         FROM obs o JOIN seg USING (segment_id) JOIN segments s ON s.id = o.segment_id
-        GROUP BY o.segment_id, s.name, o.mode, seg.segment_observers, seg.segment_forms`,
+      `WITH obs AS MATERIALIZED (${SEGMENTED_KEYS}),
+            per AS MATERIALIZED (SELECT segment_id, mode, author_id, count(*)::int AS forms FROM obs GROUP BY 1, 2, 3),
+            seg AS (SELECT segment_id, count(DISTINCT author_id)::int AS segment_observers, sum(forms)::int AS segment_forms FROM per GROUP BY segment_id)
+       SELECT p.segment_id, s.name, p.mode, sum(p.forms)::int AS forms, count(p.author_id)::int AS observers, seg.segment_observers, seg.segment_forms
+         FROM per p JOIN seg USING (segment_id) JOIN segments s ON s.id = p.segment_id
+        GROUP BY p.segment_id, s.name, p.mode, seg.segment_observers, seg.segment_forms`,
       [programId, from.toISOString(), to.toISOString()],
     );
   }
