@@ -266,14 +266,14 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     const yesterday = today.minus({ days: 1 });
     for (let d = closedStart.minus({ days: 1 }); d < today; d = d.plus({ days: 1 })) {
       at = d.set({ hour: 6 });
-      // The last two days' forms are still due (one of them overdue): written up, but not yet sent in.
-      await closeDay(iso(d.minus({ days: 1 })), d.minus({ days: 1 }) < today.minus({ days: 2 }));
       const next = d.plus({ days: 1 });
-      if (next > yesterday) continue;
       const periodId = next <= closedEnd ? closed.id : current.id;
-      const weekday = next.weekday;
-      const n = weekday === 6 ? 0 : weekday === 7 ? 1 : periodId === closed.id ? 5 : 4;
-      if (n) await bookDay(next, n, periodId);
+      const n = next > yesterday || next.weekday === 6 ? 0 : next.weekday === 7 ? 1 : periodId === closed.id ? 5 : 4;
+      // Yesterday's sessions are written up while tomorrow's are booked. The draws keep their order (closeDay
+      // makes its own before it waits, bookDay after its slot search); only a marketer exactly at the quota
+      // whose customer did not show could be booked or not depending on which request lands first.
+      // The last two days' forms are still due (one of them overdue): written up, but not yet sent in.
+      await Promise.all([closeDay(iso(d.minus({ days: 1 })), d.minus({ days: 1 }) < today.minus({ days: 2 })), n ? bookDay(next, n, periodId) : undefined]);
     }
     // Back to now: yesterday's sessions happened and their forms are due.
     at = realNow;
