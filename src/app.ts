@@ -11,6 +11,7 @@ import { AppModule } from './app.module.js';
 import { Metrics } from './metrics/metrics.service.js';
 import { registerDrain, HttpDrain } from './common/drain.js';
 import { JSON_BODY_LIMIT } from './common/error.filter.js';
+import { completeDocument } from './common/openapi.js';
 import { InputGuard } from './common/input-guard.js';
 import { scimBodyParser } from './scim/scim-body.js';
 import { CSV_MEDIA_TYPES, IMPORT_BODY_LIMIT } from './imports/people-csv.js';
@@ -63,6 +64,7 @@ export async function createApp(config: AppConfig, databaseUrl: string, log: Pin
       .addBearerAuth()
       .build(),
   );
+  completeDocument(app, document); // the error responses every operation can give, the entity schemas (common/openapi.ts)
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

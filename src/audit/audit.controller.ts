@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsString } from 'class-validator';
-import { ApiPageResponse, PageCursor, PageLimit } from '../common/paging.js';
+import { ApiJsonResponse, entity, listOf } from '../common/openapi.js';
+import { NEXT_CURSOR_DOC, PageCursor, PageLimit } from '../common/paging.js';
 import { Optional } from '../common/validation.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
@@ -35,7 +36,7 @@ export class AuditController {
   /** The audit rows, newest first, a page at a time, for the lifecycle team. */
   @Get()
   @Roles('lifecycle')
-  @ApiPageResponse('entries')
+  @ApiJsonResponse(listOf('entries', entity(AuditEntry), { nextCursor: { ...NEXT_CURSOR_DOC, type: 'string' } }))
   list(@CurrentUser() actor: User, @Query() q: AuditQuery): Promise<{ entries: AuditEntry[]; nextCursor: string | null }> {
     return this.audit.page(actor.id, q);
   }

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from 
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock } from '../common/clock.js';
+import { ApiErrors, ApiJsonResponse, objectOf, view } from '../common/openapi.js';
 import { todayIn } from '../common/time/dates.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser } from '../people/auth.decorators.js';
@@ -17,8 +18,17 @@ function slotsBody(r: SlotsResult): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), writeSlots(r.slots), Buffer.from('}')]);
 }
 
+const WINDOW = objectOf(['start', 'end', 'label?', 'callType?', 'marketingSourced?'], { start: { type: 'string' }, end: { type: 'string' }, label: { type: 'string' }, callType: { type: 'string' }, marketingSourced: { type: 'boolean' } });
+const AVAILABILITY = view('AvailabilityView', ['repId', 'timeZone', 'weekly', 'overrides'], {
+  timeZone: { type: 'string', nullable: true },
+  weekly: { type: 'array', items: objectOf(['weekday', 'start', 'end'], { weekday: { type: 'integer', minimum: 1, maximum: 7 }, start: { type: 'string' }, end: { type: 'string' } }) },
+  overrides: { type: 'array', items: objectOf(['date', 'windows'], { date: { type: 'string', format: 'date' }, windows: { type: 'array', items: WINDOW } }) },
+});
+const OVERRIDE = view('DateOverrideView', ['repId', 'date', 'windows'], { date: { type: 'string', format: 'date' }, windows: { type: 'array', items: WINDOW } });
+
 @ApiTags('availability')
 @ApiBearerAuth()
+@ApiErrors(403) // that rep, or the lifecycle team
 @Controller('api/v1')
 export class AvailabilityController {
   constructor(
@@ -28,18 +38,21 @@ export class AvailabilityController {
   ) {}
 
   @Get('reps/:repId/availability')
+  @ApiJsonResponse(AVAILABILITY)
   get(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string): Promise<AvailabilityView> {
     return this.availability.get(actor, repId, todayIn(actor.timeZone, this.clock.now()));
   }
 
   /** Replaces the rep's weekly windows (local times in `timeZone`). */
   @Put('reps/:repId/availability')
+  @ApiJsonResponse(AVAILABILITY)
   put(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string, @Body() dto: PutAvailabilityDto): Promise<AvailabilityView> {
     return this.availability.putWeekly(actor, repId, dto, todayIn(actor.timeZone, this.clock.now()));
   }
 
   /** Replaces one local date's windows; `windows: []` blocks the date. */
   @Put('reps/:repId/overrides/:date')
+  @ApiJsonResponse(OVERRIDE)
   putOverride(@CurrentUser() actor: User, @Param('repId', uuid('repId')) repId: string, @Param('date') date: string, @Body() dto: PutOverrideDto) {
     return this.availability.putOverride(actor, repId, date, dto);
   }

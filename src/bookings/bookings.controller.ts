@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ApiPageResponse } from '../common/paging.js';
+import { ApiErrors, ApiJsonResponse, ApiTextResponse, entity, listOf, objectOf, S } from '../common/openapi.js';
+import { NEXT_CURSOR_DOC } from '../common/paging.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { validationError } from '../common/validation.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
@@ -11,9 +12,17 @@ import { AttendanceDto, CancelBookingDto, CreateBookingDto, ListBookingsQuery, R
 import { BookingsService } from './bookings.service.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
+/** A booking as listed: the stored booking, its start in the reader's zone, the names, and the reader's part in it. */
+const LISTED_BOOKING = {
+  allOf: [
+    entity(Booking),
+    objectOf(['localStart', 'repName', 'marketerName', 'role'], { localStart: S.text, repName: S.text, marketerName: S.text, role: { type: 'string', enum: ['rep', 'marketer', 'lifecycle'] } }),
+  ],
+};
 
 @ApiTags('bookings')
 @ApiBearerAuth()
+@ApiErrors(403) // its marketer or rep, or the lifecycle team
 @Controller('api/v1')
 export class BookingsController {
   constructor(private readonly bookings: BookingsService) {}
@@ -22,6 +31,8 @@ export class BookingsController {
   @Post('bookings')
   @Roles('marketer', 'lifecycle')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiJsonResponse(entity(Booking), 201)
+  @ApiErrors(409, 422) // a rule refuses the seat (code says which); the Idempotency-Key came with another body
   async create(
     @CurrentUser() actor: User,
     @Body() dto: CreateBookingDto,
@@ -37,36 +48,44 @@ export class BookingsController {
 
   /** One page of bookings in start order; `nextCursor` (null on the last page) asks for the next one. */
   @Get('bookings')
-  @ApiPageResponse('bookings')
+  @ApiJsonResponse(listOf('bookings', LISTED_BOOKING, { nextCursor: { ...NEXT_CURSOR_DOC, type: 'string' } }))
   list(@CurrentUser() actor: User, @Query() q: ListBookingsQuery) {
     return this.bookings.listPage(actor, q);
   }
 
   @Get('bookings/:id')
+  @ApiJsonResponse(entity(Booking))
   get(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<Booking> {
     return this.bookings.get(actor, id);
   }
 
   @Post('bookings/:id/cancel')
   @HttpCode(200)
+  @ApiJsonResponse(entity(Booking))
+  @ApiErrors(409)
   cancel(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: CancelBookingDto): Promise<Booking> {
     return this.bookings.cancel(actor, id, dto.reason);
   }
 
   @Post('bookings/:id/reschedule')
   @HttpCode(200)
+  @ApiJsonResponse(entity(Booking))
+  @ApiErrors(409)
   reschedule(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: RescheduleBookingDto): Promise<Booking> {
     return this.bookings.reschedule(actor, id, dto.startsAt, dto.repId);
   }
 
   @Post('bookings/:id/attendance')
   @HttpCode(200)
+  @ApiJsonResponse(entity(Booking))
+  @ApiErrors(409)
   attendance(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Body() dto: AttendanceDto): Promise<Booking> {
     return this.bookings.attendance(actor, id, dto.outcome);
   }
 
   @Get('bookings/:id/invite.ics')
   @Header('Content-Type', 'text/calendar; charset=utf-8')
+  @ApiTextResponse('text/calendar', 'The current invite (iCalendar, METHOD REQUEST or CANCEL)')
   invite(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string): Promise<string> {
     return this.bookings.inviteFile(actor, id);
   }

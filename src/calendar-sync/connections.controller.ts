@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
@@ -8,6 +9,7 @@ import { CalendarConnectionsService, type ConnectionView } from './connections.s
 
 @ApiTags('calendar-connections')
 @ApiBearerAuth()
+@ApiErrors(403) // the rep's own, or the lifecycle team
 @Controller('api/v1')
 export class ConnectionsController {
   constructor(private readonly connections: CalendarConnectionsService) {}
@@ -19,6 +21,7 @@ export class ConnectionsController {
   @Post('me/calendar-connections')
   @Roles('rep')
   @ApiCreatedResponse({ type: ConnectionViewDto })
+  @ApiErrors(409, 422) // already connected; the calendar cannot be read
   connect(@CurrentUser() actor: User, @Body() dto: ConnectCalendarDto): Promise<ConnectionView> {
     return this.connections.connect(actor, dto);
   }

@@ -112,6 +112,10 @@ export class CustomerCallRuleViewDto {
   @ApiProperty({ nullable: true, type: Boolean }) marketingSourced: boolean | null;
 }
 
+export class CustomerCallRuleSetDto extends CustomerCallRuleViewDto {
+  @ApiProperty({ description: 'How many of the rep\'s customer calls the rule opened just now' }) openedNow: number;
+}
+
 export class OrganisationDto {
   @ApiProperty({ type: [String], description: "The domains in force: the organisation's setting, else the default" }) companyDomains: string[];
   @ApiProperty({ enum: ['organisation', 'default'] }) source: string;

@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { DomainError } from '../common/errors.js';
+import { ApiErrors, ApiJsonResponse, view } from '../common/openapi.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import { User } from '../people/user.entity.js';
 import { ImportPeopleQuery } from './imports.dto.js';
@@ -19,6 +20,8 @@ export class ImportsController {
   @Roles('lifecycle')
   @HttpCode(200)
   @ApiConsumes('text/csv')
+  @ApiJsonResponse(view('ImportResult', ['dryRun', 'applied', 'totals', 'welcomeEmails', 'rows'], { dryRun: { type: 'boolean' }, applied: { type: 'boolean' }, welcomeEmails: { type: 'integer' }, rows: { type: 'array', items: { type: 'object' } } }))
+  @ApiErrors(415, 422) // not text/csv; a row has an error (details hold every row's answer)
   @ApiOperation({
     summary: 'Import people from a CSV body (text/csv)',
     description:

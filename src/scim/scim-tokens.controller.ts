@@ -3,10 +3,12 @@ import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsString, Length } from 'class-validator';
 import { notFound } from '../common/errors.js';
+import { ApiJsonResponse, entity, listOf, view } from '../common/openapi.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { Optional } from '../common/validation.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
 import type { User } from '../people/user.entity.js';
+import { ScimToken } from './scim-token.entity.js';
 import { IssuedScimToken, ScimService } from './scim.service.js';
 
 export class CreateScimTokenDto {
@@ -28,11 +30,13 @@ export class ScimTokensController {
 
   /** The secret is in this response only. */
   @Post()
+  @ApiJsonResponse(view('IssuedScimToken', ['id', 'name', 'prefix', 'createdAt', 'token'], { token: { type: 'string', description: 'The secret: in this answer only' } }), 201)
   create(@CurrentUser() actor: User, @Body() dto: CreateScimTokenDto): Promise<IssuedScimToken> {
     return this.scim.issueToken(actor, dto.name ?? 'scim');
   }
 
   @Get()
+  @ApiJsonResponse(listOf('tokens', entity(ScimToken)))
   async list() {
     return { tokens: await this.scim.listTokens() };
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi.js';
 import { ApiPageResponse } from '../common/paging.js';
 import { uuidParam as uuid } from '../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../people/auth.decorators.js';
@@ -18,6 +19,7 @@ export class WebhooksController {
   /** Registers an endpoint; the answer holds its signing secret, shown this once. 400 naming `url` for an address the outbound rule refuses. */
   @Post()
   @ApiCreatedResponse({ type: CreatedWebhookDto })
+  @ApiErrors(409)
   create(@CurrentUser() actor: User, @Body() dto: CreateWebhookDto): Promise<EndpointView & { secret: string }> {
     return this.webhooks.create(actor, dto);
   }
