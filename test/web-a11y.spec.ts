@@ -367,6 +367,46 @@ describe('accessibility of every page (axe-core in Chromium)', () => {
     expect(problems.join('\n')).toBe('');
   }, 180_000);
 
+  /**
+   * WCAG 2.1 1.4.11 (non-text contrast), which axe does not check: the focus ring of each control reached by
+   * Tab must stand out 3:1 from what is behind it (the nearest ancestor with a background, the outline being
+   * drawn outside the control). Measured on the rendered page, after each key press.
+   */
+  it.each([
+    ['rep', '/rep'],
+    ['marketer', '/marketer/slots'],
+    ['lifecycle', '/lifecycle'],
+  ] as const)('draws a focus ring with 3:1 contrast around every control Tab reaches (%s, %s)', async (as, url) => {
+    const { context, page } = await open(as);
+    await page.goto(url);
+    const weak: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const found = await page.evaluate<string | null>(`(() => {
+        const el = document.activeElement;
+        if (!el || el === document.body) return null;
+        // Focus in a part of a control the browser draws itself (a date field's calendar button): no page CSS reaches it.
+        if (!el.matches(':focus')) return '';
+        const rgb = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return { v: m.slice(0, 3), a: m.length > 3 ? m[3] : 1 }; };
+        const lum = ([r, g, b]) => [r, g, b].map((x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; }).reduce((s, x, k) => s + x * [0.2126, 0.7152, 0.0722][k], 0);
+        const cs = getComputedStyle(el);
+        let bg = null;
+        for (let p = el.parentElement; p && !bg; p = p.parentElement) { const c = rgb(getComputedStyle(p).backgroundColor); if (c.a === 1) bg = c.v; }
+        bg = bg || [255, 255, 255];
+        const ring = rgb(cs.outlineColor).v;
+        const [hi, lo] = [lum(ring), lum(bg)].sort((a, b) => b - a);
+        const ratio = (hi + 0.05) / (lo + 0.05);
+        const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + (el.textContent || el.getAttribute('name') || '').trim().slice(0, 30) + '"';
+        if (cs.outlineStyle === 'none' || parseFloat(cs.outlineWidth) < 2) return name + ': no focus ring (outline ' + cs.outlineStyle + ' ' + cs.outlineWidth + ')';
+        return ratio < 3 ? name + ': ring ' + cs.outlineColor + ' on ' + 'rgb(' + bg.join(', ') + ') is ' + ratio.toFixed(2) + ':1' : '';
+      })()`);
+      if (found === null) break;
+      if (found) weak.push(found);
+    }
+    await context.close();
+    expect(weak).toEqual([]);
+  });
+
   it('finds the violations it is there to find (a page with an unlabelled field, a nameless button, faint text)', async () => {
     const { context, page } = await open('anonymous');
     await page.setContent(`<!DOCTYPE html><html lang="en"><head><title>Planted</title></head><body><main>
