@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, '0.0.0.0');
   const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   await calendars.start();
-  process.stdout.write(`seeding the demo program (this takes a minute)…\n`);
+  process.stdout.write(`seeding the demo program (a minute or two)…\n`);
   const started = Date.now();
   const demo = await seedDemo(app, {
     baseUrl: `http://127.0.0.1:${port}`,

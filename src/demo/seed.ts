@@ -10,7 +10,7 @@ import { RollupsService } from '../rollups/rollups.service.js';
 import { SignInService } from '../web/sign-in/sign-in.service.js';
 import { DemoCalendars, repCalendar } from './calendars.js';
 import { DemoRepository } from './demo.repository.js';
-import { emailOf, formAnswers, MARKETER_ZONES, marketerNames, pick, REPS, sample, THEMES, type Random } from './texts.js';
+import { DEMO_DOMAIN, emailOf, formAnswers, MARKETER_ZONES, marketerNames, pick, REPS, sample, THEMES, type Random } from './texts.js';
 
 /**
  * The demo program, made the way the service makes data: through its HTTP API (validation, rules, emails,
@@ -162,7 +162,7 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     const marketers = await inParallel(names, (name, i) => person(name, ['marketer'], zones[i]));
     const loud = marketers[7];
 
-    await api.call(admin, 'PUT', '/api/v1/organisation', { companyDomains: [emailOf('x').split('@')[1]] });
+    await api.call(admin, 'PUT', '/api/v1/organisation', { companyDomains: [DEMO_DOMAIN] });
     const themeIds: Record<string, string> = {};
     for (const name of THEMES) themeIds[name] = (await api.call(admin, 'POST', '/api/v1/themes', { name })).id;
 
