@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { CookieBrowser } from './support/web.js';
 
-jest.setTimeout(420_000); // the seed makes ~1,300 requests: well under a minute on a quiet machine, minutes on a loaded one
+jest.setTimeout(420_000); // the seed makes ~1,300 requests: 75-140 s here on 2 cores at load average 10-15
 
 /** `npm run demo`'s program, seeded through the service's API on a database of its own. */
 describe('the demo program', () => {
