@@ -59,7 +59,7 @@ function swaggerParser(doc: Doc): { error?: string; dereferenced?: Doc } {
  * schema is theirs to add (`@ApiOkResponse({ schema: ... })` on GET /health; `@ApiProduces('text/html')` and a
  * string schema on GET /rollups/:id). Everything else about them is checked like any other operation.
  */
-const LEFT_TO_THEIR_OWNERS = ['HealthController_health', 'RollupsController_page'];
+const LEFT_TO_THEIR_OWNERS: string[] = [];
 
 const isRef = (x: unknown): x is OpenAPIV3.ReferenceObject => typeof x === 'object' && x !== null && '$ref' in x;
 

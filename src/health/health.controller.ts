@@ -1,5 +1,5 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { errorHeaders } from '../common/error.filter.js';
 import { errorBody } from '../common/errors.js';
@@ -17,6 +17,10 @@ export class HealthController {
   /** 200 when the database answers within a few seconds, 503 (with Retry-After) otherwise. */
   @Public()
   @Get()
+  @ApiOkResponse({
+    description: 'The database answers',
+    schema: { type: 'object', required: ['status', 'database'], properties: { status: { type: 'string', enum: ['ok'] }, database: { type: 'string', enum: ['up'] } } },
+  })
   async health(@Res({ passthrough: true }) res: Response) {
     let timer: NodeJS.Timeout | undefined;
     try {

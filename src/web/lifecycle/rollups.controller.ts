@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeController, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { DomainError } from '../../common/errors.js';
+import { ApiErrors, ApiTextResponse } from '../../common/openapi.js';
 import { uuidParam as uuid } from '../../common/uuid.pipe.js';
 import { CurrentUser, Roles } from '../../people/auth.decorators.js';
 import type { User } from '../../people/user.entity.js';
@@ -49,6 +50,8 @@ export class RollupPageController {
   constructor(private readonly rollups: RollupsService) {}
 
   @Get('rollups/:id')
+  @ApiTextResponse('text/html', 'The rollup as a page')
+  @ApiErrors(409)
   @ApiOperation({ operationId: 'RollupsController_page' }) // the document's name for it since the rollups controller served it
   async page(@CurrentUser() actor: User, @Param('id', uuid('id')) id: string, @Res() res: Response): Promise<void> {
     const rollup = await this.rollups.get(id);
