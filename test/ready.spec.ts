@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net from 'node:net';
 import pg from 'pg';
-import { ADMIN_EMAIL, ADMIN_TOKEN, startTestApp, TestApp } from './support/app.js';
+import { ADMIN_EMAIL, ADMIN_TOKEN, TestApp } from './support/app.js';
 import { createTestDatabase, TestDatabase } from './support/database.js';
 import { buildService, freePort, killServiceProcesses, ServiceProcess, startServiceProcess } from './support/service-process.js';
-import { startTcpProxy, TcpProxy } from './support/tcp-proxy.js';
+import { startProxiedApp, type ProxiedApp } from './support/proxied-app.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 
 /**
  * GET /ready: 200 when the instance may take traffic; 503 `unavailable` with Retry-After while it boots
@@ -44,25 +45,15 @@ function parseRaw(raw: string): { status: number; headers: Record<string, string
 }
 
 describe('GET /ready (in process): ready, then the database away, then back', () => {
-  let database: TestDatabase;
+  let app: ProxiedApp;
   let proxy: TcpProxy;
   let t: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const real = new URL(database.url);
-    proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-    const proxied = new URL(database.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    t = await startTestApp({}, { ...database, url: proxied.toString() });
+    app = await startProxiedApp();
+    ({ t, proxy } = app);
   });
-  afterAll(async () => {
-    await proxy?.setMode('pass');
-    await t?.close();
-    await proxy?.close();
-    await database?.drop();
-  });
+  afterAll(() => app?.close());
 
   it('ready: 200 without a token', async () => {
     const res = await t.http.get('/ready').expect(200);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ADMIN_TOKEN, bearer, startTestApp, TestApp } from './support/app.js';
-import { createTestDatabase, TestDatabase } from './support/database.js';
-import { startTcpProxy, TcpProxy } from './support/tcp-proxy.js';
+import { ADMIN_TOKEN, bearer, TestApp } from './support/app.js';
+import { startProxiedApp, type ProxiedApp } from './support/proxied-app.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
 
 /** Polls `fn` until it returns true (every 200 ms) or the time is up. */
 async function until(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
@@ -14,26 +14,15 @@ async function until(fn: () => Promise<boolean>, ms: number): Promise<boolean> {
 }
 
 describe('a database outage answers 503 unavailable with Retry-After, never 500, and recovers', () => {
-  let database: TestDatabase;
+  let app: ProxiedApp;
   let proxy: TcpProxy;
   let t: TestApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const real = new URL(database.url);
-    proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
-    const proxied = new URL(database.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    t = await startTestApp({}, { ...database, url: proxied.toString() });
+    app = await startProxiedApp();
+    ({ t, proxy } = app);
   });
-
-  afterAll(async () => {
-    await proxy?.setMode('pass');
-    await t?.close();
-    await proxy?.close();
-    await database?.drop();
-  });
+  afterAll(() => app?.close());
 
   const expectUnavailable = (res: { status: number; headers: Record<string, string>; body: { code?: string } }) => {
     expect(res.status).toBe(503);
