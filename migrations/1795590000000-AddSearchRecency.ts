@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Search ranks the newest matches (src/search/search.repository.ts): `observation_search.at` is when the
  * form's session ended, with indexes that walk a scope (everything, a program, a period) newest first, so a
- * common query finds its newest thousand matches by reading a few thousand rows instead of every match.
+ * common query finds its newest matches by reading a few thousand rows instead of every match.
  */
 export class AddSearchRecency1795590000000 implements MigrationInterface {
   name = 'AddSearchRecency1795590000000';

@@ -53,11 +53,11 @@ export interface SearchHitRow {
  * How many of the newest matching forms are ranked by relevance. Older matches follow, newest first, each
  * with its score. A query matching fewer forms than this is ranked whole.
  */
-export const SEARCH_RANKED = 1000;
+export const SEARCH_RANKED = 500;
 /**
  * How many of a scope's newest forms are read to find the ranked ones before the GIN index is asked
- * instead: when at least one form in eight matches, walking newest first finds a thousand matches in about
- * eight thousand rows, far fewer than the matches a common query has; rarer queries go to the index.
+ * instead: when at least one form in eight matches, walking newest first finds five hundred matches in at most
+ * four thousand rows, far fewer than the matches a common query has; rarer queries go to the index.
  */
 export const SEARCH_WALK = 8 * SEARCH_RANKED;
 
