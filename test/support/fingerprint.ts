@@ -22,11 +22,14 @@ export async function fingerprint(db: DataSource): Promise<Record<string, string
     mail_outbox: `WHERE dedupe_key LIKE 'sign-in:%'`,
     periods: 'WHERE created_by IS NOT NULL',
     rollups: 'WHERE created_by IS NOT NULL',
+    // Hashed, but only what someone did: jobs and ticks (a period opened by the cadence, a rollup built, a
+    // form or note falling due) audit with no actor, at any moment.
+    audit_log: 'WHERE actor_id IS NOT NULL',
   };
   const parts = tables.map(({ name }) =>
     counted.has(name)
       ? `SELECT '${name}' AS t, count(*)::text AS v FROM "${name}" ${only[name] ?? ''}`
-      : `SELECT '${name}' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS v FROM "${name}" x`,
+      : `SELECT '${name}' AS t, count(*)::text || ':' || coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') AS v FROM "${name}" x ${only[name] ?? ''}`,
   );
   const rows: { t: string; v: string }[] = await db.query(parts.join(' UNION ALL '));
   return Object.fromEntries(rows.map((r) => [r.t, r.v]));
