@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AllErrorsFilter } from './common/error.filter.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { dataSourceOptions, migrate } from './database/data-source.js';
+import { Notifications } from './database/notifications.js';
 import { HealthModule } from './health/health.module.js';
 import { ImportsModule } from './imports/imports.module.js';
 import { PeopleModule } from './people/people.module.js';
@@ -90,9 +91,10 @@ export class AppModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: DATABASE_URL, useValue: databaseUrl },
         Clock,
+        Notifications,
         { provide: APP_FILTER, useClass: AllErrorsFilter },
       ],
-      exports: [APP_CONFIG, DATABASE_URL, Clock],
+      exports: [APP_CONFIG, DATABASE_URL, Clock, Notifications],
     };
   }
 }
