@@ -23,14 +23,19 @@ export class AuditService {
   ) {}
 
   async record(manager: EntityManager, entry: AuditRecord): Promise<void> {
-    await this.repo.insert(manager, {
+    await this.repo.insert(manager, this.row(entry));
+  }
+
+  /** The row `record` writes (with the request's id), for a caller that writes it in a statement of its own. */
+  row(entry: AuditRecord): Pick<AuditEntry, 'actorId' | 'action' | 'entity' | 'entityId' | 'details' | 'requestId'> {
+    return {
       actorId: entry.actorId,
       action: entry.action,
       entity: entry.entity,
       entityId: entry.entityId ?? null,
       details: entry.details ?? {},
       requestId: requestContext.getStore()?.requestId ?? null,
-    });
+    };
   }
 
   /** One page of rows, newest first: `limit` (default 100) after `cursor`, and the next page's cursor. */

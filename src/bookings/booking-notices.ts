@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { EntityManager } from 'typeorm';
 import { inviteIcs } from '../calendar/ics.js';
-import { SessionNotifier } from '../notify/session-notifier.js';
+import { type Notice, type NoticeContext, type Reminder, SessionNotifier } from '../notify/session-notifier.js';
 import { BookingFacts, bookingEvent, bookingInvite, BookingMailKind, bookingMail } from './booking-messages.js';
 import { BookingsRepository, FeedRow } from './bookings.repository.js';
 
@@ -42,24 +42,26 @@ export class BookingNotices {
 
   /** Emails (with the invite) to the booking's people, and the reminder job, in the change's transaction. */
   async announce(m: EntityManager, bookingId: string, kind: BookingMailKind, to: ('rep' | 'marketer')[] = ['rep', 'marketer']): Promise<void> {
-    const facts = factsOf((await this.repo.facts(m, bookingId))!);
+    const { ctx, notices, reminder } = this.plan(factsOf((await this.repo.facts(m, bookingId))!), kind, to);
+    await this.notifier.announce(m, ctx, notices, reminder);
+  }
+
+  /**
+   * What `announce` queues, from facts the caller already holds (a new booking writes them with its row):
+   * the emails with their invite and the reminder job when its time is still ahead.
+   */
+  plan(facts: BookingFacts, kind: BookingMailKind, to: ('rep' | 'marketer')[] = ['rep', 'marketer']): { ctx: NoticeContext; notices: Notice[]; reminder?: Reminder } {
     const ctx = this.notifier.context();
     const invite = bookingInvite(kind, facts, ctx); // one iTIP message, the same for every recipient
     const notices = to.map((who) => {
       const person = who === 'rep' ? facts.rep : facts.marketer;
       const personal = kind === 'waitlist_booked' && who === 'rep' ? 'confirmed' : kind;
-      return { key: `booking:${bookingId}:${kind}:${facts.sequence}:${person.id}`, mail: bookingMail(personal, facts, who, { ...ctx, invite }) };
+      return { key: `booking:${facts.id}:${kind}:${facts.sequence}:${person.id}`, mail: bookingMail(personal, facts, who, { ...ctx, invite }) };
     });
+    const at = DateTime.fromJSDate(facts.startsAt).minus({ hours: 24 }).toJSDate();
     const reminder =
-      kind === 'cancelled'
-        ? undefined
-        : {
-            queue: REMINDER_JOB,
-            data: { bookingId, sequence: facts.sequence },
-            at: DateTime.fromJSDate(facts.startsAt).minus({ hours: 24 }).toJSDate(),
-            options: { retryLimit: 5 },
-          };
-    await this.notifier.announce(m, ctx, notices, reminder);
+      kind === 'cancelled' || at <= ctx.stamp ? undefined : { queue: REMINDER_JOB, data: { bookingId: facts.id, sequence: facts.sequence }, at, options: { retryLimit: 5 } };
+    return { ctx, notices, reminder };
   }
 
   /** One email to one person (e.g. the rep a booking was moved away from). */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AvailabilityModule } from '../availability/availability.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { NotifyModule } from '../notify/notify.module.js';
 import { ObservationsModule } from '../observations/observations.module.js';
 import { PeopleModule } from '../people/people.module.js';
@@ -14,7 +15,7 @@ import { WaitlistRepository } from './waitlist.repository.js';
 import { WaitlistService } from './waitlist.service.js';
 
 @Module({
-  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule, NotifyModule, RepNotesModule],
+  imports: [PeopleModule, ProgramsModule, AvailabilityModule, ObservationsModule, NotifyModule, RepNotesModule, JobsModule],
   controllers: [BookingsController, WaitlistController],
   providers: [BookingsRepository, BookingsService, WaitlistRepository, WaitlistService, BookingNotices],
   exports: [BookingsService, BookingsRepository, WaitlistService],

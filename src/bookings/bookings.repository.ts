@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import type { AuditEntry } from '../audit/audit-entry.entity.js';
+import type { OutboxInsert } from '../mail/mail.service.js';
 import { type PersonRow, UsersRepository } from '../people/users.repository.js';
+import { Period, Program } from '../programs/program.entity.js';
 import { Booking } from './booking.entity.js';
 
 export type { PersonRow };
@@ -15,6 +18,65 @@ export class BookingsRepository {
   async lock(m: EntityManager, keys: string[]): Promise<void> {
     // One round trip; the sorted subquery fixes the order the locks are taken in.
     await m.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT k FROM unnest($1::text[]) k ORDER BY k) s`, [[...new Set(keys)].sort()]);
+  }
+
+  /**
+   * A new booking's locks and reads in one round trip (the SQL function `booking_lock_and_read`): the locks
+   * as `lock` takes them, then (each read after them) the period with its program, the marketer's and the
+   * rep's person rows (the rep's with the zone their calls are in) and the seats taken on the rep's calls
+   * overlapping [seatsFrom, seatsTo). Null period and program when the period does not exist.
+   */
+  async lockAndRead(
+    m: EntityManager,
+    q: { keys: string[]; periodId: string; repId: string; marketerId: string; seatsFrom: Date; seatsTo: Date },
+  ): Promise<{ found: { period: Period; program: Program } | null; marketer: PersonRow | null; rep: (Omit<PersonRow, 'roles' | 'active'> & { call_zone: string }) | null; seats: { seat: number; startsAt: Date; endsAt: Date }[] }> {
+    const [row]: { period_row: object | null; program_row: object | null; marketer_row: PersonRow | null; rep_row: (PersonRow & { call_zone: string }) | null; seats: [number, string, string][] }[] = await m.query(
+      `SELECT * FROM booking_lock_and_read($1::text[], $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz)`,
+      [[...new Set(q.keys)].sort(), q.periodId, q.repId, q.marketerId, q.seatsFrom.toISOString(), q.seatsTo.toISOString()],
+    );
+    const found = row.period_row && row.program_row ? { period: hydrate(m, Period, row.period_row), program: hydrate(m, Program, row.program_row) } : null;
+    return { found, marketer: row.marketer_row, rep: row.rep_row, seats: row.seats.map(([seat, s, e]) => ({ seat, startsAt: new Date(s), endsAt: new Date(e) })) };
+  }
+
+  /**
+   * A new booking with what it causes, in one statement: its row (returned as `find` would read it), its audit
+   * row, its webhook deliveries (one per enabled endpoint subscribed to the event, as `insertDeliveries`) and
+   * its outbox rows (ON CONFLICT (dedupe_key) DO NOTHING, as `insertUnlessDuplicate`). Returns the ids of
+   * the deliveries and outbox rows written, for their jobs. The exclusion constraints refuse it as `insert`.
+   */
+  async insertWithEffects(
+    m: EntityManager,
+    fields: Omit<Booking, 'createdAt' | 'updatedAt' | 'cancelledAt' | 'cancelledBy' | 'cancelReason' | 'lateCancel' | 'noShowParty' | 'attendanceBy' | 'attendanceAt'>,
+    audit: Pick<AuditEntry, 'actorId' | 'action' | 'entity' | 'entityId' | 'details' | 'requestId'>,
+    event: { messageId: string; type: string; payload: object; at: Date },
+    outbox: OutboxInsert[],
+  ): Promise<{ booking: Booking; deliveryIds: string[]; outboxIds: string[] }> {
+    const f = fields;
+    const [row]: (Record<string, unknown> & { deliveries: string[]; outbox: string[] })[] = await m.query(
+      `WITH b AS (INSERT INTO bookings (id, period_id, rep_id, marketer_id, starts_at, ends_at, status, uid, sequence, seat, seats_allowed, created_by,
+                                        customer_call_id, label, call_type, marketing_sourced)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *),
+            a AS (INSERT INTO audit_log (actor_id, action, entity, entity_id, details, request_id) SELECT $17, $18, $19, $20, $21::jsonb, $22 FROM b),
+            d AS (INSERT INTO webhook_deliveries (endpoint_id, message_id, event_type, payload, created_at)
+                  SELECT e.id, $23, $24, $25::jsonb, $26 FROM webhook_endpoints e, b WHERE e.enabled AND $24 = ANY(e.events) RETURNING id),
+            o AS (INSERT INTO mail_outbox (id, dedupe_key, recipient, recipient_name, subject, text, html, calendar_method, calendar_content, calendar_filename,
+                                           attachments, message_id, body_is_secret)
+                  SELECT x.id, x.dedupe_key, x.recipient, x.recipient_name, x.subject, x.text, x.html, x.calendar_method, x.calendar_content, x.calendar_filename,
+                         x.attachments, x.message_id, x.body_is_secret
+                    FROM b, json_to_recordset($27::json) AS x(id uuid, dedupe_key text, recipient text, recipient_name text, subject text, text text, html text,
+                                                              calendar_method text, calendar_content text, calendar_filename text, attachments jsonb,
+                                                              message_id text, body_is_secret boolean)
+                  ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
+       SELECT b.*, (SELECT COALESCE(array_agg(id), '{}') FROM d) AS deliveries, (SELECT COALESCE(array_agg(id), '{}') FROM o) AS outbox FROM b`,
+      [
+        f.id, f.periodId, f.repId, f.marketerId, f.startsAt, f.endsAt, f.status, f.uid, f.sequence, f.seat, f.seatsAllowed, f.createdBy,
+        f.customerCallId, f.label, f.callType, f.marketingSourced,
+        audit.actorId, audit.action, audit.entity, audit.entityId, JSON.stringify(audit.details), audit.requestId,
+        event.messageId, event.type, JSON.stringify(event.payload), event.at,
+        JSON.stringify(outbox),
+      ],
+    );
+    return { booking: hydrate(m, Booking, row), deliveryIds: row.deliveries, outboxIds: row.outbox };
   }
 
   /** Like lock, but gives up at once instead of waiting (used for waitlisted marketers mid-transaction). */
@@ -166,4 +228,16 @@ export interface FeedRow {
   marketer_email: string;
   marketer_zone: string;
   call_zone: string;
+}
+
+/** An entity from a row of its table's columns (a RETURNING or row_to_json), as TypeORM hydrates what it reads. */
+function hydrate<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, raw: Record<string, unknown> | object): T {
+  const meta = m.connection.getMetadata(target);
+  const entity = meta.create() as T;
+  const row = raw as Record<string, unknown>;
+  for (const col of meta.columns) {
+    if (!(col.databaseName in row)) continue;
+    (entity as Record<string, unknown>)[col.propertyName] = m.connection.driver.prepareHydratedValue(row[col.databaseName], col);
+  }
+  return entity;
 }

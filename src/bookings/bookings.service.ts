@@ -2,7 +2,10 @@ import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditRecord, AuditService } from '../audit/audit.service.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { MailService } from '../mail/mail.service.js';
+import type { PersonRow } from '../people/users.repository.js';
 import { Clock } from '../common/clock.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
@@ -17,6 +20,7 @@ import { ObservationsService } from '../observations/observations.service.js';
 import { RepNotesService } from '../rep-notes/rep-notes.service.js';
 import { WebhookEvents, type WebhookData, type WebhookEventType } from '../webhooks/webhook-events.js';
 import { Booking } from './booking.entity.js';
+import type { BookingFacts } from './booking-messages.js';
 import { BookingNotices } from './booking-notices.js';
 import { BOOKINGS_PAGE, CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
 import { BookingsRepository } from './bookings.repository.js';
@@ -24,6 +28,9 @@ import { fromConstraint, refusal } from './refusals.js';
 import { WaitlistService } from './waitlist.service.js';
 
 export { REMINDER_JOB } from './booking-notices.js';
+
+/** A new booking reads the seats taken on the rep's calls starting before this long after its start (a slot is shorter). */
+const SEATS_READ_AHEAD_MS = 86_400_000;
 
 export function requestHash(body: object): string {
   const canonical = JSON.stringify(Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b))));
@@ -51,6 +58,8 @@ export class BookingsService implements OnModuleInit {
     private readonly notices: BookingNotices,
     private readonly webhookEvents: WebhookEvents,
     private readonly repNotes: RepNotesService,
+    private readonly mail: MailService,
+    private readonly jobs: JobsService,
     @Optional() private readonly metrics?: Metrics,
   ) {}
 
@@ -107,11 +116,17 @@ export class BookingsService implements OnModuleInit {
             if (claim.status !== null) return { booking: claim.response as Booking, replayed: true };
           }
         }
-        const found = await this.programs.findPeriodWithProgram(m, dto.periodId);
-        if (!found) throw new DomainError('not_found', `Period ${dto.periodId} was not found`, { field: 'periodId' });
-        await this.repo.lock(m, [`rep:${dto.repId}`, `marketer:${marketerId}`]);
-        const booking = await this.book(m, actor.id, found, dto.repId, marketerId, startsAt);
-        await this.notices.announce(m, booking.id, 'confirmed');
+        // The locks and every read the decision needs but the slot check's own, in one round trip.
+        const read = await this.repo.lockAndRead(m, {
+          keys: [`rep:${dto.repId}`, `marketer:${marketerId}`],
+          periodId: dto.periodId,
+          repId: dto.repId,
+          marketerId,
+          seatsFrom: startsAt,
+          seatsTo: new Date(startsAt.getTime() + SEATS_READ_AHEAD_MS),
+        });
+        if (!read.found) throw new DomainError('not_found', `Period ${dto.periodId} was not found`, { field: 'periodId' });
+        const booking = await this.book(m, actor.id, read.found, dto.repId, marketerId, startsAt, undefined, read);
         if (idempotencyKey !== undefined) await this.repo.storeKeyResponse(m, actor.id, 'POST /bookings', idempotencyKey, 201, booking);
         return { booking, replayed: false };
       });
@@ -139,8 +154,17 @@ export class BookingsService implements OnModuleInit {
    * Takes a seat, deciding with the same engine as the slot search (inside the caller's transaction,
    * after the advisory locks). The exclusion constraints back the decision up.
    */
-  private async book(m: EntityManager, actorId: string | null, found: { period: Period; program: Program }, repId: string, marketerId: string, startsAt: Date, reuse?: Booking): Promise<Booking> {
-    const [marketer] = await this.repo.people(m, [marketerId]);
+  private async book(
+    m: EntityManager,
+    actorId: string | null,
+    found: { period: Period; program: Program },
+    repId: string,
+    marketerId: string,
+    startsAt: Date,
+    reuse?: Booking,
+    read?: Awaited<ReturnType<BookingsRepository['lockAndRead']>>,
+  ): Promise<Booking> {
+    const marketer = read ? read.marketer : (await this.repo.people(m, [marketerId]))[0];
     if (!marketer || !marketer.active || !marketer.roles.includes('marketer')) {
       throw new DomainError('invalid_value', 'Bookings are for active users with the marketer role', { field: 'marketerId' });
     }
@@ -150,7 +174,12 @@ export class BookingsService implements OnModuleInit {
     const start = new Date(slot.start * 60_000);
     const end = new Date(slot.end * 60_000);
     const seats = found.program.settings.seatsPerCall;
-    const taken = new Set(await this.repo.takenSeats(m, repId, start, end));
+    // Seats read with the locks cover slots ending within SEATS_READ_AHEAD_MS of the start; a longer one reads its own.
+    const taken = new Set(
+      read && end.getTime() <= startsAt.getTime() + SEATS_READ_AHEAD_MS
+        ? read.seats.filter((s) => s.startsAt < end && s.endsAt > start).map((s) => s.seat)
+        : await this.repo.takenSeats(m, repId, start, end),
+    );
     let seat = 1;
     while (taken.has(seat)) seat++;
     if (seat > seats) throw refusal('slot_full');
@@ -170,7 +199,7 @@ export class BookingsService implements OnModuleInit {
       });
     }
     const id = randomUUID();
-    const booking = await this.repo.insert(m, {
+    const fields = {
       id,
       periodId: found.period.id,
       repId,
@@ -185,10 +214,63 @@ export class BookingsService implements OnModuleInit {
       createdBy: actorId,
       customerCallId: slot.customerCallId ?? null,
       ...window,
-    });
-    await this.audit.record(m, { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } });
+    } satisfies Partial<Booking>;
+    const audit = { actorId, action: 'booking.create', entity: 'booking', entityId: id, details: { repId, marketerId, startsAt: start.toISOString(), seat } };
+    if (read?.rep) return this.insertAnnounced(m, fields, audit, found, marketer, read.rep);
+    const booking = await this.repo.insert(m, fields);
+    await this.audit.record(m, audit);
     await this.emit(m, 'booking.created', booking, { status: 'confirmed', seat }, found.program.id);
     return booking;
+  }
+
+  /**
+   * A new booking as `book` writes it followed by `announce(…, 'confirmed')`, in two statements: the row, its
+   * audit row, its webhook deliveries and its emails (written from the facts already read) in one, all their
+   * jobs in the second. The same rows as the separate writes (test/booking-round-trips.spec.ts).
+   */
+  private async insertAnnounced(
+    m: EntityManager,
+    fields: Parameters<BookingsRepository['insert']>[1],
+    audit: AuditRecord,
+    found: { period: Period; program: Program },
+    marketer: PersonRow,
+    rep: { id: string; name: string; email: string; time_zone: string; call_zone: string },
+  ): Promise<Booking> {
+    const facts: BookingFacts = {
+      id: fields.id,
+      uid: fields.uid,
+      sequence: fields.sequence,
+      startsAt: fields.startsAt,
+      endsAt: fields.endsAt,
+      status: 'confirmed',
+      cancelReason: null,
+      programName: found.program.name,
+      preparationNote: found.program.preparationNote,
+      rep: { id: rep.id, name: rep.name, email: rep.email, timeZone: rep.time_zone },
+      marketer: { id: marketer.id, name: marketer.name, email: marketer.email, timeZone: marketer.time_zone },
+      callZone: rep.call_zone,
+    };
+    const plan = this.notices.plan(facts, 'confirmed');
+    const event = this.webhookEvents.event('booking.created', {
+      bookingId: fields.id,
+      programId: found.program.id,
+      periodId: fields.periodId,
+      repId: fields.repId,
+      marketerId: fields.marketerId,
+      startsAt: fields.startsAt.toISOString(),
+      endsAt: fields.endsAt.toISOString(),
+      customerCallId: fields.customerCallId ?? null,
+      status: 'confirmed',
+      seat: fields.seat,
+    });
+    const outbox = plan.notices.map((n) => this.mail.outboxRow(n.key, n.mail));
+    const written = await this.repo.insertWithEffects(m, fields, this.audit.row(audit), event, outbox);
+    await this.jobs.sendMany(m, [
+      ...written.deliveryIds.map((id) => this.webhookEvents.deliverJob(id)),
+      ...written.outboxIds.map((id) => this.mail.sendJob(id)),
+      ...(plan.reminder ? [{ name: plan.reminder.queue, data: plan.reminder.data, options: { ...plan.reminder.options, startAfter: plan.reminder.at } }] : []),
+    ]);
+    return written.booking;
   }
 
   // ---------------------------------------------------------------- change

@@ -122,6 +122,19 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
+   * Enqueues many jobs in one statement inside the caller's transaction (pg-boss `insert`): the same rows as
+   * `send` gives each (no singleton keys here). Returns nothing: the callers do not need the job ids.
+   */
+  async sendMany(m: EntityManager, jobs: { name: string; data: object; options?: Omit<SendJobOptions, 'singletonKey'> }[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await Promise.all(jobs.flatMap((j) => [this.ensureQueue(j.name), ...(j.options?.deadLetter ? [this.ensureQueue(j.options.deadLetter)] : [])]));
+    await this.boss.insert(
+      jobs.map((j) => ({ name: j.name, data: j.data, ...j.options })),
+      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await m.query(text, values) }) } },
+    );
+  }
+
+  /**
    * Runs `handler` for each job of the queue (creating the queue if needed), on every instance. A handler
    * that throws has its job retried with backoff until the retry limit, then failed for good.
    * `batchSize` jobs are fetched at once and handled concurrently.

@@ -27,6 +27,23 @@ interface SendJob {
   outboxId: string;
 }
 
+/** A `mail_outbox` row as `MailService.outboxRow` gives it (column names), for `json_to_recordset` in a caller's statement. */
+export interface OutboxInsert {
+  id: string;
+  dedupe_key: string;
+  recipient: string;
+  recipient_name: string | null;
+  subject: string;
+  text: string;
+  html: string;
+  calendar_method: string | null;
+  calendar_content: string | null;
+  calendar_filename: string | null;
+  attachments: unknown[];
+  message_id: string;
+  body_is_secret: boolean;
+}
+
 /**
  * The durable outbox. `enqueue` writes the message and its send job in the caller's transaction; the
  * workers (every instance) send each row once: the row is locked while it is sent and marked sent in the
@@ -64,6 +81,35 @@ export class MailService implements OnModuleInit {
       expireInSeconds: SEND_EXPIRE_SECONDS,
     });
     return true;
+  }
+
+  /**
+   * The outbox row of a message for a statement the caller writes itself (e.g. with the change that causes
+   * it): the same columns `enqueue` writes. Insert with ON CONFLICT (dedupe_key) DO NOTHING, then queue
+   * `sendJob` for each id the insert returned.
+   */
+  outboxRow(dedupeKey: string, mail: OutgoingMail): OutboxInsert {
+    const id = randomUUID();
+    return {
+      id,
+      dedupe_key: dedupeKey,
+      recipient: mail.to.email,
+      recipient_name: mail.to.name ?? null,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      calendar_method: mail.calendar?.method ?? null,
+      calendar_content: mail.calendar?.content ?? null,
+      calendar_filename: mail.calendar?.filename ?? null,
+      attachments: mail.attachments ?? [],
+      message_id: messageIdFor(id, this.config.mailFrom),
+      body_is_secret: mail.secretBody ?? false,
+    };
+  }
+
+  /** The send job of an inserted outbox row, as `enqueue` queues it. */
+  sendJob(outboxId: string) {
+    return { name: MAIL_SEND_QUEUE, data: { outboxId } satisfies SendJob, options: { deadLetter: MAIL_FAILED_QUEUE, expireInSeconds: SEND_EXPIRE_SECONDS } };
   }
 
   /** Messages not sent yet and not given up (committed rows only). */

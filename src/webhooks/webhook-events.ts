@@ -51,13 +51,24 @@ export class WebhookEvents {
 
   /** Returns the number of deliveries written (0 when no endpoint listens: one statement, no job). */
   async emit(m: EntityManager, type: WebhookEventType, data: WebhookData): Promise<number> {
+    const ids = await this.repo.insertDeliveries(m, this.event(type, data));
+    await this.jobs.sendMany(m, ids.map((id) => this.deliverJob(id)));
+    return ids.length;
+  }
+
+  /**
+   * The event `emit` writes, for a caller that writes its deliveries in a statement of its own (one row per
+   * enabled endpoint subscribed to `type`, as `WebhooksRepository.insertDeliveries`), then queues `deliverJob` for each.
+   */
+  event(type: WebhookEventType, data: WebhookData): { messageId: string; type: WebhookEventType; payload: object; at: Date } {
     const messageId = `msg_${randomUUID().replace(/-/g, '')}`;
     const now = this.clock.now();
     const payload = { type, timestamp: now.toISOString(), data: Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined)) };
-    const ids = await this.repo.insertDeliveries(m, { messageId, type, payload, at: now });
-    for (const deliveryId of ids) {
-      await this.jobs.send(m, WEBHOOK_DELIVER_QUEUE, { deliveryId }, { retryLimit: WEBHOOK_RETRY_LIMIT, retryBackoff: true, expireInSeconds: WEBHOOK_EXPIRE_SECONDS });
-    }
-    return ids.length;
+    return { messageId, type, payload, at: now };
+  }
+
+  /** The job that delivers one `webhook_deliveries` row. */
+  deliverJob(deliveryId: string) {
+    return { name: WEBHOOK_DELIVER_QUEUE, data: { deliveryId }, options: { retryLimit: WEBHOOK_RETRY_LIMIT, retryBackoff: true, expireInSeconds: WEBHOOK_EXPIRE_SECONDS } };
   }
 }

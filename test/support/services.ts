@@ -85,7 +85,7 @@ export async function startServices(env: Record<string, string> = {}): Promise<T
   const notices = new BookingNotices(bookingsRepo, notifier);
   const waitlist = new WaitlistService(db, new WaitlistRepository(), bookingsRepo, programs, slots, audit, notices);
   const repNotes = new RepNotesService(db, new RepNotesRepository(), programs, audit, jobs, mail, clock, config);
-  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices, webhookEvents, repNotes);
+  const bookings = new BookingsService(db, bookingsRepo, programs, slots, audit, clock, observations, waitlist, notices, webhookEvents, repNotes, mail, jobs);
   return {
     database,
     db,
