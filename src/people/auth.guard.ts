@@ -5,14 +5,14 @@ import { setLogUser } from '../common/logger.js';
 import { AuthedRequest, PUBLIC_KEY, ROLES_KEY, SCIM_KEY, WEB_KEY } from './auth.decorators.js';
 import { bearerToken } from './tokens.js';
 import type { Role } from './user.entity.js';
-import { UsersRepository } from './users.repository.js';
+import { CredentialCache } from './credential-cache.js';
 
 /** Global guard: every route needs a live token unless marked @Public(); @Roles() narrows by role. */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly users: UsersRepository,
+    private readonly credentials: CredentialCache,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -25,7 +25,7 @@ export class AuthGuard implements CanActivate {
     if (!token) {
       throw new DomainError('unauthenticated', 'Send an API token as "Authorization: Bearer <token>"', { field: 'authorization' });
     }
-    const user = await this.users.findByLiveToken(token);
+    const user = await this.credentials.userForToken(token);
     if (!user) {
       throw new DomainError('unauthenticated', 'The token is unknown, revoked, or belongs to a deactivated user', {
         field: 'authorization',

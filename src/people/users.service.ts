@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { ApiToken } from './api-token.entity.js';
+import { CredentialCache } from './credential-cache.js';
 import { DeactivationHooks } from './deactivation-hooks.js';
 import { generateToken, hashToken, tokenPrefix } from './tokens.js';
 import { isLifecycle, User } from './user.entity.js';
@@ -34,6 +35,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly deactivationHooks: DeactivationHooks,
+    private readonly credentials: CredentialCache,
   ) {}
 
   async create(actor: User | null, dto: CreateUserDto): Promise<User> {
@@ -75,7 +77,7 @@ export class UsersService {
         throw new DomainError('forbidden', `Only the lifecycle team may change ${restricted.join(', ')}`, { fields: restricted });
       }
     }
-    return this.db.transaction(async (m) => {
+    const updated = await this.db.transaction(async (m) => {
       const user = await this.users.findByIdForUpdate(m, id);
       if (!user) throw notFound('User', id);
       const losesLifecycle =
@@ -108,6 +110,9 @@ export class UsersService {
       await this.audit.record(m, { actorId: actor.id, action, entity: 'user', entityId: id, details: { before, changes, ...(revoked ? { revoked } : {}) } });
       return saved;
     });
+    // Committed: this instance's next request sees the change (the others on the trigger's notification).
+    this.credentials.forgetUser(id);
+    return updated;
   }
 
   async issueToken(actor: User, userId: string, dto: CreateTokenDto): Promise<IssuedToken> {
@@ -144,6 +149,7 @@ export class UsersService {
         await this.audit.record(m, { actorId: actor.id, action: 'token.revoke', entity: 'token', entityId: tokenId, details: { userId } });
       }
     });
+    this.credentials.forgetUser(userId);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
+import { CredentialCache } from '../people/credential-cache.js';
 import { DeactivationHooks } from '../people/deactivation-hooks.js';
 import { generateToken, hashToken } from '../people/tokens.js';
 import type { Role, User } from '../people/user.entity.js';
@@ -88,6 +89,7 @@ export class ScimService {
     private readonly users: UsersRepository,
     private readonly audit: AuditService,
     private readonly deactivationHooks: DeactivationHooks,
+    private readonly credentials: CredentialCache,
   ) {}
 
   // ---------------------------------------------------------------- tokens
@@ -193,7 +195,7 @@ export class ScimService {
 
   private async writeUser(base: string, tokenId: string, id: string, ifMatch: string | undefined, next: (u: User) => ScimUserInput): Promise<Record<string, unknown>> {
     try {
-      return await this.db.transaction(async (m) => {
+      const written = await this.db.transaction(async (m) => {
         const user = await this.findUser(m, id, true);
         checkIfMatch(ifMatch, userVersion(user));
         const asked = next(user);
@@ -228,6 +230,8 @@ export class ScimService {
         });
         return userToScim(saved, base);
       });
+      this.credentials.forgetUser(id); // committed: this instance's next request sees it (the others on the notification)
+      return written;
     } catch (e) {
       if (isUniqueViolation(e)) throw new ScimError(409, 'userName or externalId is already taken', 'uniqueness');
       throw e;
@@ -290,7 +294,7 @@ export class ScimService {
     next: (doc: Record<string, unknown>) => string[],
   ): Promise<Record<string, unknown>> {
     const g = this.group(id);
-    return this.db.transaction(async (m) => {
+    const written = await this.db.transaction(async (m) => {
       const current = await this.repo.membersOfRole(m, g.role);
       checkIfMatch(ifMatch, groupVersion(current.map((x) => x.id)));
       const wanted = next(groupToScim(g.id, current, base));
@@ -318,6 +322,8 @@ export class ScimService {
       }
       return groupToScim(g.id, await this.repo.membersOfRole(m, g.role), base);
     });
+    this.credentials.forgetAll(); // roles of several people changed: rare, so everyone's entries go
+    return written;
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { User } from '../../people/user.entity.js';
 import { hashToken } from '../../people/tokens.js';
+import { pool, USER_COLUMNS, userFromRow, type UserRow } from '../../people/users.repository.js';
 
 export interface LiveSession {
   user: User;
@@ -76,17 +77,20 @@ export class SessionsRepository {
   }
 
   /** The session's active user and CSRF token, in one query; null when unknown, expired or deactivated. */
-  async findSession(token: string, now: Date): Promise<LiveSession | null> {
-    const { entities, raw } = await this.db
-      .getRepository(User)
-      .createQueryBuilder('u')
-      .innerJoin('web_sessions', 's', 's.user_id = u.id')
-      .addSelect(['s.csrf_token AS csrf_token', 's.expires_at AS session_expires_at'])
-      .where('s.token_hash = :hash', { hash: hashToken(token) })
-      .andWhere('s.expires_at > :now AND u.active', { now })
-      .getRawAndEntities<{ csrf_token: string; session_expires_at: Date }>();
-    if (!entities[0]) return null;
-    return { user: entities[0], csrfToken: raw[0].csrf_token, expiresAt: raw[0].session_expires_at };
+  findSession(token: string, now: Date): Promise<LiveSession | null> {
+    return this.findSessionByHash(hashToken(token), now);
+  }
+
+  /** The same by the cookie's hash: the query of every page, a named prepared statement sent straight to the pool. */
+  async findSessionByHash(hash: Buffer, now: Date): Promise<LiveSession | null> {
+    const { rows } = await pool(this.db).query<UserRow & { csrf_token: string; session_expires_at: Date }>({
+      name: 'auth_session',
+      text: `SELECT ${USER_COLUMNS}, s.csrf_token, s.expires_at AS session_expires_at
+               FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active`,
+      values: [hash, now],
+    });
+    const r = rows[0];
+    return r ? { user: userFromRow(r), csrfToken: r.csrf_token, expiresAt: r.session_expires_at } : null;
   }
 
   async deleteSession(token: string): Promise<void> {

@@ -7,7 +7,7 @@ import { setLogUser } from '../../common/logger.js';
 import { ROLES_KEY } from '../../people/auth.decorators.js';
 import { bearerToken } from '../../people/tokens.js';
 import type { Role } from '../../people/user.entity.js';
-import { UsersRepository } from '../../people/users.repository.js';
+import { CredentialCache } from '../../people/credential-cache.js';
 import { SessionsRepository } from './sessions.repository.js';
 import { SESSION_COOKIE, type WebRequest } from './web-request.js';
 
@@ -30,14 +30,15 @@ export class WebGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionsRepository,
-    private readonly users: UsersRepository,
+    private readonly credentials: CredentialCache,
     private readonly clock: Clock,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<WebRequest>();
     const cookie = req.cookies?.[SESSION_COOKIE];
-    const session = cookie ? await this.sessions.findSession(cookie, this.clock.now()) : null;
+    const now = this.clock.now();
+    const session = cookie ? await this.credentials.session(cookie, now, (hash) => this.sessions.findSessionByHash(hash, now)) : null;
     if (session) {
       if (!SAFE_METHODS.has(req.method)) {
         const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.header('x-csrf-token');
@@ -51,7 +52,7 @@ export class WebGuard implements CanActivate {
       req.csrf = session.csrfToken;
     } else {
       const token = bearerToken(req.header('authorization'));
-      const user = token ? await this.users.findByLiveToken(token) : null;
+      const user = token ? await this.credentials.userForToken(token) : null;
       if (!user) throw new DomainError('unauthenticated', 'Sign in to see this page', {});
       req.user = user;
     }

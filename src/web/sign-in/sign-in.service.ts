@@ -8,6 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { layout, link, paragraph } from '../../mail/html.js';
 import { MailService } from '../../mail/mail.service.js';
 import type { User } from '../../people/user.entity.js';
+import { CredentialCache } from '../../people/credential-cache.js';
 import { UsersRepository } from '../../people/users.repository.js';
 import { SessionsRepository } from '../kit/sessions.repository.js';
 
@@ -35,6 +36,7 @@ export class SignInService {
     private readonly db: DataSource,
     private readonly sessions: SessionsRepository,
     private readonly users: UsersRepository,
+    private readonly credentials: CredentialCache,
     private readonly mail: MailService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -109,6 +111,7 @@ export class SignInService {
 
   async signOut(sessionToken: string): Promise<void> {
     await this.sessions.deleteSession(sessionToken);
+    this.credentials.forgetSession(sessionToken);
   }
 
   private linkUrl(token: string): string {
