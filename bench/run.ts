@@ -18,6 +18,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   notices: () => import('./notices.bench.js'),
   search: () => import('./search.bench.js'),
   suggestions: () => import('./suggestions.bench.js'),
+  auth: () => import('./auth.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
