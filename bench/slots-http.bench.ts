@@ -1,5 +1,9 @@
 import autocannon from 'autocannon';
 import { DateTime } from 'luxon';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { BENCH_TOKEN, benchPort, boot, serverDatabase, stop } from './support.js';
 import { type BenchRow, median, percentile } from './table.js';
@@ -66,6 +70,121 @@ export async function follow(url: string, token: string): Promise<{ pages: numbe
     cursor = body.nextCursor;
   } while (cursor);
   return { pages, slots: seen.size, bytes, ms: performance.now() - started };
+}
+
+/** GET `url` with `headers` on a keep-alive `agent`; the body's wire bytes (not decoded). */
+function rawGet(url: string, headers: Record<string, string>, agent: http.Agent): Promise<{ status: number; bytes: number; encoding: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, encoding: res.headers['content-encoding'] }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/**
+ * `clients` concurrent keep-alive clients, each reading `urls` one after another (the pages of one listing, by
+ * their nextCursor, which is the same for every round while nothing changes) `rounds` times; the time of a
+ * whole sequence is one sample. Bodies are not decoded (as with autocannon).
+ */
+export async function sequences(urls: string[], headers: Record<string, string>, clients: number, rounds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+  const times: number[] = [];
+  let wire = 0;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        for (let i = 0; i < rounds; i++) {
+          const t = performance.now();
+          let bytes = 0;
+          for (const u of urls) {
+            const r = await rawGet(u, headers, agent);
+            if (r.status !== 200) throw new Error(`GET ${u}: ${r.status}`);
+            bytes += r.bytes;
+          }
+          times.push(performance.now() - t);
+          wire = bytes;
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: times.length / seconds, p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), wire };
+}
+
+/** The URLs of every page of a listing (first page, then each nextCursor), and each page's body. */
+async function pagesOf(url: string, token: string): Promise<{ urls: string[]; bodies: Buffer[] }> {
+  const urls: string[] = [];
+  const bodies: Buffer[] = [];
+  let next: string | null = url;
+  while (next) {
+    const res = await fetch(next, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'identity' } });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) throw new Error(`GET ${next}: ${res.status} ${body.toString().slice(0, 300)}`);
+    urls.push(next);
+    bodies.push(body);
+    const cursor = (JSON.parse(body.toString()) as { nextCursor: string | null }).nextCursor;
+    next = cursor ? `${url}&cursor=${encodeURIComponent(cursor)}` : null;
+  }
+  return { urls, bodies };
+}
+
+const ENCODINGS: [string, Record<string, string>][] = [
+  ['no Accept-Encoding', {}],
+  ['Accept-Encoding: br', { 'accept-encoding': 'br' }],
+];
+
+/**
+ * The slot search beside a static file of the same bytes, served by the same process (BENCH_STATIC_DIR, an
+ * express.static directory behind the same logging, metrics and compression middleware, but no token check):
+ * each case and encoding runs the listing, then the file, then the listing again and the file again, and
+ * reports each side's worse p95 of the two runs (the machine is shared; alternating spreads its noise).
+ */
+async function versusStatic(service: string, staticDir: string, base: string, label: string): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const auth = { authorization: `Bearer ${BENCH_TOKEN}` };
+  const cases: { name: string; urls: string[]; bodies: Buffer[]; single: boolean }[] = [];
+  for (const [name, limit] of [['first page (default limit, 1,000 slots)', ''], ['first page with limit=5000', '&limit=5000']] as const) {
+    const p = await pagesOf(`${base}${limit}`, BENCH_TOKEN);
+    cases.push({ name, urls: p.urls.slice(0, 1), bodies: p.bodies.slice(0, 1), single: true });
+    if (limit) cases.push({ name: `the whole 4 weeks, ${p.urls.length} pages of limit=5000 read one after another`, urls: p.urls, bodies: p.bodies, single: false });
+  }
+  for (const [i, c] of cases.entries()) {
+    const bytes = c.bodies.reduce((n, b) => n + b.length, 0);
+    // The static twin: one file of the same size (the pages' bodies in one JSON array).
+    const file = `case-${i}.json`;
+    writeFileSync(path.join(staticDir, file), Buffer.concat([Buffer.from('['), ...c.bodies.flatMap((b, k) => (k ? [Buffer.from(','), b] : [b])), Buffer.from(']')]));
+    const fileUrl = `${service}/bench-static/${file}`;
+    const slots = c.bodies.reduce((n, b) => n + (JSON.parse(b.toString()) as { slots: unknown[] }).slots.length, 0);
+    for (const [encName, enc] of ENCODINGS) {
+      const runs: { listing: number[]; file: number[]; wire: number; fileWire: number } = { listing: [], file: [], wire: 0, fileWire: 0 };
+      for (let round = 0; round < 2; round++) {
+        const l = await sequences(c.urls, { ...auth, ...enc }, 8, 25);
+        const f = await sequences([fileUrl], enc, 8, 25);
+        runs.listing.push(l.p95);
+        runs.file.push(f.p95);
+        runs.wire = l.wire;
+        runs.fileWire = f.wire;
+      }
+      const listing = Math.max(...runs.listing);
+      const file2 = Math.max(...runs.file);
+      rows.push({
+        area: 'slots http',
+        case: `vs static: ${c.name} (${slots.toLocaleString('en')} slots, ${(bytes / 1024).toFixed(0)} KiB of JSON), ${encName}, 8 clients, 2 × 200 ${c.single ? 'requests' : 'listings'} alternating with the same-size static file, ${label}`,
+        result:
+          `p95 ${listing.toFixed(0)} ms (runs ${runs.listing.map((x) => x.toFixed(0)).join(', ')}) vs static file p95 ${file2.toFixed(0)} ms (runs ${runs.file.map((x) => x.toFixed(0)).join(', ')}): ` +
+          `${(listing / file2).toFixed(1)}×; on the wire ${(runs.wire / 1024).toFixed(0)} KiB vs ${(runs.fileWire / 1024).toFixed(0)} KiB; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+        target: '≤ 2× the static file',
+      });
+    }
+  }
+  return rows;
 }
 
 export async function seed(url: string): Promise<{ programId: string; periodId: string; marketerId: string; from: string; to: string }> {
@@ -175,7 +294,8 @@ export async function run(): Promise<BenchRow[]> {
   try {
     let s: Awaited<ReturnType<typeof seed>> | undefined;
     for (const workers of [1, 2]) {
-      const service = await boot({ DATABASE_URL: db.url, WEB_CONCURRENCY: String(workers) }, benchPort(2));
+      const staticDir = mkdtempSync(path.join(os.tmpdir(), 'ra-bench-static-'));
+      const service = await boot({ DATABASE_URL: db.url, WEB_CONCURRENCY: String(workers), BENCH_STATIC_DIR: staticDir }, benchPort(2));
       try {
         s ??= await seed(db.url);
         const base = `${service.url}/api/v1/slots?periodId=${s.periodId}&from=${s.from}&to=${s.to}&timeZone=Europe/Berlin`;
@@ -187,6 +307,8 @@ export async function run(): Promise<BenchRow[]> {
         const whole: Awaited<ReturnType<typeof follow>>[] = [];
         for (let i = 0; i < 5; i++) whole.push(await follow(`${base}&limit=5000`, BENCH_TOKEN));
         const label = `WEB_CONCURRENCY=${workers}`;
+        rows.push({ area: 'slots http', case: `load average before the runs, ${label}`, result: os.loadavg().map((x) => x.toFixed(2)).join(' ') + ` (${os.cpus().length} cores)` });
+        rows.push(...(await versusStatic(service.url, staticDir, base, label)));
         rows.push(
           { area: 'slots http', case: `GET /api/v1/slots, ${REPS}-rep roster × 4 weeks, ${BOOKINGS.toLocaleString('en')} bookings in PostgreSQL, 8 clients, 400 requests, ${label}`, result: fmt(all), target: 'p95 < 150 ms' },
           { area: 'slots http', case: `the same with marketerId (own commitments, same-rep limit, quota), ${label}`, result: fmt(withMarketer), target: 'p95 < 150 ms' },
@@ -215,6 +337,7 @@ export async function run(): Promise<BenchRow[]> {
         }
       } finally {
         await stop(service);
+        rmSync(staticDir, { recursive: true, force: true });
       }
     }
   } finally {
