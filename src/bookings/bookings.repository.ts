@@ -29,13 +29,21 @@ export class BookingsRepository {
   async lockAndRead(
     m: EntityManager,
     q: { keys: string[]; periodId: string; repId: string; marketerId: string; seatsFrom: Date; seatsTo: Date },
-  ): Promise<{ found: { period: Period; program: Program } | null; marketer: PersonRow | null; rep: (Omit<PersonRow, 'roles' | 'active'> & { call_zone: string }) | null; seats: { seat: number; startsAt: Date; endsAt: Date }[] }> {
+  ): Promise<{
+    found: { period: Period; program: Program } | null;
+    marketer: PersonRow | null;
+    rep: (Omit<PersonRow, 'roles' | 'active'> & { call_zone: string }) | null;
+    seats: { seat: number; startsAt: Date; endsAt: Date }[];
+    seatsFrom: Date;
+    seatsTo: Date;
+  }> {
     const [row]: { period_row: object | null; program_row: object | null; marketer_row: PersonRow | null; rep_row: (PersonRow & { call_zone: string }) | null; seats: [number, string, string][] }[] = await m.query(
       `SELECT * FROM booking_lock_and_read($1::text[], $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz)`,
       [[...new Set(q.keys)].sort(), q.periodId, q.repId, q.marketerId, q.seatsFrom.toISOString(), q.seatsTo.toISOString()],
     );
     const found = row.period_row && row.program_row ? { period: hydrate(m, Period, row.period_row), program: hydrate(m, Program, row.program_row) } : null;
-    return { found, marketer: row.marketer_row, rep: row.rep_row, seats: row.seats.map(([seat, s, e]) => ({ seat, startsAt: new Date(s), endsAt: new Date(e) })) };
+    const seats = row.seats.map(([seat, s, e]) => ({ seat, startsAt: new Date(s), endsAt: new Date(e) }));
+    return { found, marketer: row.marketer_row, rep: row.rep_row, seats, seatsFrom: q.seatsFrom, seatsTo: q.seatsTo };
   }
 
   /**

@@ -29,7 +29,7 @@ import { WaitlistService } from './waitlist.service.js';
 
 export { REMINDER_JOB } from './booking-notices.js';
 
-/** A new booking reads the seats taken on the rep's calls starting before this long after its start (a slot is shorter). */
+/** A new booking reads the seats taken on the rep's calls from its start to this long after (a slot is shorter). */
 const SEATS_READ_AHEAD_MS = 86_400_000;
 
 export function requestHash(body: object): string {
@@ -174,9 +174,9 @@ export class BookingsService implements OnModuleInit {
     const start = new Date(slot.start * 60_000);
     const end = new Date(slot.end * 60_000);
     const seats = found.program.settings.seatsPerCall;
-    // Seats read with the locks cover slots ending within SEATS_READ_AHEAD_MS of the start; a longer one reads its own.
+    // The seats read with the locks serve a slot inside the range they were read for; another reads its own.
     const taken = new Set(
-      read && end.getTime() <= startsAt.getTime() + SEATS_READ_AHEAD_MS
+      read && start >= read.seatsFrom && end <= read.seatsTo
         ? read.seats.filter((s) => s.startsAt < end && s.endsAt > start).map((s) => s.seat)
         : await this.repo.takenSeats(m, repId, start, end),
     );
