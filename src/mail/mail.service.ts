@@ -14,7 +14,7 @@ export const MAIL_SEND_QUEUE = 'mail-send';
 /** Receives the jobs of MAIL_SEND_QUEUE that failed for good, to mark their rows failed. */
 export const MAIL_FAILED_QUEUE = 'mail-failed';
 /** Jobs fetched (and messages sent) at once per instance. */
-const SEND_BATCH = 5;
+const SEND_BATCH = 10;
 /**
  * A send attempt running longer than this is failed and retried, and a job held by a process that died is
  * retried this long after it started (plus the maintenance sweep and the retry delay): well within a minute.

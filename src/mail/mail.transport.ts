@@ -10,6 +10,9 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
  */
 export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 15_000 } as const;
 
+/** SMTP connections kept open per process (the send batch shares them) and how long an unused one stays. */
+export const SMTP_POOL = { pool: true, maxConnections: 4, maxMessages: 500, idleTimeout: 30_000 } as const;
+
 /**
  * Where mail goes: the SMTP server of `SMTP_URL`, or, when it is unset, one `.eml` file per message under
  * `<VAR_DIR>/mail/` (the file name is fixed per outbox row, so sending a row again overwrites its file).
@@ -22,9 +25,12 @@ export class MailTransport implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (config.smtpUrl) {
+      // Pooled: a few connections kept open and reused (up to SMTP_POOL.maxMessages each), instead of a new
+      // TCP connection, greeting and EHLO for every message; a dropped one is replaced on the next message.
       this.transporter = nodemailer.createTransport({
         url: config.smtpUrl,
         ...SMTP_TIMEOUTS,
+        ...SMTP_POOL,
       });
     } else {
       this.emlDir = path.resolve(config.varDir, 'mail');
