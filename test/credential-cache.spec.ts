@@ -119,6 +119,20 @@ describe('credential cache across instances', () => {
     expect(me.body).toMatchObject({ roles: ['rep'], timeZone: 'Asia/Tokyo', name: 'Renamed' });
   });
 
+  it('a role removed by a people import on A takes effect on A at once and on B within a second', async () => {
+    const { token } = await person(['rep', 'lifecycle']);
+    for (const t of [a, b]) {
+      expect(await status(t, '/api/v1/users', token)).toBe(200);
+      expect(await status(t, '/api/v1/users', token)).toBe(200);
+    }
+    const csv = `email,name,roles,timeZone\ncached-${n}@example.com,Imported,rep,UTC\n`;
+    const res = await a.http.post('/api/v1/imports/people?dryRun=false').set(bearer(a.adminToken)).set('Content-Type', 'text/csv').send(csv);
+    expect(res.status).toBe(200);
+    expect(res.body.applied).toBe(true);
+    expect(await status(a, '/api/v1/users', token)).toBe(403);
+    await within(1_000, async () => (await status(b, '/api/v1/users', token)) === 403);
+  });
+
   it('a session signed out on A stops working on A at once and on B within a second; a new session works at once', async () => {
     const { id } = await person(['rep']);
     const cookie = 'ss_' + randomBytes(32).toString('base64url');

@@ -6,6 +6,7 @@ import { DomainError } from '../common/errors.js';
 import { validationError } from '../common/validation.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { MailService } from '../mail/mail.service.js';
+import { CredentialCache } from '../people/credential-cache.js';
 import type { User } from '../people/user.entity.js';
 import { planImport, type ImportPlan, type RowResult, type Totals } from './import-plan.js';
 import { ImportsRepository } from './imports.repository.js';
@@ -35,6 +36,7 @@ export class ImportsService {
     private readonly repo: ImportsRepository,
     private readonly audit: AuditService,
     private readonly mail: MailService,
+    private readonly credentials: CredentialCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly welcomeLinks?: WelcomeLinks,
   ) {}
@@ -49,7 +51,7 @@ export class ImportsService {
     }
     if (!parsed.length) throw validationError([{ field: 'body', problems: ['the CSV has a header but no rows'] }]);
 
-    return this.db.transaction(async (m) => {
+    const imported = await this.db.transaction(async (m) => {
       if (!opts.dryRun) await this.repo.lock(m);
       const plan = await this.plan(m, parsed, !opts.dryRun);
       const result: ImportResult = { dryRun: opts.dryRun, applied: false, totals: plan.totals, welcomeEmails: 0, rows: plan.rows };
@@ -73,6 +75,9 @@ export class ImportsService {
       result.applied = true;
       return result;
     });
+    // Names, time zones and roles of many people may have changed: this instance forgets every cached credential.
+    if (imported.applied) this.credentials.forgetAll();
+    return imported;
   }
 
   private async plan(m: EntityManager, rows: ReturnType<typeof parsePeopleCsv>, applying: boolean): Promise<ImportPlan> {
