@@ -17,7 +17,13 @@ export type Interpolation = Html | string | number | boolean | null | undefined 
 function render(v: Interpolation): string {
   if (v === null || v === undefined || v === false) return '';
   if (v instanceof Html) return v.value;
-  if (Array.isArray(v)) return (v as readonly Interpolation[]).map(render).join('');
+  if (Array.isArray(v)) {
+    // Appended, not joined: a join copies the text of every item again, and a page of a few thousand
+    // rows is then copied once per level of nesting; appended strings are copied once, when the page is sent.
+    let out = '';
+    for (const item of v as readonly Interpolation[]) out += render(item);
+    return out;
+  }
   return escapeHtml(String(v));
 }
 

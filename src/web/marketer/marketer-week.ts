@@ -5,10 +5,12 @@
  */
 import { DateTime } from 'luxon';
 import type { WallWindow } from '../../availability/engine/slot-engine.js';
+import type { SlotList } from '../../availability/slot-page.js';
 import { inSaneRange } from '../../common/time/dates.js';
 import type { User } from '../../people/user.entity.js';
-import { time } from '../kit/format.js';
-import { buttonForm, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
+import { escapeHtml } from '../../common/escape-html.js';
+import { localClock, time } from '../kit/format.js';
+import { buttonForm, errorSummary, form, html, Html, input, raw, select, type FieldErrors } from '../kit/html.js';
 import { page } from '../kit/layout.js';
 import type { RepWindows } from './marketer-pages.repository.js';
 import { windowAt as windowAtInZone } from '../rep/rep-windows.js';
@@ -111,6 +113,52 @@ export function windowAt(w: RepWindows | undefined, startsAt: Date): WallWindow 
   return w ? windowAtInZone(startsAt, w.timeZone, w.weekly, (date) => w.overrides[date]) : undefined;
 }
 
+/** Which slots of a search the week shows: the filters the search did not apply, and the booking being moved. */
+export interface WeekSlotFilter {
+  callType: string;
+  marketingSourced: boolean;
+  /** "<repId> <startsAt>" of a booking being moved: its own time is not offered. */
+  except?: string;
+}
+
+/**
+ * A search page's slots as the week shows them, read straight from the engine's columns (the same values
+ * as `slotObjects`, without its objects or its local times): with their rep's name, those `filter` keeps,
+ * appended to `out`; the call type of every slot, kept or not, added to `callTypes` (the Call type select
+ * offers them all). Each start and end is formatted once, and every slot has the same shape.
+ */
+export function weekSlotsOf(list: SlotList, names: ReadonlyMap<string, string>, filter: WeekSlotFilter, out: WeekSlot[], callTypes: Set<string>): void {
+  const { cols, repIds, rows } = list;
+  const iso = new Map<number, string>();
+  const utc = (t: number): string => {
+    let s = iso.get(t);
+    if (s === undefined) iso.set(t, (s = new Date(t * 60_000).toISOString()));
+    return s;
+  };
+  for (let k = 0; k < rows.length; k++) {
+    const i = rows[k];
+    const mi = cols.windowMeta[i];
+    const meta = mi >= 0 ? cols.meta[mi] : undefined;
+    if (meta?.callType) callTypes.add(meta.callType);
+    if (filter.callType && meta?.callType !== filter.callType) continue;
+    if (filter.marketingSourced && meta?.marketingSourced !== true) continue;
+    const repId = repIds[cols.repIndex[i]];
+    const startsAt = utc(cols.start[i]);
+    if (filter.except !== undefined && filter.except === `${repId} ${startsAt}`) continue;
+    out.push({
+      repId,
+      repName: names.get(repId) ?? 'a rep',
+      startsAt,
+      endsAt: utc(cols.end[i]),
+      capacityLeft: cols.capacityLeft[i],
+      label: meta?.label,
+      callType: meta?.callType,
+      marketingSourced: meta?.marketingSourced,
+      customerCallId: meta?.customerCallId,
+    });
+  }
+}
+
 /** The filters as a query string (blank ones left out), for links and for coming back after a POST. */
 export function viewQuery(f: WeekFilters, week?: string): string {
   const q = new URLSearchParams();
@@ -125,9 +173,17 @@ export function viewQuery(f: WeekFilters, week?: string): string {
 
 /** Short description of a slot's call: label, call type, marketing-sourced lead, seats left. */
 function slotFacts(s: WeekSlot): string {
-  const parts = [s.label, s.callType, s.marketingSourced ? 'marketing-sourced lead' : undefined, s.capacityLeft > 1 ? `${s.capacityLeft} seats left` : undefined];
-  return parts.filter(Boolean).join(' · ');
+  let out = s.label || '';
+  const add = (part: string) => (out = out ? `${out} · ${part}` : part);
+  if (s.callType) add(s.callType);
+  if (s.marketingSourced) add('marketing-sourced lead');
+  if (s.capacityLeft > 1) add(`${s.capacityLeft} seats left`);
+  return out;
 }
+
+const SPECIAL = /[&<>"']/;
+/** `escapeHtml`, skipping the replace for the (usual) text with nothing to escape. */
+const esc = (text: string): string => (SPECIAL.test(text) ? escapeHtml(text) : text);
 
 /** The whole week page for either mode. */
 export function weekPage(v: WeekView): Html {
@@ -169,16 +225,7 @@ ${select({
 </form>`;
 
   // A week of a large roster has thousands of slots but a few hundred distinct instants: convert each once.
-  const seen = new Map<string, { date: string; hhmm: string }>();
-  const local = (isoInstant: string) => {
-    let found = seen.get(isoInstant);
-    if (!found) {
-      const d = DateTime.fromISO(isoInstant, { zone });
-      found = { date: d.toISODate()!, hhmm: d.toFormat('HH:mm') };
-      seen.set(isoInstant, found);
-    }
-    return found;
-  };
+  const local = localClock(zone);
 
   let grid = html``;
   if (v.monday && v.slots) {
@@ -198,13 +245,40 @@ ${select({
     }
     const bookedByDay = new Map<string, BookedSession[]>();
     for (const b of v.booked ?? []) {
-      const key = local(b.startsAt.toISOString()).date;
+      const key = local(b.startsAt).date;
       (bookedByDay.get(key) ?? bookedByDay.set(key, []).get(key)!).push(b);
     }
-    // One form per day; each slot is a submit button whose value names it (rep and start).
+    // One form per day; each slot is a submit button whose value names it (rep and start). A week of a large
+    // roster has thousands of them: each is one template string (escaped as `html` would escape it), not a
+    // tree of `html` templates; each rep's id and name and each start is escaped once. The list is appended
+    // to, not joined: the page is copied into one flat string once, when it is sent.
     const verb = v.mode.kind === 'reschedule' ? 'Move to' : 'Book';
-    const slotButton = (s: WeekSlot): Html =>
-      html`<button type="submit" name="slot" value="${s.repId} ${s.startsAt}" class="secondary">${verb} ${local(s.startsAt).hhmm}–${local(s.endsAt).hhmm} with ${s.repName}</button>`;
+    const escaped = new Map<string, string>();
+    const escOnce = (text: string): string => {
+      let e = escaped.get(text);
+      if (e === undefined) escaped.set(text, (e = esc(text)));
+      return e;
+    };
+    const slotItem = (s: WeekSlot): string => {
+      const facts = slotFacts(s);
+      const more = s.customerCallId
+        ? `<br><span class="badge">Customer call</span>${facts ? ` <span class="muted">${esc(facts)}</span>` : ''}`
+        : facts
+          ? `<br><span class="muted">${esc(facts)}</span>`
+          : '';
+      return `<li${s.customerCallId ? ' class="customer-call"' : ''}><button type="submit" name="slot" value="${escOnce(s.repId)} ${escOnce(s.startsAt)}" class="secondary">${verb} ${local(s.startsAt).hhmm}–${local(s.endsAt).hhmm} with ${escOnce(s.repName)}</button>${more}</li>`;
+    };
+    const fullItem = (c: FullSlot): string => {
+      const range = `${local(c.startsAt).hhmm}–${local(c.endsAt).hhmm}`;
+      return c.waiting
+        ? `<li class="waiting"><span class="badge">Waiting</span> Full: ${range} with ${escOnce(c.repName)}. You are on the waitlist.</li>`
+        : `<li><button type="submit" name="slot" value="${escOnce(c.repId)} ${escOnce(c.startsAt)}" formaction="/marketer/waitlist" class="link">Join the waitlist: ${range} with ${escOnce(c.repName)} (full)</button></li>`;
+    };
+    const items = <T>(list: readonly T[], item: (x: T) => string): Html => {
+      let out = '';
+      for (const x of list) out += item(x);
+      return raw(out);
+    };
     const dayForm = (list: Html): Html =>
       v.mode.kind === 'reschedule'
         ? form(`/marketer/bookings/${v.mode.bookingId}/reschedule`, v.csrf, html`<input type="hidden" name="view" value="${view}">${list}`)
@@ -230,27 +304,13 @@ ${days.map((d) => {
 ${mine.length
   ? html`<ul aria-label="Your sessions">${mine.map(
       (b) =>
-        html`<li class="booked"><span class="badge">Booked</span> Your session ${time(b.startsAt, zone)}–${time(b.endsAt, zone)} with ${b.repName}${
+        html`<li class="booked"><span class="badge">Booked</span> Your session ${local(b.startsAt).hhmm}–${local(b.endsAt).hhmm} with ${b.repName}${
           b.customerCall ? html`<br><span class="badge">Customer call</span>${b.label ? html` <span class="muted">${b.label}</span>` : ''}` : ''
         }</li>`,
     )}</ul>`
   : ''}
-${list.length
-  ? dayForm(html`<ul>${list.map((s) => {
-      const facts = slotFacts(s);
-      return html`<li${s.customerCallId ? html` class="customer-call"` : ''}>${slotButton(s)}${
-        s.customerCallId ? html`<br><span class="badge">Customer call</span>${facts ? html` <span class="muted">${facts}</span>` : ''}` : facts ? html`<br><span class="muted">${facts}</span>` : ''
-      }</li>`;
-    })}</ul>`)
-  : html`<p class="empty">No open slots</p>`}
-${full.length
-  ? dayForm(html`<ul aria-label="Full calls">${full.map((c) => {
-      const range = `${local(c.startsAt).hhmm}–${local(c.endsAt).hhmm}`;
-      return c.waiting
-        ? html`<li class="waiting"><span class="badge">Waiting</span> Full: ${range} with ${c.repName}. You are on the waitlist.</li>`
-        : html`<li><button type="submit" name="slot" value="${c.repId} ${c.startsAt}" formaction="/marketer/waitlist" class="link">Join the waitlist: ${range} with ${c.repName} (full)</button></li>`;
-    })}</ul>`)
-  : ''}
+${list.length ? dayForm(html`<ul>${items(list, slotItem)}</ul>`) : html`<p class="empty">No open slots</p>`}
+${full.length ? dayForm(html`<ul aria-label="Full calls">${items(full, fullItem)}</ul>`) : ''}
 </section>`;
 })}
 </div>`;

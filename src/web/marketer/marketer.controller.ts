@@ -4,7 +4,6 @@ import type { Response } from 'express';
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { SLOTS_PAGE, SlotsQuery } from '../../availability/availability.dto.js';
-import { slotObjects } from '../../availability/slot-page.js';
 import { SlotsService, type SlotsResult } from '../../availability/slots.service.js';
 import { AttendanceDto, CancelBookingDto, CreateBookingDto, JoinWaitlistDto, RescheduleBookingDto } from '../../bookings/bookings.dto.js';
 import { BookingsService } from '../../bookings/bookings.service.js';
@@ -19,7 +18,7 @@ import { checked, formProblem, messageOf, parseDto, sendHtml, submitForm, text, 
 import type { FieldErrors, Html } from '../kit/html.js';
 import { cancelPage, homePage, type HomeBooking, type HomeView } from './marketer-home.js';
 import { MarketerPagesRepository, type EnrolmentProgress } from './marketer-pages.repository.js';
-import { mondayOf, periodDates, weekPage, windowAt, type FullSlot, type WeekFilters, type WeekMode, type WeekSlot } from './marketer-week.js';
+import { mondayOf, periodDates, weekPage, weekSlotsOf, windowAt, type FullSlot, type WeekFilters, type WeekMode, type WeekSlot, type WeekSlotFilter } from './marketer-week.js';
 import { Csrf, WebPage } from '../kit/web.decorators.js';
 
 /** Fixed texts for `?notice=` after a redirect (the query text itself is never shown). */
@@ -366,30 +365,30 @@ export class MarketerPagesController {
     if (Object.keys(errors).length) return { status: 400, page: weekPage({ ...view, callTypes: [], slots: null, errors }) };
 
     // Search without the call-type filter, so the Call type select can offer every type of the week. A move
-    // searches as if the booking being moved were not held, as the move itself decides.
-    let found: { result: SlotsResult; all: Omit<WeekSlot, 'repName'>[] };
+    // searches as if the booking being moved were not held, as the move itself decides, and does not offer
+    // the booking's own time: "Keep it as it is" does that.
+    const names = new Map(reps.map((r) => [r.id, r.name]));
+    let found: { result: SlotsResult; slots: WeekSlot[]; callTypes: Set<string> };
     try {
-      found = await this.weekSlots(actor, {
-        periodId: search.periodId,
-        from: search.from,
-        to: search.to,
-        marketerId: actor.id,
-        timeZone: zone,
-        ...(filters.repId ? { repId: filters.repId } : {}),
-        ...(moving ? { excludeBookingId: moving.bookingId } : {}),
-      });
+      found = await this.weekSlots(
+        actor,
+        {
+          periodId: search.periodId,
+          from: search.from,
+          to: search.to,
+          marketerId: actor.id,
+          timeZone: zone,
+          ...(filters.repId ? { repId: filters.repId } : {}),
+          ...(moving ? { excludeBookingId: moving.bookingId } : {}),
+        },
+        names,
+        { callType: filters.callType, marketingSourced: filters.marketingSourced, ...(moving ? { except: `${moving.repId} ${moving.startsAt.toISOString()}` } : {}) },
+      );
     } catch (e) {
       const p = formProblem(e);
       return { status: p.status, page: weekPage({ ...view, callTypes: [], slots: null, message: messageOf(p) }) };
     }
-    const { result, all } = found;
-    const names = new Map(reps.map((r) => [r.id, r.name]));
-    // A move does not offer the booking's own time: "Keep it as it is" does that.
-    const current = moving && `${moving.repId} ${moving.startsAt.toISOString()}`;
-    const slots = all
-      .filter((s) => (!filters.callType || s.callType === filters.callType) && (!filters.marketingSourced || s.marketingSourced === true))
-      .filter((s) => `${s.repId} ${s.startsAt}` !== current)
-      .map((s) => ({ ...s, repName: names.get(s.repId) ?? 'a rep' }));
+    const { result, slots } = found;
     // The marketer's own sessions of the week, so what they booked shows where they booked it.
     const own = await this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to });
     const booked = own
@@ -407,6 +406,13 @@ export class MarketerPagesController {
         ? await this.repo.repWindows(shown.map((c) => c.repId), monday!.minus({ days: 1 }).toISODate()!, monday!.plus({ days: 8 }).toISODate()!)
         : undefined;
       const waits = new Set(waiting.map((w) => `${w.repId}|${w.startsAt.getTime()}`));
+      // Many reps' calls share a start: each instant is written once.
+      const isoOf = new Map<number, string>();
+      const iso = (d: Date): string => {
+        let s = isoOf.get(d.getTime());
+        if (s === undefined) isoOf.set(d.getTime(), (s = d.toISOString()));
+        return s;
+      };
       full = shown
         .filter((c) => {
           if (!windows) return true;
@@ -416,8 +422,8 @@ export class MarketerPagesController {
         .map((c) => ({
           repId: c.repId,
           repName: names.get(c.repId) ?? 'a rep',
-          startsAt: c.startsAt.toISOString(),
-          endsAt: c.endsAt.toISOString(),
+          startsAt: iso(c.startsAt),
+          endsAt: iso(c.endsAt),
           waiting: waits.has(`${c.repId}|${c.startsAt.getTime()}`),
         }));
     }
@@ -429,22 +435,31 @@ export class MarketerPagesController {
       : undefined;
     return {
       status: 200,
-      page: weekPage({ ...view, callTypes: [...new Set(all.map((s) => s.callType).filter((c): c is string => !!c))], slots, info, booked, full }),
+      page: weekPage({ ...view, callTypes: [...found.callTypes], slots, info, booked, full }),
     };
   }
 
-  /** Every slot of the search, page after page (following nextCursor), and the first page's result. */
-  private async weekSlots(actor: User, q: SlotsQuery): Promise<{ result: SlotsResult; all: Omit<WeekSlot, 'repName'>[] }> {
-    const all: Omit<WeekSlot, 'repName'>[] = [];
+  /**
+   * Every slot of the search, page after page (following nextCursor), that `filter` keeps, with its rep's
+   * name; the call types of all of them; and the first page's result.
+   */
+  private async weekSlots(
+    actor: User,
+    q: SlotsQuery,
+    names: ReadonlyMap<string, string>,
+    filter: WeekSlotFilter,
+  ): Promise<{ result: SlotsResult; slots: WeekSlot[]; callTypes: Set<string> }> {
+    const slots: WeekSlot[] = [];
+    const callTypes = new Set<string>();
     let first: SlotsResult | undefined;
     let cursor: string | undefined;
     do {
       const page: SlotsResult = await this.slots.search(actor, { ...q, limit: SLOTS_PAGE.max, ...(cursor ? { cursor } : {}) });
       first ??= page;
-      for (const s of slotObjects(page.slots)) all.push(s);
+      weekSlotsOf(page.slots, names, filter, slots, callTypes);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    return { result: first, all };
+    return { result: first, slots, callTypes };
   }
 
   /** The enrolment whose period holds today (in its program's zone), else the next one. */
