@@ -6,12 +6,13 @@ import { AvailabilityRepository } from './availability.repository.js';
 import { AvailabilityService } from './availability.service.js';
 import { BusyCache } from './busy-cache.js';
 import { SlotsService } from './slots.service.js';
+import { SupplyCache } from './supply-cache.js';
 
 @Module({
   imports: [PeopleModule, ProgramsModule],
   controllers: [AvailabilityController],
-  // BusyCache: one per instance, every request's slot search shares it.
-  providers: [{ provide: BusyCache, useFactory: () => new BusyCache() }, AvailabilityRepository, AvailabilityService, SlotsService],
+  // BusyCache, SupplyCache: one per instance, every request's slot search shares them.
+  providers: [{ provide: BusyCache, useFactory: () => new BusyCache() }, { provide: SupplyCache, useFactory: () => new SupplyCache() }, AvailabilityRepository, AvailabilityService, SlotsService],
   exports: [SlotsService, AvailabilityRepository, AvailabilityService],
 })
 export class AvailabilityModule {}

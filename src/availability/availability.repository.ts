@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { Interval, OpenCall, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
 import { BusyCache } from './busy-cache.js';
+import { SupplyCache, type SupplyRange } from './supply-cache.js';
 
 /** A row of `supply`: a rep's windows, bookings (start, end, seats taken), calendar busy time and opened calls (id, start, end, label, call type, lead flag). */
 interface SupplyRow {
@@ -11,6 +12,8 @@ interface SupplyRow {
   weekly: WeeklyWindow[];
   overrides: Record<string, WallWindow[]>;
   calls: [number, number, number][];
+  /** supply_versions.version of the rep (0 without a row), read in the same snapshot as the rest. */
+  supply_version: string;
   /** rep_calendar_busy.version of the rep's row; null when the rep has no busy time. */
   busy_version: string | null;
   /** Busy events' starts and ends in turn, sorted (event i is busy[2i] .. busy[2i + 1]); only when asked for (`inline`). */
@@ -21,11 +24,20 @@ interface SupplyRow {
 /** Which reps' busy arrays `supply`'s query returns itself: none (the cache has them), some, or all. */
 type Inline = { all: boolean; reps: string[] };
 
+/** What `supply` is asked: a period's active roster (or one rep of it) over a range. */
+type SupplyAsk = SupplyRange & { periodId: string; repId?: string; excludeBookingId?: string };
+
 /** Availability and the busy time the slot search subtracts; every load is one query for all reps (a second one for busy arrays the instance's cache lacks). */
 @Injectable()
 export class AvailabilityRepository {
-  /** `busy`: the instance's copy of the reps' busy arrays by version (one per instance, shared by every request). */
-  constructor(private readonly busy: BusyCache = new BusyCache()) {}
+  /**
+   * `busy`: the instance's copy of the reps' busy arrays by version (one per instance, shared by every request);
+   * `supplies`: the instance's copy of the reps' whole supplies by supply version (the listing's, `cachedSupply`).
+   */
+  constructor(
+    private readonly busy: BusyCache = new BusyCache(),
+    private readonly supplies: SupplyCache = new SupplyCache(),
+  ) {}
 
   find(m: EntityManager, repId: string): Promise<Availability | null> {
     return m.findOneBy(Availability, { repId });
@@ -93,13 +105,58 @@ export class AvailabilityRepository {
    * before the cache. The booking check (inside its transaction) goes through here too, so it never judges
    * by an array older or newer than the rest of what it read.
    */
-  async supply(
-    m: EntityManager,
-    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; eventsFrom: Date; eventsTo: Date; excludeBookingId?: string },
-  ): Promise<RepSupply[]> {
+  async supply(m: EntityManager, q: SupplyAsk): Promise<RepSupply[]> {
+    return (await this.supplyVersioned(m, q, null)).map((r) => r.supply);
+  }
+
+  /**
+   * `supply` for a listing, from the instance's `SupplyCache` where it can: one query reads the active roster
+   * with each rep's zone and supply version (0 for a rep without a `supply_versions` row), then `supply`'s
+   * query, restricted to the reps whose version the cache lacks (or read for a range not covering this one),
+   * reads theirs with their versions in its own snapshot. Never stale: every supply served is the one the
+   * version read by this request names (triggers bump a rep's version in every transaction that changes what
+   * the supply holds), or newer (a rep read by the second query). Not for a booking's check, which reads the
+   * database in its transaction; nor with `excludeBookingId` (a move's search reads everything).
+   */
+  async cachedSupply(m: EntityManager, q: SupplyAsk): Promise<RepSupply[]> {
+    if (q.excludeBookingId) return this.supply(m, q);
+    const roster: { rep_id: string; time_zone: string; version: string }[] = await m.query(
+      `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(sv.version, 0)::text AS version
+         FROM roster_entries r
+         JOIN users u ON u.id = r.rep_id AND u.active
+         LEFT JOIN availability a ON a.rep_id = r.rep_id
+         LEFT JOIN supply_versions sv ON sv.rep_id = r.rep_id
+        WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+          AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
+        ORDER BY r.rep_id`,
+      [q.periodId, q.repId ?? null],
+    );
+    const out = new Array<RepSupply | undefined>(roster.length);
+    const missing: string[] = [];
+    roster.forEach((r, i) => {
+      const hit = this.supplies.get(r.rep_id, r.version, q, r.time_zone);
+      if (hit) out[i] = hit;
+      else missing.push(r.rep_id);
+    });
+    if (missing.length) {
+      const read = new Map<string, RepSupply>();
+      for (const { supply, version } of await this.supplyVersioned(m, q, missing)) {
+        this.supplies.set(supply.repId, version, q, supply);
+        read.set(supply.repId, supply);
+      }
+      // A rep gone from the roster (or its supply) between the two queries is left out, as the newer snapshot says.
+      roster.forEach((r, i) => {
+        if (!out[i]) out[i] = read.get(r.rep_id);
+      });
+    }
+    return out.filter((s): s is RepSupply => s !== undefined);
+  }
+
+  /** `supply` with each rep's supply version from the same snapshot; `only`: just these reps (null: the whole roster). */
+  private async supplyVersioned(m: EntityManager, q: SupplyAsk, only: string[] | null): Promise<{ supply: RepSupply; version: string }[]> {
     let inline: Inline = { all: false, reps: [] };
     for (let round = 0; ; round++) {
-      const rows = await this.supplyRows(m, q, inline);
+      const rows = await this.supplyRows(m, q, inline, only);
       const pairs = new Map<string, Int32Array>();
       const missing: string[] = [];
       for (const r of rows) {
@@ -130,7 +187,7 @@ export class AvailabilityRepository {
           continue;
         }
       }
-      return rows.map((r) => this.toSupply(r, pairs.get(r.rep_id)));
+      return rows.map((r) => ({ supply: this.toSupply(r, pairs.get(r.rep_id)), version: r.supply_version }));
     }
   }
 
@@ -161,11 +218,7 @@ export class AvailabilityRepository {
     return rep;
   }
 
-  private supplyRows(
-    m: EntityManager,
-    q: { periodId: string; repId?: string; fromDate: string; toDate: string; from: Date; to: Date; eventsFrom: Date; eventsTo: Date; excludeBookingId?: string },
-    inline: Inline,
-  ): Promise<SupplyRow[]> {
+  private supplyRows(m: EntityManager, q: SupplyAsk, inline: Inline, only: string[] | null): Promise<SupplyRow[]> {
     return m.query(
       `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
               COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
@@ -179,7 +232,8 @@ export class AvailabilityRepository {
                                  GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
               cb.version::text AS busy_version,
               CASE WHEN $10::boolean OR cb.rep_id = ANY($11::uuid[]) THEN to_json(cb.minutes) END AS busy,
-              COALESCE(ev.open_calls, '[]') AS open_calls
+              COALESCE(ev.open_calls, '[]') AS open_calls,
+              COALESCE(sv.version, 0)::text AS supply_version
          FROM roster_entries r
          JOIN users u ON u.id = r.rep_id AND u.active
          LEFT JOIN availability a ON a.rep_id = r.rep_id
@@ -187,16 +241,19 @@ export class AvailabilityRepository {
          -- calendar_events): its version, the array itself only where asked ($10 all, $11 those reps).
          -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
          LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
+         LEFT JOIN supply_versions sv ON sv.rep_id = r.rep_id
          -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
          LEFT JOIN (SELECT e.rep_id,
                            json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
                                                      e.label, e.call_type, e.marketing_sourced)) AS open_calls
                       FROM calendar_events e
                      WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
-                                         WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid))
+                                         WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid)
+                                           AND ($12::uuid[] IS NULL OR x.rep_id = ANY($12::uuid[])))
                        AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
                      GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
         WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+          AND ($12::uuid[] IS NULL OR r.rep_id = ANY($12::uuid[]))
           AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
         ORDER BY r.rep_id`,
       [
@@ -211,6 +268,7 @@ export class AvailabilityRepository {
         q.eventsTo.toISOString(),
         inline.all,
         inline.reps,
+        only,
       ],
     );
   }

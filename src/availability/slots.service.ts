@@ -96,7 +96,8 @@ export class SlotsService {
     if (!found) throw notFound('Period', q.periodId);
     // A later page needs no slot before its cursor: the engine starts there (a slot depends on its start, not on the range).
     const searchFrom = after && after.minute * 60_000 > from.getTime() ? new Date(after.minute * 60_000) : from;
-    const built = searchFrom < to ? await this.buildQuery(m, found, { from: searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId }) : {};
+    // The listing takes reps' supplies from the instance's cache where their versions say it holds them (never stale).
+    const built = searchFrom < to ? await this.buildQuery(m, found, { from: searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId, cached: true }) : {};
     const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slots: noSlots(zone) };
     if (built.limits) base.marketer = built.limits;
     if (!built.query) return base;
@@ -121,7 +122,7 @@ export class SlotsService {
   private async buildQuery(
     m: EntityManager,
     { period, program }: { period: Period; program: Program },
-    opts: { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string },
+    opts: { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string; cached?: boolean },
   ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
     const s = program.settings;
     if (period.status === 'closed' || period.status === 'rolled_up') return {};
@@ -137,7 +138,7 @@ export class SlotsService {
           })
         : undefined,
       // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
-      this.repo.supply(m, {
+      (opts.cached ? this.repo.cachedSupply : this.repo.supply).call(this.repo, m, {
         periodId: period.id,
         repId: opts.repId,
         fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
