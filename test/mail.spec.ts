@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import pg from 'pg';
 import { JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
 import { MAIL_FAILED_QUEUE, MAIL_SEND_QUEUE, MailService } from '../src/mail/mail.service.js';
 import type { OutgoingMail } from '../src/mail/mail.types.js';
@@ -27,6 +28,8 @@ class SmtpSink {
   script: { code: number; message: string }[] = [];
   /** Answer every DATA with this (when the script is empty). */
   always?: { code: number; message: string };
+  /** Refuse the next DATA commands to these recipients (how many times each), whatever the order of sending. */
+  refuse = new Map<string, number>();
   dataCommands = 0;
   private server?: SMTPServer;
 
@@ -43,7 +46,9 @@ class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           sink.dataCommands++;
-          const reply = sink.script.shift() ?? sink.always;
+          const to = session.envelope.rcptTo.map((r) => r.address).find((a) => (sink.refuse.get(a) ?? 0) > 0);
+          if (to) sink.refuse.set(to, sink.refuse.get(to)! - 1);
+          const reply = to ? { code: 451, message: `4.2.1 ${to} is busy, try again later` } : (sink.script.shift() ?? sink.always);
           if (reply) {
             callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
             return;
@@ -290,6 +295,82 @@ describe('mail outbox (real PostgreSQL, real SMTP)', () => {
     expectExactlyOnce(sink.received.filter((r) => r.parsed.subject?.includes(run)), subjects);
     expect(sink.dataCommands - before).toBe(4);
     for (const s of subjects) expect(await t.app.get(MailService).find(`t7:${s}`)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+  });
+});
+
+describe('mail outbox in batches', () => {
+  let sink: SmtpSink;
+  let t: TestApp;
+  /** Every statement sent on any pooled connection, with the connection it was sent on. */
+  const sent: { client: unknown; text: string }[] = [];
+  const ClientProto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const originalQuery = ClientProto.query;
+
+  beforeAll(async () => {
+    sink = await SmtpSink.start();
+    t = await startTestApp({ ...FAST, SMTP_URL: sink.url });
+    ClientProto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text: string };
+      sent.push({ client: this, text: typeof q === 'string' ? q : q.text });
+      return originalQuery.apply(this, args);
+    };
+  });
+  afterAll(async () => {
+    ClientProto.query = originalQuery;
+    await t?.close();
+    await sink?.close();
+  });
+
+  /** The sending transactions among the statements: from START TRANSACTION to COMMIT, locking outbox rows. */
+  function sendTransactions(statements: { client: unknown; text: string }[]): string[][] {
+    const open = new Map<unknown, string[]>();
+    const found: string[][] = [];
+    for (const { client, text } of statements) {
+      if (/^\s*(START TRANSACTION|BEGIN)/i.test(text)) open.set(client, []);
+      const tx = open.get(client);
+      if (!tx) continue;
+      tx.push(text.replace(/\s+/g, ' ').slice(0, 90));
+      if (/^\s*(COMMIT|ROLLBACK)/i.test(text)) {
+        open.delete(client);
+        if (tx.some((x) => /FROM mail_outbox .*FOR UPDATE/.test(x))) found.push(tx);
+      }
+    }
+    return found;
+  }
+
+  slowIt('sends a batch of messages in one transaction of a few statements, and retries a refused recipient alone', async () => {
+    const run = unique();
+    const n = 30;
+    const subjects = Array.from({ length: n }, (_, i) => `Batch ${run} #${i}`);
+    const refused = `busy-${run}@example.com`;
+    sink.refuse.set(refused, 1); // the message in the middle of the first batch is refused once
+    const from = sent.length;
+    const before = sink.dataCommands;
+    await t.db.transaction(async (m) => {
+      for (const [i, s] of subjects.entries()) {
+        await t.app.get(MailService).enqueue(m, `t9:${s}`, message(s, i === 5 ? { to: { email: refused } } : {}));
+      }
+    });
+    await waitFor(`${n} messages`, () => sink.received.filter((r) => r.parsed.subject?.includes(run)).length === n, 30_000);
+    await settle(t);
+    expectExactlyOnce(
+      sink.received.filter((r) => r.parsed.subject?.includes(run)),
+      subjects,
+    );
+    expect(sink.dataCommands - before).toBe(n + 1); // the refused one twice, every other once
+    const rows = await outboxRows(t, `t9:Batch ${run}`);
+    expect(rows.filter((r) => r.attempts === 1 && r.status === 'sent' && r.last_error === null)).toHaveLength(n - 1);
+    expect(await t.app.get(MailService).find(`t9:${subjects[5]}`)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+
+    // Statements: each sending transaction is START TRANSACTION, one SELECT … FOR UPDATE SKIP LOCKED, one
+    // UPDATE, COMMIT, whatever its batch size (jobs are fetched 10 at a time): 30 messages and one retry in
+    // at most 4 + 2 transactions (a partial fetch may split a batch), instead of 5 statements per message.
+    const txs = sendTransactions(sent.slice(from));
+    const shown = txs.map((tx) => tx.join(' | '));
+    expect({ shown, max: Math.max(...txs.map((tx) => tx.length)) }).toEqual({ shown, max: 4 });
+    expect(txs.length).toBeGreaterThanOrEqual(4);
+    expect(txs.length).toBeLessThanOrEqual(6);
+    expect(txs.flat().length).toBeLessThanOrEqual(24);
   });
 });
 

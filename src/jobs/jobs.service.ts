@@ -39,6 +39,9 @@ export interface JobInfo {
 
 export type JobHandler<T> = (data: T, job: JobInfo) => Promise<void>;
 
+/** Handles a fetched batch; returns each job's outcome in order: undefined when done, `{ err }` when it failed. */
+export type BatchJobHandler<T> = (jobs: { data: T; job: JobInfo }[]) => Promise<({ err: unknown } | undefined)[]>;
+
 /** pg-boss's schema in the app's database. */
 export const JOBS_SCHEMA = 'pgboss';
 /**
@@ -140,30 +143,51 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
    * `batchSize` jobs are fetched at once and handled concurrently.
    */
   async work<T extends object>(name: string, handler: JobHandler<T>, options: { batchSize?: number } = {}): Promise<void> {
+    await this.workBatch<T>(
+      name,
+      (jobs) =>
+        Promise.all(
+          jobs.map(({ data, job }) =>
+            handler(data, job).then(
+              () => undefined,
+              (err: unknown) => ({ err }),
+            ),
+          ),
+        ),
+      options,
+    );
+  }
+
+  /**
+   * Like `work`, but `handler` gets the whole fetched batch at once (to handle it in a constant number of
+   * statements) and returns, in the same order, each job's outcome: undefined when it is done, `{ err }`
+   * when it failed (retried with backoff like a handler of `work` that throws). A handler that throws fails
+   * every job of the batch.
+   */
+  async workBatch<T extends object>(name: string, handler: BatchJobHandler<T>, options: { batchSize?: number } = {}): Promise<void> {
     await this.ensureQueue(name);
     const batchSize = options.batchSize ?? 1;
     const worker: { id?: string } = {};
     worker.id = await this.boss.work<T>(name, { batchSize, includeMetadata: true }, async (jobs) => {
       this.busy++;
       try {
+        const outcomes = await handler(jobs.map((job) => ({ data: job.data, job: { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit } })));
         const done: string[] = [];
         const failed: unknown[] = [];
-        await Promise.all(
-          jobs.map(async (job) => {
-            const info: JobInfo = { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit };
-            try {
-              await handler(job.data, info);
-              done.push(job.id);
-            } catch (err) {
-              failed.push(err);
-              const final = job.retryCount >= job.retryLimit;
-              this.logger[final ? 'error' : 'warn'](
-                { err, queue: name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 },
-                final ? 'job failed for good' : 'job failed; it will be retried',
-              );
-            }
-          }),
-        );
+        jobs.forEach((job, i) => {
+          const outcome = outcomes[i];
+          if (!outcome) {
+            done.push(job.id);
+            return;
+          }
+          const { err } = outcome;
+          failed.push(err);
+          const final = job.retryCount >= job.retryLimit;
+          this.logger[final ? 'error' : 'warn'](
+            { err, queue: name, jobId: job.id, attempt: job.retryCount + 1, attempts: job.retryLimit + 1 },
+            final ? 'job failed for good' : 'job failed; it will be retried',
+          );
+        });
         // A full batch means more may be due: fetch again now instead of after the polling interval.
         if (jobs.length === batchSize && worker.id && !this.closed) this.boss.notifyWorker(worker.id);
         if (failed.length > 0) {

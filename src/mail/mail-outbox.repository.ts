@@ -80,27 +80,39 @@ export class MailOutboxRepository {
   }
 
   /**
-   * Locks the row for the sender's transaction. A second sender of the same row (a duplicated or retried
-   * job) waits here, then sees the first one's outcome; `lock_timeout` bounds the wait (the job then retries).
+   * Locks the pending rows among `ids` for the sender's transaction (one statement for a batch). A row that
+   * another sender holds is skipped, not waited for (that sender marks it or gives it back), and so is one
+   * that is sent, given up or missing: `statusOf` tells those apart.
    */
-  async lockForSending(m: EntityManager, id: string): Promise<OutboxRow | null> {
-    await m.query(`SET LOCAL lock_timeout = '15s'`);
-    const rows: RawRow[] = await m.query(`SELECT * FROM mail_outbox WHERE id = $1 FOR UPDATE`, [id]);
-    return rows[0] ? toRow(rows[0]) : null;
+  async lockPendingForSending(m: EntityManager, ids: string[]): Promise<OutboxRow[]> {
+    const rows: RawRow[] = await m.query(`SELECT * FROM mail_outbox WHERE id = ANY($1::uuid[]) AND status = 'pending' FOR UPDATE SKIP LOCKED`, [ids]);
+    return rows.map(toRow);
   }
 
-  /** Marks the row sent (a secret body is blanked in the same statement). */
-  async markSent(m: EntityManager, id: string): Promise<void> {
-    await m.query(`UPDATE mail_outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL, ${BLANK_IF_SECRET} WHERE id = $1`, [id]);
+  /** The committed status of each of `ids` that exists (no lock). */
+  async statusOf(m: EntityManager, ids: string[]): Promise<Map<string, OutboxStatus>> {
+    const rows: { id: string; status: OutboxStatus }[] = await m.query(`SELECT id, status FROM mail_outbox WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  /** Counts a failed attempt; `final` gives the row up (status failed, a secret body blanked). */
-  async markAttemptFailed(m: EntityManager, id: string, error: string, final: boolean): Promise<void> {
+  /**
+   * Records a batch's attempts in one statement: a row with no error is marked sent; one with an error has
+   * the failed attempt counted, and is given up (status failed) when `final`. A secret body is blanked when
+   * the row is sent or given up.
+   */
+  async markAttempts(m: EntityManager, outcomes: { id: string; error: string | null; final: boolean }[]): Promise<void> {
+    if (outcomes.length === 0) return;
     await m.query(
-      `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, status = CASE WHEN $3 THEN 'failed' ELSE status END,
-              text = CASE WHEN $3 AND body_is_secret THEN '' ELSE text END, html = CASE WHEN $3 AND body_is_secret THEN '' ELSE html END
-       WHERE id = $1 AND status = 'pending'`,
-      [id, error, final],
+      `UPDATE mail_outbox o
+          SET status = CASE WHEN f.error IS NULL THEN 'sent' WHEN f.final THEN 'failed' ELSE o.status END,
+              sent_at = CASE WHEN f.error IS NULL THEN now() ELSE o.sent_at END,
+              attempts = o.attempts + 1,
+              last_error = f.error,
+              text = CASE WHEN o.body_is_secret AND (f.error IS NULL OR f.final) THEN '' ELSE o.text END,
+              html = CASE WHEN o.body_is_secret AND (f.error IS NULL OR f.final) THEN '' ELSE o.html END
+         FROM unnest($1::uuid[], $2::text[], $3::boolean[]) AS f(id, error, final)
+        WHERE o.id = f.id AND o.status = 'pending'`,
+      [outcomes.map((o) => o.id), outcomes.map((o) => o.error), outcomes.map((o) => o.final)],
     );
   }
 

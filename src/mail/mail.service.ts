@@ -19,9 +19,11 @@ const SEND_BATCH = 10;
  * A send attempt running longer than this is failed and retried, and a job held by a process that died is
  * retried this long after it started (plus the maintenance sweep and the retry delay): well within a minute.
  * The SMTP timeouts (SMTP_TIMEOUTS) end a stalled attempt before it. An attempt that outlives its job does no
- * harm: the retry waits on the row lock, then finds the row sent.
+ * harm: the retry skips the locked row and fails, and a later retry finds the row sent.
  */
 export const SEND_EXPIRE_SECONDS = 30;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface SendJob {
   outboxId: string;
@@ -65,7 +67,7 @@ export class MailService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.jobs.work<SendJob>(MAIL_FAILED_QUEUE, (data) => this.giveUp(data.outboxId));
-    await this.jobs.work<SendJob>(MAIL_SEND_QUEUE, (data, job) => this.deliver(data.outboxId, job), { batchSize: SEND_BATCH });
+    await this.jobs.workBatch<SendJob>(MAIL_SEND_QUEUE, (jobs) => this.deliverBatch(jobs), { batchSize: SEND_BATCH });
   }
 
   /**
@@ -138,36 +140,64 @@ export class MailService implements OnModuleInit {
     return this.repo.findByDedupeKey(dedupeKey);
   }
 
-  /** Sends one row unless it is already sent or given up; throws on failure so the job is retried. */
-  private async deliver(outboxId: string, job: JobInfo): Promise<void> {
-    const final = job.retryCount >= job.retryLimit;
-    let failure: { err: unknown; row: OutboxRow } | undefined;
-    await this.db.transaction(async (m) => {
-      const row = await this.repo.lockForSending(m, outboxId);
-      if (!row) {
-        this.logger.warn({ outboxId, jobId: job.id }, 'mail job for a missing outbox row; nothing to send');
-        return;
-      }
-      if (row.status !== 'pending') return; // sent by an earlier run of this job, or given up
-      try {
-        await this.transport.send(composeMessage(row, this.config.mailFrom), emlFileName(row));
-      } catch (err) {
-        await this.repo.markAttemptFailed(m, outboxId, describeSendError(err), final);
-        failure = { err, row };
-        return;
-      }
-      await this.repo.markSent(m, outboxId);
-    });
-    if (failure) {
-      const { err, row } = failure;
-      if (final) {
-        this.logger.error(
-          { err, outboxId, dedupeKey: row.dedupeKey, to: row.recipient, attempts: row.attempts + 1 },
-          'mail could not be sent and is given up (status failed in mail_outbox)',
+  /**
+   * Sends the rows of a fetched batch of jobs in one transaction of a constant number of statements (BEGIN,
+   * one SELECT … FOR UPDATE SKIP LOCKED, one UPDATE, COMMIT): the rows are locked while they are sent
+   * (concurrently, over the pooled transport) and marked sent, or their failed attempt counted, in the same
+   * transaction. Several jobs of one row send it once. A row already sent or given up completes its jobs and
+   * does nothing; a row another sender holds fails its jobs, so they retry and then find it sent (or send it
+   * if that sender gave it back). Returns each job's outcome: a failed send fails its jobs (retried with backoff).
+   */
+  private async deliverBatch(jobs: { data: SendJob; job: JobInfo }[]): Promise<({ err: unknown } | undefined)[]> {
+    const idOf = (j: { data: SendJob }) => String(j.data.outboxId).toLowerCase();
+    const ids = [...new Set(jobs.map(idOf).filter((id) => UUID.test(id)))];
+    /** A row's outcome for its jobs: undefined when they are done. */
+    const outcome = new Map<string, { err: unknown } | undefined>();
+    const givenUp: { err: unknown; row: OutboxRow }[] = [];
+    if (ids.length > 0) {
+      await this.db.transaction(async (m) => {
+        const rows = await this.repo.lockPendingForSending(m, ids);
+        if (rows.length < ids.length) {
+          // Rare: rows sent (a duplicated or retried job), given up, missing, or held by another sender.
+          const locked = new Set(rows.map((r) => r.id));
+          const status = await this.repo.statusOf(m, ids.filter((id) => !locked.has(id)));
+          for (const id of ids) {
+            if (locked.has(id)) continue;
+            const s = status.get(id);
+            if (s === 'pending') outcome.set(id, { err: new Error(`outbox row ${id} is being sent by another sender; retrying`) });
+            else if (s === undefined) this.logger.warn({ outboxId: id }, 'mail job for a missing outbox row; nothing to send');
+          }
+        }
+        // A row is given up when this is the last attempt of one of its jobs (as each job did on its own).
+        const final = (id: string) => jobs.some((j) => idOf(j) === id && j.job.retryCount >= j.job.retryLimit);
+        const attempts = await Promise.all(
+          rows.map(async (row) => {
+            try {
+              await this.transport.send(composeMessage(row, this.config.mailFrom), emlFileName(row));
+              return { id: row.id, error: null, final: false };
+            } catch (err) {
+              outcome.set(row.id, { err });
+              if (final(row.id)) givenUp.push({ err, row });
+              return { id: row.id, error: describeSendError(err), final: final(row.id) };
+            }
+          }),
         );
-      }
-      throw err;
+        await this.repo.markAttempts(m, attempts);
+      });
     }
+    for (const { err, row } of givenUp) {
+      this.logger.error(
+        { err, outboxId: row.id, dedupeKey: row.dedupeKey, to: row.recipient, attempts: row.attempts + 1 },
+        'mail could not be sent and is given up (status failed in mail_outbox)',
+      );
+    }
+    return jobs.map((j) => {
+      if (!UUID.test(idOf(j))) {
+        this.logger.warn({ outboxId: j.data.outboxId, jobId: j.job.id }, 'mail job for a missing outbox row; nothing to send');
+        return undefined;
+      }
+      return outcome.get(idOf(j));
+    });
   }
 
   /** A send job failed for good without its last attempt marking the row (e.g. it timed out): mark it now. */
