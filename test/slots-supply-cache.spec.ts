@@ -124,6 +124,27 @@ describe('the supply cache stays exact (HTTP, two instances, real PostgreSQL)', 
     expect(await both()).toContain('14:00');
   });
 
+  it('a listing read page by page (the engine stopping early for each page) is the whole listing in one page', async () => {
+    const query = { periodId, from: daysFromNow(2), to: daysFromNow(20), timeZone: 'Europe/Berlin' };
+    const whole = await a.http.get('/api/v1/slots').query({ ...query, limit: '5000' }).set(bearer(a.adminToken)).expect(200);
+    expect(whole.body.nextCursor).toBeNull();
+    expect(whole.body.slots.length).toBeGreaterThan(300);
+    for (const limit of [7, 150, whole.body.slots.length - 1, whole.body.slots.length]) {
+      const pages: unknown[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { slots: unknown[]; nextCursor: string | null } } = await b.http
+          .get('/api/v1/slots')
+          .query({ ...query, limit: String(limit), ...(cursor ? { cursor } : {}) })
+          .set(bearer(a.adminToken))
+          .expect(200);
+        pages.push(...res.body.slots);
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      expect(pages).toEqual(whole.body.slots);
+    }
+  });
+
   it("each table's trigger bumps the rep's supply version (both reps on a booking's move; not for changes the supply does not read)", async () => {
     const bumps = async (repId: string, sql: string, params: unknown[]): Promise<number> => {
       const before = await version(repId);
