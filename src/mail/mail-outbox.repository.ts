@@ -3,7 +3,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { OutgoingMail } from './mail.types.js';
 import type { OutboxRow, OutboxStatus } from './message.js';
 
-interface RawRow {
+/** A `mail_outbox` row by its column names, as PostgreSQL returns it. */
+export interface RawRow {
   id: string;
   dedupe_key: string;
   recipient: string;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { JobInfo, JobsService } from '../jobs/jobs.service.js';
-import { MailOutboxRepository } from './mail-outbox.repository.js';
+import { MailOutboxRepository, type RawRow } from './mail-outbox.repository.js';
 import { MailTransport } from './mail.transport.js';
 import type { OutgoingMail } from './mail.types.js';
 import { composeMessage, describeSendError, emlFileName, messageIdFor, type OutboxRow } from './message.js';
@@ -30,21 +30,10 @@ interface SendJob {
 }
 
 /** A `mail_outbox` row as `MailService.outboxRow` gives it (column names), for `json_to_recordset` in a caller's statement. */
-export interface OutboxInsert {
-  id: string;
-  dedupe_key: string;
-  recipient: string;
-  recipient_name: string | null;
-  subject: string;
-  text: string;
-  html: string;
-  calendar_method: string | null;
-  calendar_content: string | null;
-  calendar_filename: string | null;
-  attachments: unknown[];
-  message_id: string;
-  body_is_secret: boolean;
-}
+export type OutboxInsert = Pick<
+  RawRow,
+  'id' | 'dedupe_key' | 'recipient' | 'recipient_name' | 'subject' | 'text' | 'html' | 'calendar_method' | 'calendar_content' | 'calendar_filename' | 'message_id'
+> & { attachments: unknown[]; body_is_secret: boolean };
 
 /**
  * The durable outbox. `enqueue` writes the message and its send job in the caller's transaction; the
