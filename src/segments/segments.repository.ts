@@ -26,10 +26,13 @@ export interface SegmentHistoryRow {
   at: Date;
 }
 
-/** The window's submitted forms of one program with a segment, resolved to the active segment they count as. */
+/**
+ * The window's submitted forms of one program with a segment, resolved to the active segment they count as
+ * (observations.segment_key is segment_key() of the answer, stored when the form is written).
+ */
 const SEGMENTED = `SELECT o.id, o.author_id, o.empathy_entries, o.marked_names, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
                      FROM observations o
-                     JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
+                     JOIN segment_aliases a ON a.key = o.segment_key
                      JOIN segments s ON s.id = a.segment_id
                     WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
                       AND o.session_ended_at >= $2 AND o.session_ended_at < $3
@@ -38,7 +41,7 @@ const SEGMENTED = `SELECT o.id, o.author_id, o.empathy_entries, o.marked_names, 
 /** The same forms with only who wrote them, in which mode and segment (what counting them needs). */
 const SEGMENTED_KEYS = `SELECT o.author_id, o.answers->>'mode' AS mode, COALESCE(s.merged_into, s.id) AS segment_id
                      FROM observations o
-                     JOIN segment_aliases a ON a.key = segment_key(o.answers->>'segment')
+                     JOIN segment_aliases a ON a.key = o.segment_key
                      JOIN segments s ON s.id = a.segment_id
                     WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL
                       AND o.session_ended_at >= $2 AND o.session_ended_at < $3
