@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActionRow } from './loop.js';
+import { onceForCanonical } from './rollups.repository.js';
 
 /** The reads of the rollup's "closing the loop" sections: earlier actions, notices, rep notes. */
 @Injectable()
@@ -35,7 +36,7 @@ export class LoopRepository {
 
   /**
    * The session end times (epoch seconds, sorted) of the program's submitted forms in [from, to), per
-   * observer: all of them, and per observer and theme (merged themes as their successor) for `themeIds`.
+   * observer: all of them, and per observer and theme (merged themes as their successor, once per form) for `themeIds`.
    * A few hundred rows of arrays, whatever the number of forms; loop.ts counts the stretches from them.
    */
   async formTimes(m: EntityManager, programId: string, from: Date, to: Date, themeIds: string[]): Promise<{ all: { authorId: string; times: number[] }[]; tagged: { authorId: string; themeId: string; times: number[] }[] }> {
@@ -44,9 +45,9 @@ export class LoopRepository {
               SELECT o.id, o.author_id, extract(epoch FROM o.session_ended_at)::float8 AS at FROM observations o
                WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3),
             tag AS (
-              SELECT DISTINCT o.id, o.author_id, o.at, c.canonical_id AS theme_id
+              SELECT o.author_id, o.at, c.canonical_id AS theme_id
                 FROM obs o JOIN observation_themes ot ON ot.observation_id = o.id JOIN theme_canonical c ON c.theme_id = ot.theme_id
-               WHERE c.canonical_id = ANY($4::uuid[]))
+               WHERE c.canonical_id = ANY($4::uuid[]) AND ${onceForCanonical('ot', 'c')})
        SELECT author_id AS "authorId", NULL::uuid AS "themeId", array_agg(at ORDER BY at) AS times FROM obs GROUP BY author_id
        UNION ALL
        SELECT author_id, theme_id, array_agg(at ORDER BY at) FROM tag GROUP BY author_id, theme_id`,

@@ -20,6 +20,19 @@ const OBS_TEXTS = `SELECT o.id, o.marked_names, o.answers->>'mode' AS mode, o.an
                FROM observations o
               WHERE o.program_id = $1 AND o.status = 'submitted' AND o.withdrawn_at IS NULL AND o.session_ended_at >= $2 AND o.session_ended_at < $3`;
 
+/** A valence as the answer document holds it, as text: -2 to 2 (a list compares faster than a pattern, run four times a form). */
+const VALENCES = `('-2', '-1', '-0', '0', '1', '2')`;
+
+/**
+ * Keeps one tag per form and theme it counts as (`t` an observation_themes row, `c` its theme_canonical row):
+ * the canonical theme's own tag, else the merged one with the lowest id. Only tags of merged themes are
+ * checked (an index probe each), so a window's tags are not sorted just to drop the rare duplicate.
+ */
+export const onceForCanonical = (t: string, c: string) => `(${c}.theme_id = ${c}.canonical_id
+  OR NOT EXISTS (SELECT 1 FROM observation_themes t2 JOIN theme_canonical c2 ON c2.theme_id = t2.theme_id
+                  WHERE t2.observation_id = ${t}.observation_id AND c2.canonical_id = ${c}.canonical_id
+                    AND (t2.theme_id = c2.canonical_id OR t2.theme_id < ${t}.theme_id)))`;
+
 /** The same forms with only what counting needs (no answer documents to read). */
 const OBS_KEYS = `SELECT o.id, o.author_id, o.rep_id, o.account_key AS account
                FROM observations o
@@ -78,7 +91,7 @@ export class RollupsRepository {
   /**
    * Themes by weight normalised per observer: each observer's forms in the window share one unit, so a
    * theme's weight is the sum over observers of (their forms naming it / their forms). Merged themes
-   * count toward the theme they were merged into (theme_canonical). Accounts are the distinct named ones;
+   * count toward the theme they were merged into (theme_canonical), once per form (onceForCanonical). Accounts are the distinct named ones;
    * forms that name no account are counted apart (without_account), never as accounts of their own.
    */
   themeStats(m: EntityManager, programId: string, from: Date, to: Date): Promise<ThemeStat[]> {
@@ -86,8 +99,9 @@ export class RollupsRepository {
       `WITH obs AS MATERIALIZED (${OBS_KEYS}),
             per_author AS (SELECT author_id, count(*)::float8 AS n FROM obs GROUP BY author_id),
             tagged AS (
-              SELECT DISTINCT o.id, o.author_id, o.rep_id, o.account, c.canonical_id AS theme_id
-                FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id)
+              SELECT o.id, o.author_id, o.rep_id, o.account, c.canonical_id AS theme_id
+                FROM obs o JOIN observation_themes t ON t.observation_id = o.id JOIN theme_canonical c ON c.theme_id = t.theme_id
+               WHERE ${onceForCanonical('t', 'c')})
        SELECT g.theme_id, th.name, g.weight, g.mentions, g.observers, g.reps, g.accounts, g.without_account
          FROM (SELECT tagged.theme_id, sum(1 / pa.n) AS weight, count(*)::int AS mentions, count(DISTINCT tagged.author_id)::int AS observers,
                       count(DISTINCT tagged.rep_id)::int AS reps, count(DISTINCT tagged.account)::int AS accounts,
@@ -143,8 +157,8 @@ export class RollupsRepository {
            SELECT count(*) FILTER (WHERE mode = 'behavior')::int AS behavior,
                   count(*) FILTER (WHERE mode = 'feedback')::int AS feedback,
                   count(*) FILTER (WHERE marketing_sourced = 'true')::int AS marketing_sourced,
-                  avg(peak_valence::int) FILTER (WHERE peak_valence ~ '^-?[0-2]$')::float8 AS peak_avg,
-                  avg(end_valence::int) FILTER (WHERE end_valence ~ '^-?[0-2]$')::float8 AS end_avg
+                  avg(peak_valence::int) FILTER (WHERE peak_valence IN ${VALENCES})::float8 AS peak_avg,
+                  avg(end_valence::int) FILTER (WHERE end_valence IN ${VALENCES})::float8 AS end_avg
              FROM obs)
        SELECT totals.behavior, totals.feedback, totals.marketing_sourced, totals.peak_avg, totals.end_avg,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT follow_up AS text, marked_names AS marked FROM obs
@@ -152,9 +166,9 @@ export class RollupsRepository {
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT lacked AS text, marked_names AS marked FROM obs
            WHERE length(btrim(lacked)) > 0 LIMIT $4) x) AS lacked,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT peak_text AS text, peak_valence::int AS valence, marked_names AS marked FROM obs
-           WHERE peak_valence ~ '^-?[0-2]$' ORDER BY abs(peak_valence::int) DESC, id LIMIT $4) x) AS peaks,
+           WHERE peak_valence IN ${VALENCES} ORDER BY abs(peak_valence::int) DESC, id LIMIT $4) x) AS peaks,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT end_text AS text, end_valence::int AS valence, marked_names AS marked FROM obs
-           WHERE end_valence ~ '^-?[0-2]$' ORDER BY abs(end_valence::int) DESC, id LIMIT $4) x) AS ends,
+           WHERE end_valence IN ${VALENCES} ORDER BY abs(end_valence::int) DESC, id LIMIT $4) x) AS ends,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT negative AS text, marked_names AS marked FROM obs
            WHERE length(btrim(negative)) > 0 LIMIT $4) x) AS negative,
          (SELECT COALESCE(json_agg(x), '[]') FROM (SELECT focus AS text, marked_names AS marked FROM obs
