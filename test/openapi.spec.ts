@@ -235,6 +235,13 @@ describe('OpenAPI document', () => {
     expect(missing).toEqual([]);
   });
 
+  it('documents the CSV import body as text/csv', () => {
+    const body = doc.paths['/api/v1/imports/people']?.post?.requestBody as OpenAPIV3.RequestBodyObject | undefined;
+    expect(Object.keys(body?.content ?? {})).toEqual(['text/csv']);
+    expect(body?.content['text/csv'].schema).toMatchObject({ type: 'string' });
+    expect(String((body?.content['text/csv'].schema as OpenAPIV3.SchemaObject).example).split('\n')[0]).toMatch(/^email,name,roles,timeZone/);
+  });
+
   it('answers every operation, without a token, as a rep, as a marketer and with unknown ids, only with statuses it documents', async () => {
     const problems: string[] = [];
     const url = (path: string) =>
