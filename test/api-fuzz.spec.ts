@@ -57,7 +57,9 @@ function operations(doc: OpenApi): Operation[] {
       method,
       path,
       params: op.parameters ?? [],
-      body: op.requestBody ? Object.values(op.requestBody.content)[0]?.schema : undefined,
+      // The JSON body's schema, the template the cases below mutate; an operation that takes another media type
+      // (the CSV import's text/csv) gets no template, so it is sent the cases' JSON and raw bodies, which it refuses.
+      body: op.requestBody?.content['application/json']?.schema,
     })),
   );
 }
