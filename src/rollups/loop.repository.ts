@@ -37,7 +37,8 @@ export class LoopRepository {
   /**
    * The session end times (epoch seconds, sorted) of the program's submitted forms in [from, to), per
    * observer: all of them, and per observer and theme (merged themes as their successor, once per form) for `themeIds`.
-   * A few hundred rows of arrays, whatever the number of forms; loop.ts counts the stretches from them.
+   * One row per observer and per observer and theme (at most observers × themes, whatever the number of forms),
+   * each holding its times as a comma-separated list; loop.ts counts the stretches from them.
    */
   async formTimes(m: EntityManager, programId: string, from: Date, to: Date, themeIds: string[]): Promise<{ all: { authorId: string; times: number[] }[]; tagged: { authorId: string; themeId: string; times: number[] }[] }> {
     const rows: { authorId: string; themeId: string | null; times: string }[] = await m.query(
