@@ -12,27 +12,33 @@ import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
 import { localToEpoch, parseIsoDate } from '../common/time/local-time.js';
-import { checkSlot, findSlotsColumnar, MarketerContext, SlotCheck, SlotQuery } from './engine/slot-engine.js';
+import { checkSlot, concatColumns, findSlotsColumnar, MarketerContext, SlotCheck, type SlotColumns, SlotQuery } from './engine/slot-engine.js';
 import { noSlots, pageOf, type SlotFilter, type SlotKey, type SlotList } from './slot-page.js';
 
 /**
  * A page of the engine's listing of `query` without computing all of it when the page fills early: a slot
  * depends on its start, not on the range searched (the engine's slots for [from, t) are exactly its slots for
  * [from, to) that start before t), so the engine first runs over two days; when that already holds the page
- * and one more slot, it is the page (and `more`) of the whole range. Otherwise once more over the span the
- * first run's density says the page needs (with a fifth to spare), then the whole range.
+ * and one more slot, it is the page (and `more`) of the whole range. Otherwise it goes on from where it
+ * stopped, over the span the first run's density says the page needs (with a fifth to spare), then to the end
+ * of the range; the parts together are the listing of what they cover (`concatColumns`).
  */
 function firstPage(query: SlotQuery, zone: string, filter: SlotFilter, page: { limit: number; after?: SlotKey }): ReturnType<typeof pageOf> {
   const repIds = query.reps.map((r) => r.repId);
+  const parts: SlotColumns[] = [];
+  let done = query.from; // the parts hold the slots starting in [query.from, done)
   let span = 2 * 1440;
   for (let round = 0; round < 2 && query.from + span < query.to; round++) {
-    const out = pageOf(findSlotsColumnar({ ...query, to: query.from + span }), repIds, zone, filter, page);
+    parts.push(findSlotsColumnar({ ...query, from: done, to: query.from + span }));
+    done = query.from + span;
+    const out = pageOf(concatColumns(parts), repIds, zone, filter, page);
     if (out.more) return out;
     const found = out.list.rows.length;
     if (found === 0) break;
-    span = Math.ceil((span * (page.limit + 1) * 1.2) / found);
+    span = Math.max(span + 1, Math.ceil((span * (page.limit + 1) * 1.2) / found));
   }
-  return pageOf(findSlotsColumnar(query), repIds, zone, filter, page);
+  parts.push(findSlotsColumnar({ ...query, from: done }));
+  return pageOf(concatColumns(parts), repIds, zone, filter, page);
 }
 
 /** The longest range one slot search may span. */

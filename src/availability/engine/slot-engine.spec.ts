@@ -11,6 +11,7 @@ import {
   type WeeklyWindow,
   InvalidEngineSettingsError,
   checkSlot,
+  concatColumns,
   findSlots,
   findSlotsColumnar,
 } from './slot-engine.js';
@@ -1174,5 +1175,50 @@ describe('findSlots and checkSlot agree (property)', () => {
     expect(withMeta).toBeGreaterThan(100);
     expect([...capacities].sort()).toEqual([1, 2, 3]);
     for (const k of ['label', 'callType', 'marketingSourced']) expect([...metaKeys].some((x) => x.includes(k))).toBe(true);
+  });
+
+  it('a supply listed again (its preparation and expansions kept by the engine) lists as a fresh copy of it does', () => {
+    const rnd = random(20261207);
+    for (let trial = 0; trial < 20; trial++) {
+      const q = withTiesAndMeta(randomQuery(rnd), rnd, true);
+      // More day ranges than the engine keeps per supply, each asked twice, out of order.
+      const ranges = Array.from({ length: 7 }, () => {
+        const from = q.from + Math.floor(rnd() * (q.to - q.from));
+        return [from, from + Math.floor(rnd() * (q.to - from)) + 1];
+      });
+      for (const [from, to] of [...ranges, ...ranges.reverse()]) {
+        const kept = findSlotsColumnar({ ...q, from, to });
+        const fresh = findSlotsColumnar({ ...q, from, to, reps: structuredClone(q.reps) });
+        const list = (c: SlotColumns) => Array.from({ length: c.count }, (_, i) => slotAt(q, c, i));
+        expect(list(kept)).toStrictEqual(list(fresh));
+        expect(checkSlot({ ...q, from, to }, q.reps[0].repId, from)).toStrictEqual(checkSlot({ ...q, from, to, reps: structuredClone(q.reps) }, q.reps[0].repId, from));
+      }
+    }
+  });
+
+  it.each([
+    ['a few days', false],
+    ['weeks, sparse', true],
+  ])('listings of consecutive ranges, concatenated, are the listing of their union (%s), asked in any order of the same supplies', (_, long) => {
+    const rnd = random(long ? 20261205 : 20261206);
+    let cut = 0;
+    let shared = 0;
+    for (let trial = 0; trial < 120; trial++) {
+      const q = withTiesAndMeta(randomQuery(rnd), rnd, long);
+      // Two or three parts, split anywhere (on or off the grid); the supplies are the same objects in every part.
+      const cuts = Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => q.from + Math.floor(rnd() * (q.to - q.from))).sort((a, b) => a - b);
+      const bounds = [q.from, ...cuts, q.to];
+      const parts = bounds.slice(1).map((to, k) => findSlotsColumnar({ ...q, from: bounds[k], to }));
+      const whole = findSlotsColumnar(q);
+      const joined = concatColumns(parts);
+      expect(joined.count).toBe(whole.count);
+      const list = (c: SlotColumns) => Array.from({ length: c.count }, (_, i) => slotAt(q, c, i));
+      expect(list(joined)).toStrictEqual(list(whole));
+      expect(new Set(joined.meta).size).toBe(joined.meta.length);
+      if (parts.filter((p) => p.count > 0).length > 1) cut++;
+      if (parts.some((p, k) => k > 0 && p.meta.some((m) => parts[0].meta.includes(m)))) shared++;
+    }
+    expect(cut).toBeGreaterThan(25); // the splits do fall between slots
+    expect(shared).toBeGreaterThan(6); // and parts do share window metadata, which is listed once
   });
 });

@@ -272,25 +272,82 @@ interface Availability {
   dayPieces: DayPiece[];
 }
 
-/** Expands a rep's windows on local days `[dLo, dHi]` and unions them across days. */
-function expand(rep: RepSupply, dLo: LocalDay, dHi: LocalDay): Availability {
+/**
+ * What a rep's supply says independent of any query, worked out once per supply object: windows
+ * parsed (weekly by ISO weekday, overrides by local day), calls filtered and sorted with their ends,
+ * calendar busy time normalized, opened calls sorted, and what grid candidates must not overlap.
+ * Supplies are never mutated once handed to the engine (the instance's supply cache shares them
+ * between requests), so a listing that reuses a cached supply skips all of this; the memo holds its
+ * supply weakly and goes with it.
+ */
+interface PreparedRep {
+  weekly: ParsedWindow[][];
+  overrides: Map<LocalDay, ParsedWindow[]>;
+  calls: RepCall[];
+  ends: Float64Array;
+  calendar: Interval[];
+  open: OpenCall[];
+  taken: Interval[];
+  /** The last few expansions (`expand`) of these windows, and the weeks over them (`weeksOf`), by local day range (read-only once made). */
+  expansions: Map<string, Availability>;
+  weeks: Map<string, Weeks>;
+}
+
+interface Weeks {
+  starts: EpochMinute[];
+  calls: number[];
+}
+
+/** How many day ranges' expansions a prepared rep keeps (a listing's pages and its probes use a few). */
+const EXPANSIONS_PER_REP = 4;
+
+const preparedReps = new WeakMap<RepSupply, PreparedRep>();
+
+function prepared(rep: RepSupply): PreparedRep {
+  let p = preparedReps.get(rep);
+  if (p) return p;
   const byWeekday: WallWindow[][] = [[], [], [], [], [], [], [], []];
   for (const w of rep.weekly) {
     if (Number.isInteger(w.weekday) && w.weekday >= 1 && w.weekday <= 7) byWeekday[w.weekday].push(w);
   }
-  const weekly = byWeekday.map(parseWindows);
   const overrides = new Map<LocalDay, ParsedWindow[]>();
   for (const [date, list] of Object.entries(rep.overrides)) {
     const day = parseIsoDate(date);
-    if (day !== null && day >= dLo && day <= dHi) overrides.set(day, parseWindows(list));
+    if (day !== null) overrides.set(day, parseWindows(list));
   }
+  const calls = sortedBy(
+    rep.calls.filter((c) => c.end > c.start),
+    (c) => c.start,
+  );
+  const ends = new Float64Array(calls.length);
+  for (let i = 0; i < calls.length; i++) ends[i] = calls[i].end;
+  ends.sort();
+  const calendar = calendarBusy(rep);
+  const open = openCallsOf(rep);
+  p = { weekly: byWeekday.map(parseWindows), overrides, calls, ends, calendar, open, taken: open.length ? union(calendar, open) : calendar, expansions: new Map(), weeks: new Map() };
+  preparedReps.set(rep, p);
+  return p;
+}
 
+/** Expands a rep's windows on local days `[dLo, dHi]` and unions them across days (kept with the prepared rep for the next search of those days). */
+function expand(rep: RepSupply, dLo: LocalDay, dHi: LocalDay): Availability {
+  const p = prepared(rep);
+  const key = `${dLo} ${dHi}`;
+  let out = p.expansions.get(key);
+  if (out) return out;
+  out = expandDays(rep.timeZone, p.weekly, p.overrides, dLo, dHi);
+  if (p.expansions.size >= EXPANSIONS_PER_REP) p.expansions.delete(p.expansions.keys().next().value as string);
+  p.expansions.set(key, out);
+  return out;
+}
+
+function expandDays(timeZone: string, weekly: ParsedWindow[][], overrides: Map<LocalDay, ParsedWindow[]>, dLo: LocalDay, dHi: LocalDay): Availability {
   const pieces: Piece[] = [];
   const free: Interval[] = [];
   const dayPieces: DayPiece[] = [];
   let covered = -Infinity; // end of the union so far
   for (let day = dLo; day <= dHi; day++) {
-    const info = zoneDay(rep.timeZone, day);
+    const info = zoneDay(timeZone, day);
     const wall = day * 1440;
     if (info.transition) {
       dayPieces.push({ start: info.start, end: info.transition.at, wallBase: wall - info.offset });
@@ -301,8 +358,8 @@ function expand(rep: RepSupply, dLo: LocalDay, dHi: LocalDay): Availability {
     const windows = overrides.get(day) ?? weekly[isoWeekday(day)];
     for (const w of windows) {
       // localToEpoch is monotone in the minute, so windows stay sorted by start.
-      const start = localToEpoch(rep.timeZone, day, w.start);
-      const end = localToEpoch(rep.timeZone, day, w.end);
+      const start = localToEpoch(timeZone, day, w.start);
+      const end = localToEpoch(timeZone, day, w.end);
       if (end <= start) continue; // entirely inside a spring-forward gap
       const from = start > covered ? start : covered;
       if (end > from) pieces.push({ start: from, end, meta: w.meta });
@@ -431,6 +488,28 @@ function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMi
 }
 
 /**
+ * Local ISO weeks (Monday 00:00 in the rep's zone) covering the local days `[dLo, dHi]`, and how many
+ * distinct calls start in each (kept with the prepared rep, like its expansions).
+ */
+function weeksOf(p: PreparedRep, timeZone: string, dLo: LocalDay, dHi: LocalDay): Weeks {
+  const key = `${dLo} ${dHi}`;
+  let out = p.weeks.get(key);
+  if (out) return out;
+  const starts: EpochMinute[] = [];
+  for (let monday = mondayOf(dLo); monday <= dHi + 7; monday += 7) starts.push(localToEpoch(timeZone, monday, 0));
+  const calls = new Array<number>(starts.length).fill(0);
+  let w = 0;
+  for (const c of p.calls) {
+    while (w + 1 < starts.length && c.start >= starts[w + 1]) w++;
+    if (c.start >= starts[0] && w + 1 < starts.length) calls[w]++;
+  }
+  out = { starts, calls };
+  if (p.weeks.size >= EXPANSIONS_PER_REP) p.weeks.delete(p.weeks.keys().next().value as string);
+  p.weeks.set(key, out);
+  return out;
+}
+
+/**
  * Judges candidates of one rep. Grid candidates (`judge`): every pointer only moves forward, so
  * they must be judged in increasing order of start; the whole scan is then linear in candidates +
  * calls + busy time. Opened customer calls (`judgeCall`): by binary searches, in any order.
@@ -464,31 +543,17 @@ class RepJudge {
     dHi: LocalDay,
     marketer: MarketerContext | undefined,
     busy: Interval[],
-    open: OpenCall[],
   ) {
-    this.calls = sortedBy(
-      rep.calls.filter((c) => c.end > c.start),
-      (c) => c.start,
-    );
-    this.ends = Float64Array.from(this.calls, (c) => c.end).sort();
-
-    // Local ISO weeks (Monday 00:00 in the rep's zone) covering the expanded days, and how many
-    // distinct calls start in each.
-    this.weekStarts = [];
-    for (let monday = mondayOf(dLo); monday <= dHi + 7; monday += 7) {
-      this.weekStarts.push(localToEpoch(rep.timeZone, monday, 0));
-    }
-    this.weekCalls = new Array<number>(this.weekStarts.length).fill(0);
-    let w = 0;
-    for (const c of this.calls) {
-      while (w + 1 < this.weekStarts.length && c.start >= this.weekStarts[w + 1]) w++;
-      if (c.start >= this.weekStarts[0] && w + 1 < this.weekStarts.length) this.weekCalls[w]++;
-    }
-
+    const p = prepared(rep);
+    this.calls = p.calls;
+    this.ends = p.ends;
+    const weeks = weeksOf(p, rep.timeZone, dLo, dHi);
+    this.weekStarts = weeks.starts;
+    this.weekCalls = weeks.calls;
     this.busy = busy;
-    this.calendar = calendarBusy(rep);
-    this.open = open;
-    this.taken = open.length ? union(this.calendar, open) : this.calendar;
+    this.calendar = p.calendar;
+    this.open = p.open;
+    this.taken = p.taken;
     this.repLimitReached = marketer !== undefined && (marketer.bookingsByRep[rep.repId] ?? 0) >= marketer.sameRepLimit;
   }
 
@@ -604,7 +669,7 @@ function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute
   const dHi = Math.floor((Math.max(hi, openHi) + slot) / 1440) + 1;
   const availability = expand(rep, dLo, dHi);
   const { pieces, free, dayPieces } = availability;
-  const open = openCallsOf(rep);
+  const open = prepared(rep).open;
   // The opened calls to offer: open[oc..ocEnd) (their starts are sorted; the period's end is checked per call).
   let oc = 0;
   while (oc < open.length && open[oc].start < lo) oc++;
@@ -612,7 +677,7 @@ function scanRep(q: SlotQuery, busy: Interval[], rep: RepSupply, lo: EpochMinute
   while (ocEnd < open.length && open[ocEnd].start < openHi) ocEnd++;
   if (free.length === 0 && oc === ocEnd) return { availability };
 
-  const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy, open);
+  const judge = new RepJudge(q.settings, rep, dLo, dHi, q.marketer, busy);
   const periodEnd = q.bounds.end;
   let nextCall = oc < ocEnd ? open[oc].start : Infinity;
   let dp = 0;
@@ -670,7 +735,7 @@ function toSlot(repId: string, start: EpochMinute, end: EpochMinute, capacityLef
  *
  * Window metadata is shared: `windowMeta[i]` indexes `meta` (one object per distinct window of
  * the query), or is -1 for a window without label, call type or lead flag. The `meta` objects are
- * fresh per call; a caller may hand them out but should not mutate them.
+ * shared with later listings over the same supplies (see `prepared`): callers must not mutate them.
  */
 export function findSlotsColumnar(q: SlotQuery): SlotColumns {
   assertSettings(q.settings);
@@ -776,6 +841,46 @@ export function findSlots(q: SlotQuery): Slot[] {
     }
   }
   return slots;
+}
+
+/**
+ * The listings of consecutive ranges of one query (`[a, b)`, `[b, c)`, … with the same reps, in that order) as
+ * the listing of their union: a slot depends on its start, not on the range searched, so each part holds exactly
+ * the union's slots that start in its range, and every start of a part is before the next part's. Window
+ * metadata indices are renumbered into one `meta` (an object the parts share listed once).
+ */
+export function concatColumns(parts: readonly SlotColumns[]): SlotColumns {
+  if (parts.length === 1) return parts[0];
+  const n = parts.reduce((sum, p) => sum + p.count, 0);
+  const out: SlotColumns = {
+    count: n,
+    start: new Float64Array(n),
+    end: new Float64Array(n),
+    repIndex: new Int32Array(n),
+    capacityLeft: new Int32Array(n),
+    windowMeta: new Int32Array(n),
+    meta: [],
+  };
+  const index = new Map<SlotMeta, number>(); // parts share the metadata of windows they both cover
+  let at = 0;
+  for (const p of parts) {
+    const c = p.count;
+    out.start.set(p.start.subarray(0, c), at);
+    out.end.set(p.end.subarray(0, c), at);
+    out.repIndex.set(p.repIndex.subarray(0, c), at);
+    out.capacityLeft.set(p.capacityLeft.subarray(0, c), at);
+    const renumber = p.meta.map((m) => {
+      let i = index.get(m);
+      if (i === undefined) index.set(m, (i = out.meta.push(m) - 1));
+      return i;
+    });
+    for (let i = 0; i < c; i++) {
+      const m = p.windowMeta[i];
+      out.windowMeta[at + i] = m < 0 ? m : renumber[m];
+    }
+    at += c;
+  }
+  return out;
 }
 
 function emptyColumns(): SlotColumns {
@@ -935,7 +1040,7 @@ export function checkSlot(q: SlotQuery, repId: string, start: EpochMinute): Slot
   assertSettings(q.settings);
   const rep = q.reps.find((r) => r.repId === repId);
   // A start that is an opened call's start books that call, over its own interval.
-  const call = rep ? openCallsOf(rep).find((c) => c.start === start) : undefined;
+  const call = rep ? prepared(rep).open.find((c) => c.start === start) : undefined;
   if (!periodOk(q, start, call ? call.end : start + q.settings.slotMinutes)) return { ok: false, reason: 'outside_period' };
   if (!noticeOk(q, start)) return { ok: false, reason: 'outside_notice' };
   if (!horizonOk(q, start)) return { ok: false, reason: 'outside_horizon' };
