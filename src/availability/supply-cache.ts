@@ -23,7 +23,15 @@ interface Entry {
   eventsFrom: number;
   eventsTo: number;
   supply: RepSupply;
+  /** The supply as cut for the last few other ranges (or zones) asked, so that each is one object the engine prepares once. */
+  cuts: Map<string, RepSupply>;
 }
+
+/** How many cuts of one entry are kept (a listing's pages each ask their own range; a few are in use at once). */
+const CUTS_PER_ENTRY = 4;
+
+/** A range's part of a cut's key, made once per range object (a listing asks for every rep with one). */
+const rangeKeys = new WeakMap<SupplyRange, string>();
 
 /**
  * Each rep's slot-search supply (windows, overrides, calls, busy pairs, opened calls) as read at a version
@@ -58,7 +66,19 @@ export class SupplyCache {
     this.entries.set(repId, e);
     const same = e.from === from && e.to === to && e.eventsFrom === eventsFrom && e.eventsTo === eventsTo && e.fromDate === range.fromDate && e.toDate === range.toDate;
     if (same && e.supply.timeZone === timeZone) return e.supply;
-    return same ? { ...e.supply, timeZone } : cut(e.supply, range, timeZone);
+    // The same range and zone again get the same object (the engine's per-supply work is then done once).
+    let rangeKey = rangeKeys.get(range);
+    if (rangeKey === undefined) rangeKeys.set(range, (rangeKey = `${from} ${to} ${eventsFrom} ${eventsTo} ${range.fromDate} ${range.toDate} `));
+    const key = rangeKey + timeZone;
+    let out = e.cuts.get(key);
+    if (out) {
+      e.cuts.delete(key);
+    } else {
+      out = same ? { ...e.supply, timeZone } : cut(e.supply, range, timeZone);
+      if (e.cuts.size >= CUTS_PER_ENTRY) e.cuts.delete(e.cuts.keys().next().value as string);
+    }
+    e.cuts.set(key, out);
+    return out;
   }
 
   set(repId: string, version: string, range: SupplyRange, supply: RepSupply): void {
@@ -72,6 +92,7 @@ export class SupplyCache {
       eventsFrom: range.eventsFrom.getTime(),
       eventsTo: range.eventsTo.getTime(),
       supply,
+      cuts: new Map(),
     });
     while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
   }
