@@ -12,10 +12,12 @@ import { AvailabilityService, AvailabilityView } from './availability.service.js
 import { writeSlots } from './slots-json.js';
 import { SlotsService, type SlotsResult } from './slots.service.js';
 
+const CLOSE = Buffer.from('}');
+
 /** The `/slots` response body: the result's fields, then its slots array written from the engine's columns. */
 function slotsBody(r: SlotsResult): Buffer {
   const head = { periodId: r.periodId, timeZone: r.timeZone, from: r.from, to: r.to, nextCursor: r.nextCursor, ...(r.marketer ? { marketer: r.marketer } : {}) };
-  return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), writeSlots(r.slots), Buffer.from('}')]);
+  return writeSlots(r.slots, Buffer.from(`${JSON.stringify(head).slice(0, -1)},"slots":`), CLOSE);
 }
 
 const WINDOW = objectOf(['start', 'end', 'label?', 'callType?', 'marketingSourced?'], { start: { type: 'string' }, end: { type: 'string' }, label: { type: 'string' }, callType: { type: 'string' }, marketingSourced: { type: 'boolean' } });

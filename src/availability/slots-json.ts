@@ -5,23 +5,43 @@ import { pageOf, type SlotFilter, type SlotKey, type SlotList, type SlotPage } f
 const ascii = (s: string) => Buffer.from(s, 'utf8');
 
 /**
+ * Per zone, per (start, end): `<startsAt>","endsAt":"<endsAt>","localStart":"<local>","capacityLeft":` as bytes,
+ * shared by every listing of the process (the same instants recur in every search of the same weeks; a
+ * chunk depends only on its instants and the zone, whose offsets come from the zone day cache). Bounded:
+ * a zone's map is emptied when it reaches MIDDLES_PER_ZONE (about 100 bytes each).
+ */
+const middleCache = new Map<string, Map<number, Buffer>>();
+const MIDDLES_PER_ZONE = 50_000;
+const MAX_ZONES = 64;
+
+function middlesOf(zone: string): Map<number, Buffer> {
+  let m = middleCache.get(zone);
+  if (!m) {
+    if (middleCache.size >= MAX_ZONES) middleCache.clear();
+    middleCache.set(zone, (m = new Map()));
+  }
+  return m;
+}
+
+/**
  * Writes a page of a listing straight from the engine's columns as the JSON array of the contract's slot objects
  * (`repId, startsAt, endsAt, localStart, capacityLeft, label?, callType?, marketingSourced?, customerCallId?`) into one
- * buffer, with no object or string per slot: instants repeat across reps, so each is formatted once per
- * call (with its end and local time) and copied as bytes; rep ids and window metadata are encoded once.
+ * buffer (between `head` and `tail` when given), with no object or string per slot: instants repeat across reps and
+ * searches, so each is formatted once per process (with its end and local time: `middleCache`) and copied as bytes;
+ * rep ids and window metadata are encoded once per call.
  * (A listing can hold tens of thousands of slots; JSON.stringify over objects spent most of a request's
  * time building and collecting them.)
  */
-export function writeSlots(list: SlotList): Buffer {
+export function writeSlots(list: SlotList, head?: Buffer, tail?: Buffer): Buffer {
   const { cols, repIds, zone, rows } = list;
-  // Per (start, end): `<startsAt>","endsAt":"<endsAt>","localStart":"<local>","capacityLeft":` as one chunk.
-  const middles = new Map<number, Buffer>();
+  const middles = middlesOf(zone);
   const middleOf = (start: number, end: number) => {
     // Grid slots last under 4096 minutes, opened calls (calendar events) may last days: under 2^21
     // minutes (4 years) the key is exact (starts are under 2^31 until the year 6053).
     const key = start * 2 ** 21 + (end - start);
     let b = middles.get(key);
     if (b === undefined) {
+      if (middles.size >= MIDDLES_PER_ZONE) middles.clear();
       middles.set(key, (b = ascii(`${utcIso(start)}","endsAt":"${utcIso(end)}","localStart":"${localIso(start, zone)}","capacityLeft":`)));
     }
     return b;
@@ -40,8 +60,12 @@ export function writeSlots(list: SlotList): Buffer {
   const maxMeta = metaJson.reduce((n, b) => Math.max(n, b.length), 1);
   const perSlot = maxRep + 128 + 12 + maxMeta + 1;
 
-  const buf = Buffer.allocUnsafe(2 + perSlot * rows.length); // perSlot bounds every slot's bytes
+  const buf = Buffer.allocUnsafe(2 + perSlot * rows.length + (head?.length ?? 0) + (tail?.length ?? 0)); // perSlot bounds every slot's bytes
   let o = 0;
+  if (head) {
+    buf.set(head, o);
+    o += head.length;
+  }
   buf[o++] = 0x5b; // [
   for (let k = 0; k < rows.length; k++) {
     const i = rows[k];
@@ -61,6 +85,10 @@ export function writeSlots(list: SlotList): Buffer {
     o += tail.length;
   }
   buf[o++] = 0x5d; // ]
+  if (tail) {
+    buf.set(tail, o);
+    o += tail.length;
+  }
   return buf.subarray(0, o);
 }
 
