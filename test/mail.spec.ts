@@ -7,7 +7,7 @@ import { simpleParser, type ParsedMail, type AddressObject } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import pg from 'pg';
 import { JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
-import { MAIL_FAILED_QUEUE, MAIL_SEND_QUEUE, MailService } from '../src/mail/mail.service.js';
+import { MAIL_FAILED_QUEUE, MAIL_SEND_QUEUE, MailService, SEND_BATCH } from '../src/mail/mail.service.js';
 import type { OutgoingMail } from '../src/mail/mail.types.js';
 import { startTestApp, TestApp } from './support/app.js';
 
@@ -340,7 +340,7 @@ describe('mail outbox in batches', () => {
 
   slowIt('sends a batch of messages in one transaction of a few statements, and retries a refused recipient alone', async () => {
     const run = unique();
-    const n = 30;
+    const n = 2 * SEND_BATCH + 20; // three batches' worth
     const subjects = Array.from({ length: n }, (_, i) => `Batch ${run} #${i}`);
     const refused = `busy-${run}@example.com`;
     sink.refuse.set(refused, 1); // the message in the middle of the first batch is refused once
@@ -363,8 +363,8 @@ describe('mail outbox in batches', () => {
     expect(await t.app.get(MailService).find(`t9:${subjects[5]}`)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
 
     // Statements: each sending transaction is START TRANSACTION, one SELECT … FOR UPDATE SKIP LOCKED, one
-    // UPDATE, COMMIT, whatever its batch size (jobs are fetched 10 at a time): 30 messages and one retry in
-    // at most 4 + 2 transactions (a partial fetch may split a batch), instead of 5 statements per message.
+    // UPDATE, COMMIT, whatever its batch size (jobs are fetched SEND_BATCH at a time): the messages in three
+    // batches and the retry in one, plus at most 2 (a partial fetch may split a batch), instead of 5 statements per message.
     const txs = sendTransactions(sent.slice(from));
     const shown = txs.map((tx) => tx.join(' | '));
     expect({ shown, max: Math.max(...txs.map((tx) => tx.length)) }).toEqual({ shown, max: 4 });

@@ -13,8 +13,12 @@ import { composeMessage, describeSendError, emlFileName, messageIdFor, type Outb
 export const MAIL_SEND_QUEUE = 'mail-send';
 /** Receives the jobs of MAIL_SEND_QUEUE that failed for good, to mark their rows failed. */
 export const MAIL_FAILED_QUEUE = 'mail-failed';
-/** Jobs fetched (and messages sent) at once per instance. */
-const SEND_BATCH = 10;
+/**
+ * Jobs fetched (and messages sent) at once per instance: one sending transaction and one fetch and completion
+ * of jobs per batch. 50 (was 10) took the PostgreSQL CPU of a booking's two emails from about 1.7 to 0.9 ms in
+ * the bookings bench; the rows stay locked while the batch is sent over the pooled connections.
+ */
+export const SEND_BATCH = 50;
 /**
  * A send attempt running longer than this is failed and retried, and a job held by a process that died is
  * retried this long after it started (plus the maintenance sweep and the retry delay): well within a minute.
