@@ -27,8 +27,12 @@ interface Entry {
   cuts: Map<string, RepSupply>;
 }
 
-/** How many cuts of one entry are kept (a listing's pages each ask their own range; a few are in use at once). */
-const CUTS_PER_ENTRY = 4;
+/**
+ * How many cuts of one entry are kept: a listing's first page asks the entry's own range, and its later pages
+ * each their own (two for the four weeks of 13,000 slots the bench lists in pages of 5,000). Each cut carries
+ * the engine's preparation of it, about 2.5 KiB for a rep with three weekly windows and 25 calls.
+ */
+const CUTS_PER_ENTRY = 2;
 
 /** A range's part of a cut's key, made once per range object (a listing asks for every rep with one). */
 const rangeKeys = new WeakMap<SupplyRange, string>();

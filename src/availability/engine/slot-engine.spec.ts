@@ -1177,11 +1177,11 @@ describe('findSlots and checkSlot agree (property)', () => {
     for (const k of ['label', 'callType', 'marketingSourced']) expect([...metaKeys].some((x) => x.includes(k))).toBe(true);
   });
 
-  it('a supply listed again (its preparation and expansions kept by the engine) lists as a fresh copy of it does', () => {
+  it('a supply listed again (its preparation and day ranges kept by the engine) lists as a fresh copy of it does', () => {
     const rnd = random(20261207);
     for (let trial = 0; trial < 20; trial++) {
       const q = withTiesAndMeta(randomQuery(rnd), rnd, true);
-      // More day ranges than the engine keeps per supply, each asked twice, out of order.
+      // Several day ranges, each asked twice, out of order.
       const ranges = Array.from({ length: 7 }, () => {
         const from = q.from + Math.floor(rnd() * (q.to - q.from));
         return [from, from + Math.floor(rnd() * (q.to - from)) + 1];

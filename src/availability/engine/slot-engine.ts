@@ -288,9 +288,8 @@ interface PreparedRep {
   calendar: Interval[];
   open: OpenCall[];
   taken: Interval[];
-  /** The last few expansions (`expand`) of these windows, and the weeks over them (`weeksOf`), by local day range (read-only once made). */
-  expansions: Map<string, Availability>;
-  weeks: Map<string, Weeks>;
+  /** Names the preparation in `dayRanges`' keys. */
+  id: number;
 }
 
 interface Weeks {
@@ -298,18 +297,49 @@ interface Weeks {
   calls: number[];
 }
 
-/** How many day ranges' expansions a prepared rep keeps (a listing's pages and its probes use a few). */
-const EXPANSIONS_PER_REP = 4;
+/**
+ * The expansions (`expand`) and weeks (`weeksOf`) of prepared reps' windows over local day ranges, by
+ * preparation and range, least recently used first: a listing's pages and probes each ask a few ranges of
+ * every rep, and the same ones again on the next search of those days. Bounded in number across all reps
+ * (an expansion of a few weeks is a few kB), whatever the number of reps or ranges asked; read-only once made.
+ */
+const dayRanges = new Map<string, { availability?: Availability; weeks?: Weeks }>();
+export const DAY_RANGES_KEPT = 4096;
+let preparations = 0;
+
+function dayRange(p: PreparedRep, dLo: LocalDay, dHi: LocalDay): { availability?: Availability; weeks?: Weeks } {
+  const key = `${p.id} ${dLo} ${dHi}`;
+  let e = dayRanges.get(key);
+  if (e) {
+    dayRanges.delete(key); // most recently used last
+  } else {
+    e = {};
+    if (dayRanges.size >= DAY_RANGES_KEPT) dayRanges.delete(dayRanges.keys().next().value as string);
+  }
+  dayRanges.set(key, e);
+  return e;
+}
 
 const preparedReps = new WeakMap<RepSupply, PreparedRep>();
+
+/** Weekly windows parsed by ISO weekday, once per list (a supply and the cuts of it share their list). */
+const parsedWeekly = new WeakMap<readonly WeeklyWindow[], ParsedWindow[][]>();
+
+function weeklyParsed(list: readonly WeeklyWindow[]): ParsedWindow[][] {
+  let out = parsedWeekly.get(list);
+  if (out) return out;
+  const byWeekday: WallWindow[][] = [[], [], [], [], [], [], [], []];
+  for (const w of list) {
+    if (Number.isInteger(w.weekday) && w.weekday >= 1 && w.weekday <= 7) byWeekday[w.weekday].push(w);
+  }
+  out = byWeekday.map(parseWindows);
+  parsedWeekly.set(list, out);
+  return out;
+}
 
 function prepared(rep: RepSupply): PreparedRep {
   let p = preparedReps.get(rep);
   if (p) return p;
-  const byWeekday: WallWindow[][] = [[], [], [], [], [], [], [], []];
-  for (const w of rep.weekly) {
-    if (Number.isInteger(w.weekday) && w.weekday >= 1 && w.weekday <= 7) byWeekday[w.weekday].push(w);
-  }
   const overrides = new Map<LocalDay, ParsedWindow[]>();
   for (const [date, list] of Object.entries(rep.overrides)) {
     const day = parseIsoDate(date);
@@ -324,21 +354,16 @@ function prepared(rep: RepSupply): PreparedRep {
   ends.sort();
   const calendar = calendarBusy(rep);
   const open = openCallsOf(rep);
-  p = { weekly: byWeekday.map(parseWindows), overrides, calls, ends, calendar, open, taken: open.length ? union(calendar, open) : calendar, expansions: new Map(), weeks: new Map() };
+  p = { weekly: weeklyParsed(rep.weekly), overrides, calls, ends, calendar, open, taken: open.length ? union(calendar, open) : calendar, id: ++preparations };
   preparedReps.set(rep, p);
   return p;
 }
 
-/** Expands a rep's windows on local days `[dLo, dHi]` and unions them across days (kept with the prepared rep for the next search of those days). */
+/** Expands a rep's windows on local days `[dLo, dHi]` and unions them across days (kept in `dayRanges` for the next search of those days). */
 function expand(rep: RepSupply, dLo: LocalDay, dHi: LocalDay): Availability {
   const p = prepared(rep);
-  const key = `${dLo} ${dHi}`;
-  let out = p.expansions.get(key);
-  if (out) return out;
-  out = expandDays(rep.timeZone, p.weekly, p.overrides, dLo, dHi);
-  if (p.expansions.size >= EXPANSIONS_PER_REP) p.expansions.delete(p.expansions.keys().next().value as string);
-  p.expansions.set(key, out);
-  return out;
+  const e = dayRange(p, dLo, dHi);
+  return (e.availability ??= expandDays(rep.timeZone, p.weekly, p.overrides, dLo, dHi));
 }
 
 function expandDays(timeZone: string, weekly: ParsedWindow[][], overrides: Map<LocalDay, ParsedWindow[]>, dLo: LocalDay, dHi: LocalDay): Availability {
@@ -489,12 +514,11 @@ function overlapsAny(list: readonly Interval[], start: EpochMinute, end: EpochMi
 
 /**
  * Local ISO weeks (Monday 00:00 in the rep's zone) covering the local days `[dLo, dHi]`, and how many
- * distinct calls start in each (kept with the prepared rep, like its expansions).
+ * distinct calls start in each (kept in `dayRanges`, like the expansions).
  */
 function weeksOf(p: PreparedRep, timeZone: string, dLo: LocalDay, dHi: LocalDay): Weeks {
-  const key = `${dLo} ${dHi}`;
-  let out = p.weeks.get(key);
-  if (out) return out;
+  const e = dayRange(p, dLo, dHi);
+  if (e.weeks) return e.weeks;
   const starts: EpochMinute[] = [];
   for (let monday = mondayOf(dLo); monday <= dHi + 7; monday += 7) starts.push(localToEpoch(timeZone, monday, 0));
   const calls = new Array<number>(starts.length).fill(0);
@@ -503,10 +527,7 @@ function weeksOf(p: PreparedRep, timeZone: string, dLo: LocalDay, dHi: LocalDay)
     while (w + 1 < starts.length && c.start >= starts[w + 1]) w++;
     if (c.start >= starts[0] && w + 1 < starts.length) calls[w]++;
   }
-  out = { starts, calls };
-  if (p.weeks.size >= EXPANSIONS_PER_REP) p.weeks.delete(p.weeks.keys().next().value as string);
-  p.weeks.set(key, out);
-  return out;
+  return (e.weeks = { starts, calls });
 }
 
 /**
