@@ -9,10 +9,12 @@ import {
   type SlotQuery,
   type WallWindow,
   type WeeklyWindow,
+  DAY_RANGES_KEPT,
   InvalidEngineSettingsError,
   checkSlot,
   concatColumns,
   findSlots,
+  dayRangesKept,
   findSlotsColumnar,
 } from './slot-engine.js';
 import { epochToLocal } from '../../common/time/local-time.js';
@@ -1147,6 +1149,36 @@ describe('findSlots and checkSlot agree (property)', () => {
     }
     return q;
   }
+
+  it('day ranges whose days fold to one key (2^17 days apart) never answer for each other', () => {
+    const far = 0x20000 * 1440; // 2^17 days in minutes
+    const r = rep('r1', 'Europe/Berlin', { weekly: [{ weekday: 1, start: '09:00', end: '12:00' }] });
+    const near: SlotQuery = {
+      ...query([r], '2027-03-01T00:00Z', '2027-03-08T00:00Z'),
+      bounds: { start: at('2026-01-01T00:00Z'), end: at('2028-01-01T00:00Z') + far },
+      settings: { ...SETTINGS, horizonDays: 0x20000 + 800 },
+    };
+    const later: SlotQuery = { ...near, from: near.from + far, to: near.to + far };
+    const list = (q: SlotQuery) => starts(findSlots(q));
+    // A fresh copy is prepared anew, so its day ranges are its own: the reference for each.
+    const expected = new Map([near, later].map((q) => [q, list({ ...q, reps: structuredClone(q.reps) })]));
+    expect(expected.get(near)).toStrictEqual(['2027-03-01T08:00Z', '2027-03-01T09:00Z', '2027-03-01T10:00Z']);
+    expect(expected.get(later)).toHaveLength(3);
+    for (const q of [near, later, near, later]) expect(list(q)).toStrictEqual(expected.get(q));
+  });
+
+  it('keeps at most DAY_RANGES_KEPT day ranges across all reps, and a range pushed out lists the same when asked again', () => {
+    const reps = Array.from({ length: 1200 }, (_, i) => rep(`r${i}`, i % 2 ? 'America/New_York' : 'Asia/Kolkata'));
+    const q = query(reps, '2027-03-01T00:00Z', '2027-03-05T00:00Z');
+    const list = (c: SlotColumns) => Array.from({ length: c.count }, (_, i) => slotAt(q, c, i));
+    const first = list(findSlotsColumnar(q));
+    expect(first.length).toBeGreaterThan(1200);
+    // 1,200 reps × 5 ranges: more than the bound.
+    for (let week = 1; week <= 4; week++) findSlotsColumnar({ ...q, from: q.from + week * 7 * 1440, to: q.to + week * 7 * 1440 });
+    expect(dayRangesKept()).toBe(DAY_RANGES_KEPT);
+    expect(list(findSlotsColumnar(q))).toStrictEqual(first);
+    expect(list(findSlotsColumnar({ ...q, reps: structuredClone(reps) }))).toStrictEqual(first);
+  });
 
   it.each([
     ['a few days', false],
