@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { EntityManager } from 'typeorm';
+import { hydrate } from '../common/hydrate.js';
 import type { AuditEntry } from '../audit/audit-entry.entity.js';
 import type { OutboxInsert } from '../mail/mail.service.js';
 import { type PersonRow, UsersRepository } from '../people/users.repository.js';
@@ -236,16 +237,4 @@ export interface FeedRow {
   marketer_email: string;
   marketer_zone: string;
   call_zone: string;
-}
-
-/** An entity from a row of its table's columns (a RETURNING or row_to_json), as TypeORM hydrates what it reads. */
-function hydrate<T extends ObjectLiteral>(m: EntityManager, target: EntityTarget<T>, raw: Record<string, unknown> | object): T {
-  const meta = m.connection.getMetadata(target);
-  const entity = meta.create() as T;
-  const row = raw as Record<string, unknown>;
-  for (const col of meta.columns) {
-    if (!(col.databaseName in row)) continue;
-    (entity as Record<string, unknown>)[col.propertyName] = m.connection.driver.prepareHydratedValue(row[col.databaseName], col);
-  }
-  return entity;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { hydrate } from '../common/hydrate.js';
 import { Enrollment, Period, PeriodStatus, Program, RosterEntry } from './program.entity.js';
 
 /** Queries about programs, periods, rosters and enrolments; no decisions. */
@@ -25,17 +26,16 @@ export class ProgramsRepository {
     return m.findOneBy(Period, { id });
   }
 
-  /** A period and its program in one query. */
+  /**
+   * A period and its program in one query (every slot search and booking change asks it: raw SQL with the rows
+   * as JSON, hydrated as TypeORM would, instead of the query builder's per-call SQL generation).
+   */
   async findPeriodWithProgram(m: EntityManager, id: string): Promise<{ period: Period; program: Program } | null> {
-    const period = await m
-      .getRepository(Period)
-      .createQueryBuilder('pe')
-      .innerJoinAndMapOne('pe.program', Program, 'pr', 'pr.id = pe.program_id')
-      .where('pe.id = :id', { id })
-      .getOne();
-    if (!period) return null;
-    const { program, ...rest } = period as Period & { program: Program };
-    return { period: Object.assign(new Period(), rest), program };
+    const [row]: { period_row: object; program_row: object }[] = await m.query(
+      'SELECT row_to_json(pe) AS period_row, row_to_json(pr) AS program_row FROM periods pe JOIN programs pr ON pr.id = pe.program_id WHERE pe.id = $1',
+      [id],
+    );
+    return row ? { period: hydrate(m, Period, row.period_row), program: hydrate(m, Program, row.program_row) } : null;
   }
 
   /** Inserts a period (the exclusion constraint refuses one overlapping another of its program: 23P01). */
