@@ -73,6 +73,18 @@ describe('SupplyCache', () => {
     expect(cache.get('rep-1', '8', range(1, 28), 'Europe/Berlin')!.weekly).toEqual(changed.weekly);
   });
 
+  it('keeps at most its limit of reps, pushing out the least recently used first', () => {
+    const cache = new SupplyCache(8);
+    const berlin = (rep: string) => cache.get(rep, '1', range(0, 28), 'Europe/Berlin');
+    for (let i = 0; i < 8; i++) cache.set(`rep-${i}`, '1', range(0, 28), supply());
+    expect(berlin('rep-0')).toBeDefined();
+    for (let i = 8; i < 12; i++) cache.set(`rep-${i}`, '1', range(0, 28), supply());
+    expect(cache.size).toBe(8);
+    // rep-0 was used after rep-1 to rep-4 were stored: they went first.
+    for (const gone of ['rep-1', 'rep-2', 'rep-3', 'rep-4']) expect(berlin(gone)).toBeUndefined();
+    for (const kept of ['rep-0', 'rep-5', 'rep-6', 'rep-7', 'rep-8', 'rep-9', 'rep-10', 'rep-11']) expect(berlin(kept)).toBeDefined();
+  });
+
   it('misses a range the entry does not cover', () => {
     const cache = new SupplyCache();
     cache.set('rep-1', '7', range(0, 28), supply());

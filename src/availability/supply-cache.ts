@@ -27,6 +27,8 @@ interface Entry {
   eventsFrom: number;
   eventsTo: number;
   supply: RepSupply;
+  /** `clock` when the entry was last put at the recent end. */
+  stamp: number;
   /** The supply as cut for the last few other ranges (or zones) asked, so that each is one object the engine prepares once. */
   cuts: Map<string, RepSupply>;
 }
@@ -52,6 +54,8 @@ const rangeKeys = new WeakMap<SupplyRange, string>();
  */
 export class SupplyCache {
   private readonly entries = new Map<string, Entry>();
+  /** Counts puts at the recent end: a hit moves its entry there only once a quarter of `limit` others went there since (most hits are then one lookup). */
+  private clock = 0;
 
   constructor(readonly limit = SUPPLY_CACHE_REPS) {
     if (!(limit >= 1)) throw new Error('SupplyCache limit must be at least 1');
@@ -70,8 +74,11 @@ export class SupplyCache {
     const eventsFrom = range.eventsFrom.getTime();
     const eventsTo = range.eventsTo.getTime();
     if (e.from > from || e.to < to || e.eventsFrom > eventsFrom || e.eventsTo < eventsTo || e.fromDate > range.fromDate || e.toDate < range.toDate) return undefined;
-    this.entries.delete(repId); // most recently used last
-    this.entries.set(repId, e);
+    if (this.clock - e.stamp > this.limit / 4) {
+      this.entries.delete(repId); // most recently used last
+      this.entries.set(repId, e);
+      e.stamp = ++this.clock;
+    }
     const same = e.from === from && e.to === to && e.eventsFrom === eventsFrom && e.eventsTo === eventsTo && e.fromDate === range.fromDate && e.toDate === range.toDate;
     if (same && e.supply.timeZone === timeZone) return e.supply;
     // The same range and zone again get the same object (the engine's per-supply work is then done once).
@@ -100,6 +107,7 @@ export class SupplyCache {
       eventsFrom: range.eventsFrom.getTime(),
       eventsTo: range.eventsTo.getTime(),
       supply,
+      stamp: ++this.clock,
       cuts: new Map(),
     });
     while (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value as string);
