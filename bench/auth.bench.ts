@@ -5,7 +5,8 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source.js';
 import { ApiToken } from '../src/people/api-token.entity.js';
 import { User } from '../src/people/user.entity.js';
-import { pool, USER_COLUMNS, UsersRepository } from '../src/people/users.repository.js';
+import { pool } from '../src/common/prepared-query.js';
+import { USER_COLUMNS, UsersRepository } from '../src/people/users.repository.js';
 import { BENCH_TOKEN, benchPort, boot, serverDatabase, sleep, stop } from './support.js';
 import type { BenchRow } from './table.js';
 

@@ -14,8 +14,8 @@ const MAX_STATEMENTS = 8;
 
 const ALL_DAYS = (start: string, end: string) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start, end }));
 
-/** Every statement sent on any pooled connection, with the request it was sent for (none for pg-boss's polling). */
-const sent: { requestId: string | undefined; text: string }[] = [];
+/** Every statement sent on any pooled connection, with the request it was sent for (none for pg-boss's polling) and its name if prepared. */
+const sent: { requestId: string | undefined; text: string; name?: string }[] = [];
 const ClientProto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
 const originalQuery = ClientProto.query;
 
@@ -29,7 +29,7 @@ describe('a booking in few round trips, with the same rows', () => {
   beforeAll(async () => {
     ClientProto.query = function (this: unknown, ...args: unknown[]) {
       const q = args[0] as string | { text: string };
-      sent.push({ requestId: requestContext.getStore()?.requestId, text: typeof q === 'string' ? q : q.text });
+      sent.push({ requestId: requestContext.getStore()?.requestId, text: typeof q === 'string' ? q : q.text, name: typeof q === 'string' ? undefined : (q as { name?: string }).name });
       return originalQuery.apply(this, args);
     };
     t = await startTestApp({ JOBS_POLL_SECONDS: '60', MAIL_FROM: 'Rep Life <replife@example.com>' });
@@ -55,7 +55,8 @@ describe('a booking in few round trips, with the same rows', () => {
   const book = async (startsAt: string) => {
     const requestId = randomUUID();
     const res = await t.http.post('/api/v1/bookings').set(bearer(marketer.token)).set('X-Request-Id', requestId).send({ periodId, repId: rep.id, startsAt });
-    return { res, statements: sent.filter((s) => s.requestId === requestId).map((s) => s.text) };
+    const mine = sent.filter((s) => s.requestId === requestId);
+    return { res, statements: mine.map((s) => s.text), unnamed: mine.filter((s) => !s.name).map((s) => s.text.replace(/\s+/g, ' ').trim().slice(0, 100)) };
   };
 
   it(`sends at most ${MAX_STATEMENTS} statements for a booking (the token lookup included)`, async () => {
@@ -65,6 +66,27 @@ describe('a booking in few round trips, with the same rows', () => {
     // The statements in the failure message, so a regression shows which one came back.
     const shown = statements.map((s) => s.replace(/\s+/g, ' ').slice(0, 100));
     expect({ count: statements.length, shown }).toEqual({ count: Math.min(statements.length, MAX_STATEMENTS), shown });
+  });
+
+  it('sends the decision and the writes as named prepared statements (parsed once per connection), only the transaction unnamed', async () => {
+    const { res, statements, unnamed } = await book(`${day}T10:00:00.000Z`);
+    expect(res.status).toBe(201);
+    expect(unnamed).toEqual(['START TRANSACTION', 'COMMIT']);
+    expect(statements.length - unnamed.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('goes on booking when a column is added to bookings under the running service (no prepared statement returns a table row as columns)', async () => {
+    for (const hour of [12, 13]) expect((await book(`${day}T${hour}:00:00.000Z`)).res.status).toBe(201);
+    await t.db.query('ALTER TABLE bookings ADD COLUMN added_later integer');
+    try {
+      for (const hour of [14, 15, 16]) {
+        const { res } = await book(`${day}T${hour}:00:00.000Z`);
+        expect({ hour, status: res.status, body: res.status === 201 ? 'created' : res.body }).toEqual({ hour, status: 201, body: 'created' });
+        expect(Object.keys(res.body)).not.toContain('addedLater');
+      }
+    } finally {
+      await t.db.query('ALTER TABLE bookings DROP COLUMN added_later');
+    }
   });
 
   it('leaves the same rows as before: booking, audit, webhook delivery, emails with invites, jobs', async () => {

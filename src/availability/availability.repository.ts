@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../common/prepared-query.js';
 import type { Interval, OpenCall, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
 import { BusyCache } from './busy-cache.js';
@@ -106,7 +107,7 @@ export class AvailabilityRepository {
    * by an array older or newer than the rest of what it read.
    */
   async supply(m: EntityManager, q: SupplyAsk): Promise<RepSupply[]> {
-    return (await this.supplyVersioned(m, q, null)).map((r) => r.supply);
+    return (await this.supplyVersioned(m, q, null, true)).map((r) => r.supply);
   }
 
   /**
@@ -153,10 +154,10 @@ export class AvailabilityRepository {
   }
 
   /** `supply` with each rep's supply version from the same snapshot; `only`: just these reps (null: the whole roster). */
-  private async supplyVersioned(m: EntityManager, q: SupplyAsk, only: string[] | null): Promise<{ supply: RepSupply; version: string }[]> {
+  private async supplyVersioned(m: EntityManager, q: SupplyAsk, only: string[] | null, prepared = false): Promise<{ supply: RepSupply; version: string }[]> {
     let inline: Inline = { all: false, reps: [] };
     for (let round = 0; ; round++) {
-      const rows = await this.supplyRows(m, q, inline, only);
+      const rows = await this.supplyRows(m, q, inline, only, prepared);
       const pairs = new Map<string, Int32Array>();
       const missing: string[] = [];
       for (const r of rows) {
@@ -218,9 +219,13 @@ export class AvailabilityRepository {
     return rep;
   }
 
-  private supplyRows(m: EntityManager, q: SupplyAsk, inline: Inline, only: string[] | null): Promise<SupplyRow[]> {
-    return m.query(
-      `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
+  /**
+   * `prepared`: as a named prepared statement (`preparedQuery`), for a booking's check of one rep, where
+   * parsing and planning this statement cost PostgreSQL more than running it; a listing's reads of many reps
+   * stay planned for their own parameters.
+   */
+  private supplyRows(m: EntityManager, q: SupplyAsk, inline: Inline, only: string[] | null, prepared: boolean): Promise<SupplyRow[]> {
+    const text = `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
               COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
                           FROM availability_overrides o
                          WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
@@ -255,22 +260,22 @@ export class AvailabilityRepository {
         WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
           AND ($12::uuid[] IS NULL OR r.rep_id = ANY($12::uuid[]))
           AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
-        ORDER BY r.rep_id`,
-      [
-        q.periodId,
-        q.repId ?? null,
-        q.fromDate,
-        q.toDate,
-        q.from.toISOString(),
-        q.to.toISOString(),
-        q.excludeBookingId ?? null,
-        q.eventsFrom.toISOString(),
-        q.eventsTo.toISOString(),
-        inline.all,
-        inline.reps,
-        only,
-      ],
-    );
+        ORDER BY r.rep_id`;
+    const values = [
+      q.periodId,
+      q.repId ?? null,
+      q.fromDate,
+      q.toDate,
+      q.from.toISOString(),
+      q.to.toISOString(),
+      q.excludeBookingId ?? null,
+      q.eventsFrom.toISOString(),
+      q.eventsTo.toISOString(),
+      inline.all,
+      inline.reps,
+      only,
+    ];
+    return prepared ? preparedQuery<SupplyRow>(m, text, values) : m.query(text, values);
   }
 
   /** The booking a search for its move leaves out: whose it is and where. */
@@ -288,7 +293,8 @@ export class AvailabilityRepository {
     m: EntityManager,
     q: { marketerId: string; periodId: string; from: Date; to: Date; excludeBookingId?: string },
   ): Promise<{ quota: number | null; byRep: Record<string, number>; total: number; busy: Interval[] }> {
-    const [row]: { quota: number | null; by_rep: Record<string, number>; busy: [number, number][] }[] = await m.query(
+    const [row] = await preparedQuery<{ quota: number | null; by_rep: Record<string, number>; busy: [number, number][] }>(
+      m,
       `SELECT (SELECT quota FROM enrollments WHERE marketer_id = $1 AND period_id = $2) AS quota,
               COALESCE((SELECT json_object_agg(x.rep_id, x.n)
                           FROM (SELECT rep_id, count(*)::int AS n FROM bookings

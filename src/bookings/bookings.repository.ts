@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { hydrate } from '../common/hydrate.js';
+import { preparedQuery } from '../common/prepared-query.js';
 import type { AuditEntry } from '../audit/audit-entry.entity.js';
 import type { OutboxInsert } from '../mail/mail.service.js';
 import { type PersonRow, UsersRepository } from '../people/users.repository.js';
@@ -38,7 +39,8 @@ export class BookingsRepository {
     seatsFrom: Date;
     seatsTo: Date;
   }> {
-    const [row]: { period_row: object | null; program_row: object | null; marketer_row: PersonRow | null; rep_row: (PersonRow & { call_zone: string }) | null; seats: [number, string, string][] }[] = await m.query(
+    const [row] = await preparedQuery<{ period_row: object | null; program_row: object | null; marketer_row: PersonRow | null; rep_row: (PersonRow & { call_zone: string }) | null; seats: [number, string, string][] }>(
+      m,
       `SELECT * FROM booking_lock_and_read($1::text[], $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz)`,
       [[...new Set(q.keys)].sort(), q.periodId, q.repId, q.marketerId, q.seatsFrom.toISOString(), q.seatsTo.toISOString()],
     );
@@ -61,7 +63,8 @@ export class BookingsRepository {
     outbox: OutboxInsert[],
   ): Promise<{ booking: Booking; deliveryIds: string[]; outboxIds: string[] }> {
     const f = fields;
-    const [row]: (Record<string, unknown> & { deliveries: string[]; outbox: string[] })[] = await m.query(
+    const [row] = await preparedQuery<{ booking: object; deliveries: string[]; outbox: string[] }>(
+      m,
       `WITH b AS (INSERT INTO bookings (id, period_id, rep_id, marketer_id, starts_at, ends_at, status, uid, sequence, seat, seats_allowed, created_by,
                                         customer_call_id, label, call_type, marketing_sourced)
                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING *),
@@ -76,7 +79,7 @@ export class BookingsRepository {
                                                               calendar_method text, calendar_content text, calendar_filename text, attachments jsonb,
                                                               message_id text, body_is_secret boolean)
                   ON CONFLICT (dedupe_key) DO NOTHING RETURNING id)
-       SELECT b.*, (SELECT COALESCE(array_agg(id), '{}') FROM d) AS deliveries, (SELECT COALESCE(array_agg(id), '{}') FROM o) AS outbox FROM b`,
+       SELECT row_to_json(b) AS booking, (SELECT COALESCE(array_agg(id), '{}') FROM d) AS deliveries, (SELECT COALESCE(array_agg(id), '{}') FROM o) AS outbox FROM b`,
       [
         f.id, f.periodId, f.repId, f.marketerId, f.startsAt, f.endsAt, f.status, f.uid, f.sequence, f.seat, f.seatsAllowed, f.createdBy,
         f.customerCallId, f.label, f.callType, f.marketingSourced,
@@ -85,7 +88,7 @@ export class BookingsRepository {
         JSON.stringify(outbox),
       ],
     );
-    return { booking: hydrate(m, Booking, row), deliveryIds: row.deliveries, outboxIds: row.outbox };
+    return { booking: hydrate(m, Booking, row.booking), deliveryIds: row.deliveries, outboxIds: row.outbox };
   }
 
   /** Like lock, but gives up at once instead of waiting (used for waitlisted marketers mid-transaction). */

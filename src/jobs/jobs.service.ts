@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { preparedQuery } from '../common/prepared-query.js';
 import { jobIdForKey } from './job-key.js';
 
 export interface SendJobOptions {
@@ -133,7 +134,8 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     await Promise.all(jobs.flatMap((j) => [this.ensureQueue(j.name), ...(j.options?.deadLetter ? [this.ensureQueue(j.options.deadLetter)] : [])]));
     await this.boss.insert(
       jobs.map((j) => ({ name: j.name, data: j.data, ...j.options })),
-      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await m.query(text, values) }) } },
+      // pg-boss's insert is one text: a named prepared statement, parsed and planned once per connection.
+      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await preparedQuery(m, text, values) }) } },
     );
   }
 

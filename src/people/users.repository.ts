@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ApiToken } from './api-token.entity.js';
 import { hashToken } from './tokens.js';
-import type { Pool } from 'pg';
+import { pool } from '../common/prepared-query.js';
 import { type Role, User } from './user.entity.js';
 
 /** A person as the mails, invites and pages that name them need them. */
@@ -51,8 +51,6 @@ export function userFromRow(r: UserRow): User {
   });
 }
 
-/** The DataSource's pg pool, for named prepared statements (TypeORM sends every query unnamed). */
-export const pool = (db: DataSource): Pool => (db.driver as unknown as { master: Pool }).master;
 
 /** Queries about people and tokens; no decisions. */
 @Injectable()

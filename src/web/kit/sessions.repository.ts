@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { User } from '../../people/user.entity.js';
 import { hashToken } from '../../people/tokens.js';
-import { pool, USER_COLUMNS, userFromRow, type UserRow } from '../../people/users.repository.js';
+import { pool } from '../../common/prepared-query.js';
+import { USER_COLUMNS, userFromRow, type UserRow } from '../../people/users.repository.js';
 
 export interface LiveSession {
   user: User;
