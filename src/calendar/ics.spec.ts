@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
-import { addLines, CalendarEvent, cnParam, feedIcs, inviteIcs, mailto } from './ics.js';
+import ical, { foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { seededRandom } from '../common/seeded-random.js';
+import { addLines, CalendarEvent, cnParam, feedIcs, foldLine, inviteIcs, mailto, unfoldedCalendar } from './ics.js';
 
 type Component = InstanceType<typeof ICAL.Component>;
 type Time = InstanceType<typeof ICAL.Time>;
@@ -352,6 +355,64 @@ describe('folding', () => {
     expect(vevent.getFirstPropertyValue('description')).toBe(long);
     expect(vevent.getFirstPropertyValue('summary')).toBe(long);
     expect(vevent.getFirstProperty('organizer')!.getParameter('cn')).toBe(`Ünïcødé ${'名'.repeat(60)}`);
+  });
+});
+
+describe('foldLine', () => {
+  it('folds exactly as ical-generator folds, on random text of 1-, 2-, 3- and 4-octet characters and lone surrogates', () => {
+    const rnd = seededRandom(20261205);
+    const pieces = ['a', ' ', ';', 'é', 'ß', '–', '€', '日', '😀', '👩‍💻', '\ud800', '\udc00', '\ud83d'];
+    let folded = 0;
+    for (let trial = 0; trial < 3000; trial++) {
+      const length = Math.floor(rnd() * 260);
+      let line = '';
+      // Runs of one piece, so that every kind of character lands on the fold.
+      while (line.length < length) line += pieces[Math.floor(rnd() * pieces.length)].repeat(1 + Math.floor(rnd() * 40));
+      const ours = foldLine(line);
+      expect(ours).toBe(foldLines(line));
+      if (ours !== line) folded++;
+    }
+    expect(folded).toBeGreaterThan(2000);
+  });
+});
+
+describe('unfoldedCalendar', () => {
+  const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Kathmandu', 'Australia/Sydney', 'UTC', 'Asia/Tokyo'];
+  const zoneBlock = (tzid: string) => tzlib_get_ical_block(tzid)[0] || null;
+  const texts = ['Meet at the lobby.\nBring a notebook.', 'Ünïcödé – “quoted”, semi;colon, back\\slash 日本語 😀 '.repeat(4), 'x'.repeat(300)];
+
+  it('is the library text unfolded, for calendars made as build makes them, with one or many events and zones', () => {
+    const rnd = seededRandom(20261206);
+    for (let trial = 0; trial < 60; trial++) {
+      const method = [ICalCalendarMethod.REQUEST, ICalCalendarMethod.CANCEL, ICalCalendarMethod.PUBLISH][trial % 3];
+      const cal = ical({ prodId: { company: 'ridealong', product: 'ridealong', language: 'EN' }, scale: 'gregorian', method, timezone: { name: null, generator: zoneBlock } });
+      const count = trial % 3 === 2 ? Math.floor(rnd() * 6) : 1;
+      for (let i = 0; i < count; i++) {
+        const zone = zones[Math.floor(rnd() * zones.length)];
+        const start = DateTime.fromISO('2027-03-10T08:00:00Z').plus({ hours: Math.floor(rnd() * 2000) });
+        cal.createEvent({
+          id: `booking-${trial}-${i}@ridealong`,
+          sequence: Math.floor(rnd() * 5),
+          stamp: new Date('2027-03-01T10:11:12Z'),
+          start: start.setZone(zone),
+          end: start.plus({ minutes: 45 }).setZone(zone),
+          timezone: zone,
+          summary: texts[Math.floor(rnd() * texts.length)].slice(0, 80),
+          description: rnd() < 0.8 ? texts[Math.floor(rnd() * texts.length)] : null,
+          location: rnd() < 0.5 ? 'HQ, Floor 3' : null,
+          status: rnd() < 0.5 ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+        });
+      }
+      expect(unfoldedCalendar(cal, zoneBlock)).toBe(logicalLines(cal.toString()).join('\r\n'));
+    }
+  });
+
+  it('asks the library for a calendar with more than build sets (a name, a TTL)', () => {
+    const cal = ical({ prodId: { company: 'ridealong', product: 'ridealong' }, name: 'Shifts', ttl: 3600, timezone: { name: null, generator: zoneBlock } });
+    cal.createEvent({ id: 'e1', start: new Date('2027-03-10T08:00:00Z'), end: new Date('2027-03-10T09:00:00Z'), stamp: new Date('2027-03-01T10:11:12Z'), timezone: 'Europe/Berlin', summary: 'x' });
+    const text = unfoldedCalendar(cal, zoneBlock);
+    expect(text).toBe(logicalLines(cal.toString()).join('\r\n'));
+    expect(text).toContain('X-WR-CALNAME:Shifts');
   });
 });
 

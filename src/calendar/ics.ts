@@ -10,8 +10,10 @@
 // - ORGANIZER/ATTENDEE addresses: TEXT-escaped (`,` -> `\,`), but a cal-address is a URI.
 // - URL: TEXT-escaped as well; X-WR-CALNAME is written without any escaping (a newline would inject).
 // - UID is written raw although it is TEXT: it is passed in escaped here.
+// Its folding measures every character with a new TextEncoder; the text is taken unfolded from it
+// (`unfoldedCalendar`) and folded here (`foldLine`), with the same result.
 
-import ical, { foldLines, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import ical, { foldLines, type ICalCalendar, ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime, IANAZone } from 'luxon';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
 
@@ -78,13 +80,14 @@ function build(
   items: { event: CalendarEvent; status: CalendarEvent['status']; people: People }[],
 ): string {
   const blocks = new Map<string, string>(); // canonical TZID -> VTIMEZONE
+  const zoneBlock = (tzid: string) => blocks.get(tzid) ?? null;
   const cal = ical({
     prodId: PRODID,
     scale: 'gregorian',
     method: ICalCalendarMethod[method],
     // No calendar zone name: it would also switch DTSTAMP to local time. The generator is asked for each
     // event's zone.
-    timezone: { name: null, generator: (tzid: string) => blocks.get(tzid) ?? null },
+    timezone: { name: null, generator: zoneBlock },
   });
 
   const eventLines: string[][] = [];
@@ -113,7 +116,31 @@ function build(
   }
 
   const calendarLines = calendarName === undefined ? [] : [`X-WR-CALNAME:${escapeText(cleanText(calendarName))}`];
-  return addLines(cal.toString(), calendarLines, eventLines);
+  return addLines(unfoldedCalendar(cal, zoneBlock), calendarLines, eventLines);
+}
+
+/**
+ * `cal.toString()` unfolded, for calendars as `build` makes them (PRODID, CALSCALE, METHOD, VTIMEZONEs from
+ * `zoneBlock`, the generator the calendar was given, and events; with anything else set it asks the library).
+ * The library folds its whole text measuring each character with a new TextEncoder, a third of an invite's
+ * cost, and `addLines` unfolds it again at once. The events are still written by the library. ics.spec.ts
+ * compares this with the library's own text.
+ */
+export function unfoldedCalendar(cal: ICalCalendar, zoneBlock: (tzid: string) => string | null): string {
+  if (cal.url() || cal.source() || cal.name() || cal.description() || cal.timezone() || cal.ttl() || cal.color() || cal.x().length) {
+    return cal.toString().replace(/\r\n[ \t]/g, '');
+  }
+  let out = `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-${cal.prodId()}\r\n`;
+  if (cal.scale()) out += `CALSCALE:${cal.scale()}\r\n`;
+  if (cal.method()) out += `METHOD:${cal.method()}\r\n`;
+  const events = cal.events();
+  for (const zone of new Set(events.map((e) => e.timezone()))) {
+    if (zone === null || zone.startsWith('/')) continue;
+    const block = zoneBlock(zone);
+    if (block) out += block.replace(/\r\n/g, '\n').replace(/\n/g, '\r\n').trim() + '\r\n';
+  }
+  for (const event of events) out += event.toString();
+  return out + 'END:VCALENDAR';
 }
 
 /**
@@ -139,8 +166,38 @@ export function addLines(ics: string, calendarLines: string[], eventLines: strin
     out.push(line);
   }
   if (vevent !== eventLines.length) throw new Error('ical-generator wrote fewer VEVENTs than events');
-  // Fold only the lines that need it: most are short, and folding measures UTF-8 octets character by character.
-  return out.map((line) => (Buffer.byteLength(line) <= 75 ? line : foldLines(line))).join('\r\n') + '\r\n';
+  // Fold only the lines that need it: most are short.
+  return out.map((line) => (Buffer.byteLength(line) <= 75 ? line : foldLine(line))).join('\r\n') + '\r\n';
+}
+
+/** A high surrogate not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * ical-generator's `foldLines` for one line, with the same output (ics.spec.ts compares them on random text):
+ * a fold before the character that would take the physical line past 74 octets. The library measures each
+ * character by encoding it with a new TextEncoder, which made folding a tenth of an invite's cost; here the
+ * octets come from the UTF-16 code unit. A line with a lone surrogate (which the library measures its own way)
+ * goes to the library.
+ */
+export function foldLine(line: string): string {
+  if (LONE_SURROGATE.test(line)) return foldLines(line);
+  let out = '';
+  let from = 0; // where the current physical line starts in `line`
+  let octets = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    const pair = c >= 0xd800 && c <= 0xdbff; // with its low surrogate: one character of 4 octets
+    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : pair ? 4 : 3;
+    octets += size;
+    if (octets > 74) {
+      out += line.slice(from, i) + '\r\n ';
+      from = i;
+      octets = size;
+    }
+    if (pair) i++;
+  }
+  return out + line.slice(from);
 }
 
 function ownEventLines(event: CalendarEvent, people: People): string[] {
