@@ -5,7 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { BENCH_TOKEN, benchPort, boot, serverDatabase, stop } from './support.js';
+import { answerClock, BENCH_TOKEN, benchPort, boot, serverDatabase, stop } from './support.js';
 import { type BenchRow, median, percentile } from './table.js';
 
 const REPS = 200;
@@ -33,16 +33,17 @@ export async function hammer(url: string, auth: string | Record<string, string>,
   const slots = first.headers.get('content-type')?.includes('json') ? ((JSON.parse(text) as { slots?: unknown[] }).slots?.length ?? 0) : 0;
   const times: number[] = [];
   let failures = 0;
+  const clock = answerClock();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({ url, connections: clients, amount: total, headers }, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       times.push(ms);
+      clock.answered();
       if (status !== 200) failures++;
     });
   });
   if (failures || result.errors) throw new Error(`GET ${url}: ${failures} non-200, ${result.errors} errors`);
-  const seconds = result.duration;
-  return { rps: times.length / seconds, p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), bytes: text.length, body: text, slots };
+  return { rps: times.length / clock.seconds(), p50: median(times), p95: percentile(times, 95), p99: percentile(times, 99), bytes: text.length, body: text, slots };
 }
 
 /**
