@@ -121,7 +121,9 @@ export class AvailabilityRepository {
    */
   async cachedSupply(m: EntityManager, q: SupplyAsk): Promise<RepSupply[]> {
     if (q.excludeBookingId) return this.supply(m, q);
-    const roster: { rep_id: string; time_zone: string; version: string }[] = await m.query(
+    // Every listing's first statement: prepared, like the booking's.
+    const roster = await preparedQuery<{ rep_id: string; time_zone: string; version: string }>(
+      m,
       `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(sv.version, 0)::text AS version
          FROM roster_entries r
          JOIN users u ON u.id = r.rep_id AND u.active

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { hydrate } from '../common/hydrate.js';
+import { preparedQuery } from '../common/prepared-query.js';
 import { Enrollment, Period, PeriodStatus, Program, RosterEntry } from './program.entity.js';
 
 /** Queries about programs, periods, rosters and enrolments; no decisions. */
@@ -27,11 +28,12 @@ export class ProgramsRepository {
   }
 
   /**
-   * A period and its program in one query (every slot search and booking change asks it: raw SQL with the rows
-   * as JSON, hydrated as TypeORM would, instead of the query builder's per-call SQL generation).
+   * A period and its program in one query (every slot search and booking change asks it: a prepared statement
+   * with the rows as JSON, hydrated as TypeORM would, instead of the query builder's per-call SQL generation).
    */
   async findPeriodWithProgram(m: EntityManager, id: string): Promise<{ period: Period; program: Program } | null> {
-    const [row]: { period_row: object; program_row: object }[] = await m.query(
+    const [row] = await preparedQuery<{ period_row: object; program_row: object }>(
+      m,
       'SELECT row_to_json(pe) AS period_row, row_to_json(pr) AS program_row FROM periods pe JOIN programs pr ON pr.id = pe.program_id WHERE pe.id = $1',
       [id],
     );
