@@ -156,10 +156,16 @@ export class AvailabilityRepository {
   }
 
   /** `supply` with each rep's supply version from the same snapshot; `only`: just these reps (null: the whole roster). */
-  private async supplyVersioned(m: EntityManager, q: SupplyAsk, only: string[] | null, prepared = false): Promise<{ supply: RepSupply; version: string }[]> {
+  private async supplyVersioned(
+    m: EntityManager,
+    q: SupplyAsk,
+    only: string[] | null,
+    prepared = false,
+    firstRows?: SupplyRow[],
+  ): Promise<{ supply: RepSupply; version: string }[]> {
     let inline: Inline = { all: false, reps: [] };
     for (let round = 0; ; round++) {
-      const rows = await this.supplyRows(m, q, inline, only, prepared);
+      const rows = round === 0 && firstRows ? firstRows : await this.supplyRows(m, q, inline, only, prepared);
       const pairs = new Map<string, Int32Array>();
       const missing: string[] = [];
       for (const r of rows) {
@@ -227,56 +233,7 @@ export class AvailabilityRepository {
    * stay planned for their own parameters.
    */
   private supplyRows(m: EntityManager, q: SupplyAsk, inline: Inline, only: string[] | null, prepared: boolean): Promise<SupplyRow[]> {
-    const text = `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
-              COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
-                          FROM availability_overrides o
-                         WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
-              COALESCE((SELECT json_agg(json_build_array(c.s, c.e, c.n) ORDER BY c.s)
-                          FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
-                                  FROM bookings b
-                                 WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
-                                   AND ($7::uuid IS NULL OR b.id <> $7::uuid)
-                                 GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
-              cb.version::text AS busy_version,
-              CASE WHEN $10::boolean OR cb.rep_id = ANY($11::uuid[]) THEN to_json(cb.minutes) END AS busy,
-              COALESCE(ev.open_calls, '[]') AS open_calls,
-              COALESCE(sv.version, 0)::text AS supply_version
-         FROM roster_entries r
-         JOIN users u ON u.id = r.rep_id AND u.active
-         LEFT JOIN availability a ON a.rep_id = r.rep_id
-         -- Busy time from the copy PostgreSQL keeps per rep (rep_calendar_busy, maintained by triggers on
-         -- calendar_events): its version, the array itself only where asked ($10 all, $11 those reps).
-         -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
-         LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
-         LEFT JOIN supply_versions sv ON sv.rep_id = r.rep_id
-         -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
-         LEFT JOIN (SELECT e.rep_id,
-                           json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
-                                                     e.label, e.call_type, e.marketing_sourced)) AS open_calls
-                      FROM calendar_events e
-                     WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
-                                         WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid)
-                                           AND ($12::uuid[] IS NULL OR x.rep_id = ANY($12::uuid[])))
-                       AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
-                     GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
-        WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
-          AND ($12::uuid[] IS NULL OR r.rep_id = ANY($12::uuid[]))
-          AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
-        ORDER BY r.rep_id`;
-    const values = [
-      q.periodId,
-      q.repId ?? null,
-      q.fromDate,
-      q.toDate,
-      q.from.toISOString(),
-      q.to.toISOString(),
-      q.excludeBookingId ?? null,
-      q.eventsFrom.toISOString(),
-      q.eventsTo.toISOString(),
-      inline.all,
-      inline.reps,
-      only,
-    ];
+    const { text, values } = supplyStatement(q, inline, only);
     return prepared ? preparedQuery<SupplyRow>(m, text, values) : m.query(text, values);
   }
 
@@ -291,27 +248,109 @@ export class AvailabilityRepository {
    * there per rep (not cancelled), and their own commitments (bookings and support shifts) overlapping
    * [from, to) in epoch minutes; `excludeBookingId` is left out as if cancelled.
    */
-  async marketerContext(
-    m: EntityManager,
-    q: { marketerId: string; periodId: string; from: Date; to: Date; excludeBookingId?: string },
-  ): Promise<{ quota: number | null; byRep: Record<string, number>; total: number; busy: Interval[] }> {
-    const [row] = await preparedQuery<{ quota: number | null; by_rep: Record<string, number>; busy: [number, number][] }>(
+  async marketerContext(m: EntityManager, q: ContextAsk): Promise<MarketerSide> {
+    const { text, values } = contextStatement(q, 0);
+    const [row] = await preparedQuery<ContextRow>(m, text, values);
+    return toMarketerSide(row);
+  }
+
+  /**
+   * `marketerContext` and `supply` in one statement, for a booking's check, which needs both: the context's
+   * columns beside the supply's rows as JSON (the first round of `supply`'s reads; a busy array the cache
+   * lacks is read as `supply` reads it).
+   */
+  async marketerContextAndSupply(m: EntityManager, ctx: ContextAsk, q: SupplyAsk): Promise<{ ctx: MarketerSide; supply: RepSupply[] }> {
+    const supply = supplyStatement(q, { all: false, reps: [] }, null);
+    const context = contextStatement(ctx, supply.values.length);
+    const [row] = await preparedQuery<ContextRow & { supply: SupplyRow[] }>(
       m,
-      `SELECT (SELECT quota FROM enrollments WHERE marketer_id = $1 AND period_id = $2) AS quota,
+      `SELECT c.*, s.supply FROM (${context.text}) c, LATERAL (SELECT COALESCE(json_agg(x ORDER BY x.rep_id), '[]') AS supply FROM (${supply.text}) x) s`,
+      [...supply.values, ...context.values],
+    );
+    const read = await this.supplyVersioned(m, q, null, true, row.supply);
+    return { ctx: toMarketerSide(row), supply: read.map((r) => r.supply) };
+  }
+}
+
+/** `supply`'s statement: the rows of the roster asked (`only`: just these reps), busy arrays inline as `inline` says. */
+function supplyStatement(q: SupplyAsk, inline: Inline, only: string[] | null): { text: string; values: unknown[] } {
+  const text = `SELECT r.rep_id, COALESCE(a.time_zone, u.time_zone) AS time_zone, COALESCE(a.weekly, '[]') AS weekly,
+            COALESCE((SELECT json_object_agg(to_char(o.on_date, 'YYYY-MM-DD'), o.windows)
+                        FROM availability_overrides o
+                       WHERE o.rep_id = r.rep_id AND o.on_date BETWEEN $3::date AND $4::date), '{}') AS overrides,
+            COALESCE((SELECT json_agg(json_build_array(c.s, c.e, c.n) ORDER BY c.s)
+                        FROM (SELECT (extract(epoch FROM b.starts_at) / 60)::int AS s, (extract(epoch FROM b.ends_at) / 60)::int AS e, count(*)::int AS n
+                                FROM bookings b
+                               WHERE b.rep_id = r.rep_id AND b.status <> 'cancelled' AND tstzrange(b.starts_at, b.ends_at) && tstzrange($5, $6)
+                                 AND ($7::uuid IS NULL OR b.id <> $7::uuid)
+                               GROUP BY b.starts_at, b.ends_at) c), '[]') AS calls,
+            cb.version::text AS busy_version,
+            CASE WHEN $10::boolean OR cb.rep_id = ANY($11::uuid[]) THEN to_json(cb.minutes) END AS busy,
+            COALESCE(ev.open_calls, '[]') AS open_calls,
+            COALESCE(sv.version, 0)::text AS supply_version
+       FROM roster_entries r
+       JOIN users u ON u.id = r.rep_id AND u.active
+       LEFT JOIN availability a ON a.rep_id = r.rep_id
+       -- Busy time from the copy PostgreSQL keeps per rep (rep_calendar_busy, maintained by triggers on
+       -- calendar_events): its version, the array itself only where asked ($10 all, $11 those reps).
+       -- All of it: the copy only spans the synced window, and the engine keeps what overlaps the range.
+       LEFT JOIN rep_calendar_busy cb ON cb.rep_id = r.rep_id
+       LEFT JOIN supply_versions sv ON sv.rep_id = r.rep_id
+       -- Opened customer calls are few: one grouped pass over them (partial index on opened calls).
+       LEFT JOIN (SELECT e.rep_id,
+                         json_agg(json_build_array(e.id, floor(date_part('epoch', e.starts_at) / 60)::int, ceil(date_part('epoch', e.ends_at) / 60)::int,
+                                                   e.label, e.call_type, e.marketing_sourced)) AS open_calls
+                    FROM calendar_events e
+                   WHERE e.rep_id IN (SELECT x.rep_id FROM roster_entries x
+                                       WHERE x.period_id = $1 AND x.status = 'active' AND ($2::uuid IS NULL OR x.rep_id = $2::uuid)
+                                         AND ($12::uuid[] IS NULL OR x.rep_id = ANY($12::uuid[])))
+                     AND e.opened_at IS NOT NULL AND tstzrange(e.starts_at, e.ends_at) && tstzrange($8, $9)
+                   GROUP BY e.rep_id) ev ON ev.rep_id = r.rep_id
+      WHERE r.period_id = $1 AND r.status = 'active' AND ($2::uuid IS NULL OR r.rep_id = $2::uuid)
+        AND ($12::uuid[] IS NULL OR r.rep_id = ANY($12::uuid[]))
+        AND (a.rep_id IS NOT NULL OR EXISTS (SELECT 1 FROM calendar_connections cc WHERE cc.rep_id = r.rep_id))
+      ORDER BY r.rep_id`;
+  const values = [
+    q.periodId,
+    q.repId ?? null,
+    q.fromDate,
+    q.toDate,
+    q.from.toISOString(),
+    q.to.toISOString(),
+    q.excludeBookingId ?? null,
+    q.eventsFrom.toISOString(),
+    q.eventsTo.toISOString(),
+    inline.all,
+    inline.reps,
+    only,
+  ];
+  return { text, values };
+}
+
+/** What `marketerContext` is asked. */
+type ContextAsk = { marketerId: string; periodId: string; from: Date; to: Date; excludeBookingId?: string };
+type ContextRow = { quota: number | null; by_rep: Record<string, number>; busy: [number, number][] };
+export type MarketerSide = { quota: number | null; byRep: Record<string, number>; total: number; busy: Interval[] };
+
+/** `marketerContext`'s statement, its parameters numbered from `base` + 1 (to follow another statement's). */
+function contextStatement(q: ContextAsk, base: number): { text: string; values: unknown[] } {
+  const p = (n: number) => `$${base + n}`;
+  const text = `SELECT (SELECT quota FROM enrollments WHERE marketer_id = ${p(1)} AND period_id = ${p(2)}) AS quota,
               COALESCE((SELECT json_object_agg(x.rep_id, x.n)
                           FROM (SELECT rep_id, count(*)::int AS n FROM bookings
-                                 WHERE marketer_id = $1 AND period_id = $2 AND status <> 'cancelled' AND ($5::uuid IS NULL OR id <> $5::uuid)
+                                 WHERE marketer_id = ${p(1)} AND period_id = ${p(2)} AND status <> 'cancelled' AND (${p(5)}::uuid IS NULL OR id <> ${p(5)}::uuid)
                                  GROUP BY rep_id) x), '{}') AS by_rep,
               COALESCE((SELECT json_agg(json_build_array(y.s, y.e) ORDER BY y.s)
                           FROM (SELECT (extract(epoch FROM starts_at) / 60)::int AS s, (extract(epoch FROM ends_at) / 60)::int AS e FROM bookings
-                                 WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)
-                                   AND ($5::uuid IS NULL OR id <> $5::uuid)
+                                 WHERE marketer_id = ${p(1)} AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange(${p(3)}, ${p(4)})
+                                   AND (${p(5)}::uuid IS NULL OR id <> ${p(5)}::uuid)
                                 UNION ALL -- support shifts hold the marketer's time too
                                 SELECT (extract(epoch FROM starts_at) / 60)::int, (extract(epoch FROM ends_at) / 60)::int FROM shift_assignments
-                                 WHERE marketer_id = $1 AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) y), '[]') AS busy`,
-      [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString(), q.excludeBookingId ?? null],
-    );
-    const total = Object.values(row.by_rep).reduce((n, k) => n + k, 0);
-    return { quota: row.quota === null ? null : Number(row.quota), byRep: row.by_rep, total, busy: row.busy.map(([start, end]) => ({ start, end })) };
-  }
+                                 WHERE marketer_id = ${p(1)} AND status <> 'cancelled' AND tstzrange(starts_at, ends_at) && tstzrange(${p(3)}, ${p(4)})) y), '[]') AS busy`;
+  return { text, values: [q.marketerId, q.periodId, q.from.toISOString(), q.to.toISOString(), q.excludeBookingId ?? null] };
+}
+
+function toMarketerSide(row: ContextRow): MarketerSide {
+  const total = Object.values(row.by_rep).reduce((n, k) => n + k, 0);
+  return { quota: row.quota === null ? null : Number(row.quota), byRep: row.by_rep, total, busy: row.busy.map(([start, end]) => ({ start, end })) };
 }

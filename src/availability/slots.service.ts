@@ -151,32 +151,35 @@ export class SlotsService {
   ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
     const s = program.settings;
     if (period.status === 'closed' || period.status === 'rolled_up') return {};
-    // Independent reads go out together (on separate pooled connections outside a transaction).
-    const [ctx, supply] = await Promise.all([
-      opts.marketerId
-        ? this.repo.marketerContext(m, {
-            marketerId: opts.marketerId,
-            periodId: period.id,
-            from: new Date(opts.from.getTime() - DAY_MS),
-            to: new Date(opts.to.getTime() + DAY_MS),
-            excludeBookingId: opts.excludeBookingId,
-          })
-        : undefined,
+    const ctxAsk = opts.marketerId && {
+      marketerId: opts.marketerId,
+      periodId: period.id,
+      from: new Date(opts.from.getTime() - DAY_MS),
+      to: new Date(opts.to.getTime() + DAY_MS),
+      excludeBookingId: opts.excludeBookingId,
+    };
+    const supplyAsk = {
+      periodId: period.id,
+      repId: opts.repId,
       // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
-      (opts.cached ? this.repo.cachedSupply : this.repo.supply).call(this.repo, m, {
-        periodId: period.id,
-        repId: opts.repId,
-        fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
-        toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
-        from: new Date(opts.from.getTime() - 8 * DAY_MS),
-        to: new Date(opts.to.getTime() + 8 * DAY_MS),
-        // Calendar events only matter where a candidate can be: slots last at most 8 hours. (An opened call
-        // longer than a day is judged against the busy time within a day either side of the range.)
-        eventsFrom: new Date(opts.from.getTime() - DAY_MS),
-        eventsTo: new Date(opts.to.getTime() + DAY_MS),
-        excludeBookingId: opts.excludeBookingId,
-      }),
-    ]);
+      fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
+      toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
+      from: new Date(opts.from.getTime() - 8 * DAY_MS),
+      to: new Date(opts.to.getTime() + 8 * DAY_MS),
+      // Calendar events only matter where a candidate can be: slots last at most 8 hours. (An opened call
+      // longer than a day is judged against the busy time within a day either side of the range.)
+      eventsFrom: new Date(opts.from.getTime() - DAY_MS),
+      eventsTo: new Date(opts.to.getTime() + DAY_MS),
+      excludeBookingId: opts.excludeBookingId,
+    };
+    // A check (and a move's search) reads both sides in one statement, in its transaction where it has one; a
+    // listing reads them together on separate pooled connections, the supply through the instance's cache.
+    const { ctx, supply } =
+      ctxAsk && !opts.cached
+        ? await this.repo.marketerContextAndSupply(m, ctxAsk, supplyAsk)
+        : await Promise.all([ctxAsk ? this.repo.marketerContext(m, ctxAsk) : undefined, (opts.cached ? this.repo.cachedSupply : this.repo.supply).call(this.repo, m, supplyAsk)]).then(
+            ([ctx, supply]) => ({ ctx, supply }),
+          );
     let marketer: MarketerContext | undefined;
     let limits: MarketerLimits | undefined;
     if (ctx && opts.marketerId) {
