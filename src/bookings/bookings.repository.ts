@@ -10,6 +10,26 @@ import { Booking } from './booking.entity.js';
 
 export type { PersonRow };
 
+/** What `lockAndRead` is asked: the advisory locks' keys, and the period, rep, marketer and seats' range it reads after them. */
+export type LockAndReadAsk = { keys: string[]; periodId: string; repId: string; marketerId: string; seatsFrom: Date; seatsTo: Date };
+
+export type LockAndReadRow = {
+  period_row: object | null;
+  program_row: object | null;
+  marketer_row: PersonRow | null;
+  rep_row: (PersonRow & { call_zone: string }) | null;
+  seats: [number, string, string][];
+};
+
+export type LockAndRead = {
+  found: { period: Period; program: Program } | null;
+  marketer: PersonRow | null;
+  rep: (Omit<PersonRow, 'roles' | 'active'> & { call_zone: string }) | null;
+  seats: { seat: number; startsAt: Date; endsAt: Date }[];
+  seatsFrom: Date;
+  seatsTo: Date;
+};
+
 /** Queries of the booking engine; PostgreSQL features are SQL here (advisory locks, exclusion constraints). */
 @Injectable()
 export class BookingsRepository {
@@ -28,22 +48,22 @@ export class BookingsRepository {
    * rep's person rows (the rep's with the zone their calls are in) and the seats taken on the rep's calls
    * overlapping [seatsFrom, seatsTo). Null period and program when the period does not exist.
    */
-  async lockAndRead(
-    m: EntityManager,
-    q: { keys: string[]; periodId: string; repId: string; marketerId: string; seatsFrom: Date; seatsTo: Date },
-  ): Promise<{
-    found: { period: Period; program: Program } | null;
-    marketer: PersonRow | null;
-    rep: (Omit<PersonRow, 'roles' | 'active'> & { call_zone: string }) | null;
-    seats: { seat: number; startsAt: Date; endsAt: Date }[];
-    seatsFrom: Date;
-    seatsTo: Date;
-  }> {
-    const [row] = await preparedQuery<{ period_row: object | null; program_row: object | null; marketer_row: PersonRow | null; rep_row: (PersonRow & { call_zone: string }) | null; seats: [number, string, string][] }>(
-      m,
-      `SELECT * FROM booking_lock_and_read($1::text[], $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz)`,
-      [[...new Set(q.keys)].sort(), q.periodId, q.repId, q.marketerId, q.seatsFrom.toISOString(), q.seatsTo.toISOString()],
-    );
+  async lockAndRead(m: EntityManager, q: LockAndReadAsk): Promise<LockAndRead> {
+    const { text, values } = this.lockAndReadStatement(q);
+    const [row] = await preparedQuery<LockAndReadRow>(m, text, values);
+    return this.lockAndReadResult(m, row, q);
+  }
+
+  /** `lockAndRead`'s statement, for a transaction that opens with it (`transactionOpenedBy`). */
+  lockAndReadStatement(q: LockAndReadAsk): { text: string; values: [string[], string, string, string, string, string] } {
+    return {
+      text: `SELECT * FROM booking_lock_and_read($1::text[], $2::uuid, $3::uuid, $4::uuid, $5::timestamptz, $6::timestamptz)`,
+      values: [[...new Set(q.keys)].sort(), q.periodId, q.repId, q.marketerId, q.seatsFrom.toISOString(), q.seatsTo.toISOString()],
+    };
+  }
+
+  /** What `lockAndRead` answers, from its statement's row. */
+  lockAndReadResult(m: EntityManager, row: LockAndReadRow, q: LockAndReadAsk): LockAndRead {
     const found = row.period_row && row.program_row ? { period: hydrate(m, Period, row.period_row), program: hydrate(m, Program, row.program_row) } : null;
     const seats = row.seats.map(([seat, s, e]) => ({ seat, startsAt: new Date(s), endsAt: new Date(e) }));
     return { found, marketer: row.marketer_row, rep: row.rep_row, seats, seatsFrom: q.seatsFrom, seatsTo: q.seatsTo };

@@ -8,6 +8,7 @@ import { MailService } from '../mail/mail.service.js';
 import type { PersonRow } from '../people/users.repository.js';
 import { Clock } from '../common/clock.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
+import { transactionOpenedBy } from '../common/opened-transaction.js';
 import { DomainError, forbidden, notFound } from '../common/errors.js';
 import { everyPage, readCursor } from '../common/paging.js';
 import { validationError } from '../common/validation.js';
@@ -23,7 +24,7 @@ import { Booking } from './booking.entity.js';
 import type { BookingFacts } from './booking-messages.js';
 import { BookingNotices } from './booking-notices.js';
 import { BOOKINGS_PAGE, CreateBookingDto, ListBookingsQuery, Outcome } from './bookings.dto.js';
-import { BookingsRepository } from './bookings.repository.js';
+import { BookingsRepository, type LockAndRead, type LockAndReadRow } from './bookings.repository.js';
 import { fromConstraint, refusal } from './refusals.js';
 import { WaitlistService } from './waitlist.service.js';
 
@@ -106,30 +107,35 @@ export class BookingsService implements OnModuleInit {
     const startsAt = new Date(dto.startsAt);
     const body = { periodId: dto.periodId, repId: dto.repId, startsAt: startsAt.toISOString(), marketerId };
     try {
-      const result = await this.db.transaction(async (m): Promise<CreateResult> => {
-        if (idempotencyKey !== undefined) {
-          const claim = await this.repo.claimKey(m, actor.id, 'POST /bookings', idempotencyKey, requestHash(body));
-          if (!claim.claimed) {
-            if (claim.hash !== requestHash(body)) {
-              throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was used with another request body', { field: 'Idempotency-Key' });
-            }
-            if (claim.status !== null) return { booking: claim.response as Booking, replayed: true };
-          }
-        }
-        // The locks and every read the decision needs but the slot check's own, in one round trip.
-        const read = await this.repo.lockAndRead(m, {
-          keys: [`rep:${dto.repId}`, `marketer:${marketerId}`],
-          periodId: dto.periodId,
-          repId: dto.repId,
-          marketerId,
-          seatsFrom: startsAt,
-          seatsTo: new Date(startsAt.getTime() + SEATS_READ_AHEAD_MS),
-        });
+      // The locks and every read the decision needs but the slot check's own, in one round trip.
+      const ask = {
+        keys: [`rep:${dto.repId}`, `marketer:${marketerId}`],
+        periodId: dto.periodId,
+        repId: dto.repId,
+        marketerId,
+        seatsFrom: startsAt,
+        seatsTo: new Date(startsAt.getTime() + SEATS_READ_AHEAD_MS),
+      };
+      const decide = async (m: EntityManager, read: LockAndRead): Promise<CreateResult> => {
         if (!read.found) throw new DomainError('not_found', `Period ${dto.periodId} was not found`, { field: 'periodId' });
         const booking = await this.book(m, actor.id, read.found, dto.repId, marketerId, startsAt, undefined, read);
         if (idempotencyKey !== undefined) await this.repo.storeKeyResponse(m, actor.id, 'POST /bookings', idempotencyKey, 201, booking);
         return { booking, replayed: false };
-      });
+      };
+      const result =
+        idempotencyKey === undefined
+          ? // Without a key the transaction opens with the locks and reads: START TRANSACTION travels with them.
+            await transactionOpenedBy<LockAndReadRow, CreateResult>(this.db, this.repo.lockAndReadStatement(ask), (m, [row]) => decide(m, this.repo.lockAndReadResult(m, row, ask)))
+          : await this.db.transaction(async (m): Promise<CreateResult> => {
+              const claim = await this.repo.claimKey(m, actor.id, 'POST /bookings', idempotencyKey, requestHash(body));
+              if (!claim.claimed) {
+                if (claim.hash !== requestHash(body)) {
+                  throw new DomainError('idempotency_mismatch', 'This Idempotency-Key was used with another request body', { field: 'Idempotency-Key' });
+                }
+                if (claim.status !== null) return { booking: claim.response as Booking, replayed: true };
+              }
+              return decide(m, await this.repo.lockAndRead(m, ask));
+            });
       if (!result.replayed) this.metrics?.bookingMade();
       return result;
     } catch (e) {
@@ -162,7 +168,7 @@ export class BookingsService implements OnModuleInit {
     marketerId: string,
     startsAt: Date,
     reuse?: Booking,
-    read?: Awaited<ReturnType<BookingsRepository['lockAndRead']>>,
+    read?: LockAndRead,
   ): Promise<Booking> {
     const marketer = read ? read.marketer : (await this.repo.people(m, [marketerId]))[0];
     if (!marketer || !marketer.active || !marketer.roles.includes('marketer')) {
