@@ -315,9 +315,18 @@ export async function seedDemo(app: INestApplication, options: SeedOptions): Pro
     }
     let waitlist = 0;
     for (const b of sample(r, ahead, 3)) {
-      const mk = marketers.find((x) => x.id !== b.marketerId && x !== loud && !ahead.some((y) => y.marketerId === x.id && y.startsAt === b.startsAt))!;
-      await api.call(mk.token, 'POST', '/api/v1/waitlist', { periodId: b.periodId, repId: b.repId, startsAt: b.startsAt });
-      waitlist++;
+      // The first marketer not at this call who can still book: which ones reached their quota depends on the
+      // slots open today, so one refused for quota gives way to the next.
+      for (const mk of marketers.filter((x) => x.id !== b.marketerId && x !== loud && !ahead.some((y) => y.marketerId === x.id && y.startsAt === b.startsAt))) {
+        try {
+          await api.call(mk.token, 'POST', '/api/v1/waitlist', { periodId: b.periodId, repId: b.repId, startsAt: b.startsAt });
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 409 && typeof e.body === 'object' && e.body.code === 'quota_reached') continue;
+          throw e;
+        }
+        waitlist++;
+        break;
+      }
     }
 
     // ------------------------------------------------------------------ the closed period's rollup, actions, notices
