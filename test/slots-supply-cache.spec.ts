@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import pg from 'pg';
+import { ListingCache } from '../src/availability/listing-cache.js';
 import { SupplyCache } from '../src/availability/supply-cache.js';
 import { bearer, startTestApp, TestApp } from './support/app.js';
 import { daysFromNow, enrol, insertBooking, makePeriod, makeProgram, makeUser, Person, rosterRep } from './support/fixtures.js';
@@ -143,6 +144,73 @@ describe('the supply cache stays exact (HTTP, two instances, real PostgreSQL)', 
       } while (cursor);
       expect(pages).toEqual(whole.body.slots);
     }
+  });
+
+  it("a later page comes from the instance's whole listing, and what the listing's key holds (roster, rules, a marketer's own bookings) is never served stale", async () => {
+    const listings = b.app.get(ListingCache);
+    const query = { periodId, from: daysFromNow(2), to: daysFromNow(20), timeZone: 'UTC', limit: '40' };
+    const read = async (extra: Record<string, string> = {}, token = a.adminToken) => {
+      const slots: { repId: string; startsAt: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { body: { slots: { repId: string; startsAt: string }[]; nextCursor: string | null } } = await b.http
+          .get('/api/v1/slots')
+          .query({ ...query, ...extra, ...(cursor ? { cursor } : {}) })
+          .set(bearer(token))
+          .expect(200);
+        slots.push(...res.body.slots);
+        cursor = res.body.nextCursor;
+      } while (cursor);
+      return slots;
+    };
+    const hits = listings.hits;
+    const first = await read();
+    expect(first.length).toBeGreaterThan(200);
+    // The first page runs the engine over part of the range; the second runs it over all and keeps it; the rest page through it.
+    expect(listings.hits - hits).toBeGreaterThanOrEqual(Math.ceil(first.length / 40) - 2);
+    const hits2 = listings.hits;
+    expect(await read()).toEqual(first);
+    expect(listings.hits - hits2).toBe(Math.ceil(first.length / 40)); // every page, the first too
+    const ofRep2 = first.filter((s) => s.repId === rep2.id).length;
+    expect(ofRep2).toBeGreaterThan(0);
+
+    // The roster: a rep removed (through the other instance) is gone from the very next listing.
+    const { rows } = await other.query(`SELECT id FROM roster_entries WHERE period_id = $1 AND rep_id = $2`, [periodId, rep2.id]);
+    await a.http.patch(`/api/v1/roster/${rows[0].id}`).set(bearer(a.adminToken)).send({ status: 'removed' }).expect(200);
+    const without = await read();
+    expect(without.filter((s) => s.repId === rep2.id)).toEqual([]);
+    expect(without.length).toBe(first.length - ofRep2);
+    await other.query(`UPDATE roster_entries SET status = 'active' WHERE id = $1`, [rows[0].id]);
+    expect(await read()).toEqual(first);
+
+    // The program's rules: hour-long slots on a grid of an hour, at once.
+    const { rows: prog } = await other.query(`SELECT program_id FROM periods WHERE id = $1`, [periodId]);
+    await a.http.patch(`/api/v1/programs/${prog[0].program_id}`).set(bearer(a.adminToken)).send({ settings: { slotMinutes: 60, slotGridMinutes: 60 } }).expect(200);
+    const hourly = await read();
+    expect(hourly.length).toBeLessThan(first.length);
+    expect(hourly.every((s) => s.startsAt.slice(14, 16) === '00')).toBe(true);
+    await a.http.patch(`/api/v1/programs/${prog[0].program_id}`).set(bearer(a.adminToken)).send({ settings: { slotMinutes: 30, slotGridMinutes: 30 } }).expect(200);
+    expect(await read()).toEqual(first);
+
+    // A marketer's own commitments: their booking in another program, with a rep not on this roster (so no
+    // version here moves), takes that time off every rep of their listing at once.
+    const mine = { marketerId: marketer.id };
+    const before = await read(mine, marketer.token);
+    const slot = before.find((s) => s.repId === rep.id)!;
+    expect(before.filter((s) => s.startsAt === slot.startsAt).length).toBe(2);
+    const otherProgram = await makeProgram(a, { minNoticeHours: 1, horizonDays: 60, seatsPerCall: 1, slotMinutes: 30, slotGridMinutes: 30, repWeeklyCap: 50, sameRepLimit: 50, quota: 50 });
+    const otherPeriod = await makePeriod(a, otherProgram, daysFromNow(0), daysFromNow(40));
+    const elsewhere = await makeUser(a, ['rep'], 'UTC');
+    await rosterRep(a, otherPeriod, elsewhere);
+    await a.http.put(`/api/v1/reps/${elsewhere.id}/availability`).set(bearer(elsewhere.token)).send({ timeZone: 'UTC', weekly: ALL_DAYS('09:00', '17:00') }).expect(200);
+    await enrol(a, otherPeriod, marketer);
+    const booked = await a.http.post('/api/v1/bookings').set(bearer(marketer.token)).send({ periodId: otherPeriod, repId: elsewhere.id, startsAt: slot.startsAt }).expect(201);
+    const after = await read(mine, marketer.token);
+    expect(after.filter((s) => s.startsAt === slot.startsAt)).toEqual([]);
+    expect(after.length).toBe(before.length - 2);
+    expect(await read()).toEqual(first); // the listing without the marketer is unchanged
+    await a.http.post(`/api/v1/bookings/${booked.body.id}/cancel`).set(bearer(marketer.token)).send({ reason: 'test' }).expect(200);
+    expect(await read(mine, marketer.token)).toEqual(before);
   });
 
   it("each table's trigger bumps the rep's supply version (both reps on a booking's move; not for changes the supply does not read)", async () => {

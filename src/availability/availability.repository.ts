@@ -28,6 +28,12 @@ type Inline = { all: boolean; reps: string[] };
 /** What `supply` is asked: a period's active roster (or one rep of it) over a range. */
 type SupplyAsk = SupplyRange & { periodId: string; repId?: string; excludeBookingId?: string };
 
+/** A listing's supplies (`cachedSupply`) and, when they came by version, what names them: each rep's id, version and zone. */
+export interface CachedSupply {
+  reps: RepSupply[];
+  snapshot?: string;
+}
+
 /** Availability and the busy time the slot search subtracts; every load is one query for all reps (a second one for busy arrays the instance's cache lacks). */
 @Injectable()
 export class AvailabilityRepository {
@@ -117,10 +123,11 @@ export class AvailabilityRepository {
    * reads theirs with their versions in its own snapshot. Never stale: every supply served is the one the
    * version read by this request names (triggers bump a rep's version in every transaction that changes what
    * the supply holds), or newer (a rep read by the second query). Not for a booking's check, which reads the
-   * database in its transaction; nor with `excludeBookingId` (a move's search reads everything).
+   * database in its transaction; nor with `excludeBookingId` (a move's search reads everything). `snapshot`
+   * names what was served: each rep's id, supply version and zone (absent when the supply was read whole).
    */
-  async cachedSupply(m: EntityManager, q: SupplyAsk): Promise<RepSupply[]> {
-    if (q.excludeBookingId) return this.supply(m, q);
+  async cachedSupply(m: EntityManager, q: SupplyAsk): Promise<CachedSupply> {
+    if (q.excludeBookingId) return { reps: await this.supply(m, q) };
     // Every listing's first statement: prepared, like the booking's.
     const roster = await preparedQuery<{ rep_id: string; time_zone: string; version: string }>(
       m,
@@ -135,6 +142,7 @@ export class AvailabilityRepository {
       [q.periodId, q.repId ?? null],
     );
     const out = new Array<RepSupply | undefined>(roster.length);
+    const versions = roster.map((r) => r.version);
     const missing: string[] = [];
     roster.forEach((r, i) => {
       const hit = this.supplies.get(r.rep_id, r.version, q, r.time_zone);
@@ -142,17 +150,27 @@ export class AvailabilityRepository {
       else missing.push(r.rep_id);
     });
     if (missing.length) {
-      const read = new Map<string, RepSupply>();
-      for (const { supply, version } of await this.supplyVersioned(m, q, missing)) {
-        this.supplies.set(supply.repId, version, q, supply);
-        read.set(supply.repId, supply);
+      const read = new Map<string, { supply: RepSupply; version: string }>();
+      for (const got of await this.supplyVersioned(m, q, missing)) {
+        this.supplies.set(got.supply.repId, got.version, q, got.supply);
+        read.set(got.supply.repId, got);
       }
       // A rep gone from the roster (or its supply) between the two queries is left out, as the newer snapshot says.
       roster.forEach((r, i) => {
-        if (!out[i]) out[i] = read.get(r.rep_id);
+        if (out[i]) return;
+        const got = read.get(r.rep_id);
+        out[i] = got?.supply;
+        if (got) versions[i] = got.version;
       });
     }
-    return out.filter((s): s is RepSupply => s !== undefined);
+    const reps: RepSupply[] = [];
+    let snapshot = '';
+    out.forEach((s, i) => {
+      if (!s) return;
+      reps.push(s);
+      snapshot += `${s.repId} ${versions[i]} ${s.timeZone}\n`;
+    });
+    return { reps, snapshot };
   }
 
   /** `supply` with each rep's supply version from the same snapshot; `only`: just these reps (null: the whole roster). */

@@ -11,6 +11,7 @@ import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
+import { ListingCache, listingKey } from './listing-cache.js';
 import { localToEpoch, parseIsoDate } from '../common/time/local-time.js';
 import { checkSlot, concatColumns, findSlotsColumnar, MarketerContext, SlotCheck, type SlotColumns, SlotQuery } from './engine/slot-engine.js';
 import { noSlots, pageOf, type SlotFilter, type SlotKey, type SlotList } from './slot-page.js';
@@ -21,9 +22,10 @@ import { noSlots, pageOf, type SlotFilter, type SlotKey, type SlotList } from '.
  * [from, to) that start before t), so the engine first runs over two days; when that already holds the page
  * and one more slot, it is the page (and `more`) of the whole range. Otherwise it goes on from where it
  * stopped, over the span the first run's density says the page needs (with a fifth to spare), then to the end
- * of the range; the parts together are the listing of what they cover (`concatColumns`).
+ * of the range; the parts together are the listing of what they cover (`concatColumns`). When it went to
+ * the end, `whole` is the whole range's listing.
  */
-function firstPage(query: SlotQuery, zone: string, filter: SlotFilter, page: { limit: number; after?: SlotKey }): ReturnType<typeof pageOf> {
+function firstPage(query: SlotQuery, zone: string, filter: SlotFilter, page: { limit: number; after?: SlotKey }): ReturnType<typeof pageOf> & { whole?: SlotColumns } {
   const repIds = query.reps.map((r) => r.repId);
   const parts: SlotColumns[] = [];
   let done = query.from; // the parts hold the slots starting in [query.from, done)
@@ -38,7 +40,8 @@ function firstPage(query: SlotQuery, zone: string, filter: SlotFilter, page: { l
     span = Math.max(span + 1, Math.ceil((span * (page.limit + 1) * 1.2) / found));
   }
   parts.push(findSlotsColumnar({ ...query, from: done }));
-  return pageOf(concatColumns(parts), repIds, zone, filter, page);
+  const whole = concatColumns(parts);
+  return { ...pageOf(whole, repIds, zone, filter, page), whole };
 }
 
 /** The longest range one slot search may span. */
@@ -77,6 +80,7 @@ export class SlotsService {
     private readonly programs: ProgramsRepository,
     private readonly repo: AvailabilityRepository,
     private readonly clock: Clock,
+    private readonly listings: ListingCache,
   ) {}
 
   async search(actor: User, q: SlotsQuery): Promise<SlotsResult> {
@@ -122,14 +126,34 @@ export class SlotsService {
     if (!found) throw notFound('Period', q.periodId);
     // A later page needs no slot before its cursor: the engine starts there (a slot depends on its start, not on the range).
     const searchFrom = after && after.minute * 60_000 > from.getTime() ? new Date(after.minute * 60_000) : from;
-    // The listing takes reps' supplies from the instance's cache where their versions say it holds them (never stale).
-    const built = searchFrom < to ? await this.buildQuery(m, found, { from: searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId, cached: true }) : {};
+    // The listing takes reps' supplies from the instance's cache where their versions say it holds them (never
+    // stale), and, when they came by version, the whole listing from the instance's `ListingCache`: every page
+    // then asks for the whole range (from the supply cache, that costs what the later page's part would).
+    const whole = !q.excludeBookingId;
+    const built =
+      searchFrom < to
+        ? await this.buildQuery(m, found, { from: whole ? from : searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId, cached: true })
+        : {};
     const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slots: noSlots(zone) };
     if (built.limits) base.marketer = built.limits;
     if (!built.query) return base;
 
     const filter = { callType: q.callType, marketingSourced: q.marketingSourced === undefined ? undefined : q.marketingSourced === 'true' };
-    const out = firstPage(built.query, zone, filter, { limit, after: after && { start: after.minute, repId: after.id } });
+    const page = { limit, after: after && { start: after.minute, repId: after.id } };
+    const key = built.snapshot === undefined ? undefined : listingKey(built.query, built.snapshot, from.getTime(), to.getTime());
+    const kept = key === undefined ? undefined : this.listings.get(key);
+    let out: ReturnType<typeof firstPage>;
+    if (kept) {
+      out = pageOf(kept, built.query.reps.map((r) => r.repId), zone, filter, page);
+    } else if (key !== undefined && after) {
+      // A later page of a listing this instance does not hold: the whole of it, kept for the pages after.
+      const cols = findSlotsColumnar(built.query);
+      this.listings.set(key, cols);
+      out = pageOf(cols, built.query.reps.map((r) => r.repId), zone, filter, page);
+    } else {
+      out = firstPage(built.query, zone, filter, page);
+      if (key !== undefined && out.whole) this.listings.set(key, out.whole);
+    }
     const nextCursor = out.more && out.last ? encodeCursor('slots', scope, [out.last.start, out.last.repId]) : null;
     return { ...base, nextCursor, slots: out.list };
   }
@@ -148,7 +172,7 @@ export class SlotsService {
     m: EntityManager,
     { period, program }: { period: Period; program: Program },
     opts: { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string; cached?: boolean },
-  ): Promise<{ query?: SlotQuery; limits?: MarketerLimits }> {
+  ): Promise<{ query?: SlotQuery; limits?: MarketerLimits; snapshot?: string }> {
     const s = program.settings;
     if (period.status === 'closed' || period.status === 'rolled_up') return {};
     const ctxAsk = opts.marketerId && {
@@ -174,12 +198,13 @@ export class SlotsService {
     };
     // A check (and a move's search) reads both sides in one statement, in its transaction where it has one; a
     // listing reads them together on separate pooled connections, the supply through the instance's cache.
-    const { ctx, supply } =
+    const { ctx, supply, snapshot } =
       ctxAsk && !opts.cached
-        ? await this.repo.marketerContextAndSupply(m, ctxAsk, supplyAsk)
-        : await Promise.all([ctxAsk ? this.repo.marketerContext(m, ctxAsk) : undefined, (opts.cached ? this.repo.cachedSupply : this.repo.supply).call(this.repo, m, supplyAsk)]).then(
-            ([ctx, supply]) => ({ ctx, supply }),
-          );
+        ? await this.repo.marketerContextAndSupply(m, ctxAsk, supplyAsk).then((r) => ({ ...r, snapshot: undefined }))
+        : await Promise.all([
+            ctxAsk ? this.repo.marketerContext(m, ctxAsk) : undefined,
+            opts.cached ? this.repo.cachedSupply(m, supplyAsk) : this.repo.supply(m, supplyAsk).then((reps) => ({ reps, snapshot: undefined })),
+          ]).then(([ctx, { reps, snapshot }]) => ({ ctx, supply: reps, snapshot }));
     let marketer: MarketerContext | undefined;
     let limits: MarketerLimits | undefined;
     if (ctx && opts.marketerId) {
@@ -214,6 +239,6 @@ export class SlotsService {
       reps: supply,
       ...(marketer ? { marketer } : {}),
     };
-    return { query, limits };
+    return snapshot === undefined ? { query, limits } : { query, limits, snapshot };
   }
 }

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { AuditService } from '../../src/audit/audit.service.js';
 import { AvailabilityRepository } from '../../src/availability/availability.repository.js';
+import { ListingCache } from '../../src/availability/listing-cache.js';
 import { SlotsService } from '../../src/availability/slots.service.js';
 import { BookingNotices } from '../../src/bookings/booking-notices.js';
 import { BookingsRepository } from '../../src/bookings/bookings.repository.js';
@@ -77,7 +78,7 @@ export async function startServices(env: Record<string, string> = {}): Promise<T
   const notifier = new SessionNotifier(db, mail, jobs, clock, config);
   const audit = new AuditService(db, new AuditRepository());
   const programs = new ProgramsRepository();
-  const slots = new SlotsService(db, programs, new AvailabilityRepository(), clock);
+  const slots = new SlotsService(db, programs, new AvailabilityRepository(), clock, new ListingCache());
   const themes = new ThemesService(db, new ThemesRepository(), audit);
   const webhookEvents = new WebhookEvents(jobs, new WebhooksRepository(), clock);
   const observations = new ObservationsService(db, new ObservationsRepository(), programs, themes, audit, jobs, mail, clock, config, webhookEvents);

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { SlotColumns, SlotQuery } from './engine/slot-engine.js';
+
+/** How many whole listings an instance keeps, and how many slots in all (about 30 bytes each: 12 MB). */
+export const LISTINGS_KEPT = 32;
+export const LISTING_SLOTS_KEPT = 400_000;
+
+/**
+ * Whole listings as the engine computed them, by everything that decides one (`listingKey`), so that the
+ * later pages of a listing, and the same listing asked by other clients, page through one computation
+ * instead of running the engine again. Exact, like `SupplyCache`: the key holds each rep's supply version
+ * as this request read it from the database, the minute the engine took as now, the range, the program's
+ * rules and the marketer's own commitments (read by the request too), so a change of any of them is a
+ * different key and the old entry is never served again (it ages out). Nothing is shared across
+ * instances: each finds its own entries by what it reads. Oldest entries go first past either bound.
+ * The columns are shared by requests: nobody may mutate them (paging and writing only read).
+ */
+export class ListingCache {
+  private readonly entries = new Map<string, SlotColumns>();
+  private slots = 0;
+  /** Lookups that found their listing, and those that did not (for tests and the bench). */
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly limit = LISTINGS_KEPT,
+    readonly maxSlots = LISTING_SLOTS_KEPT,
+  ) {
+    if (!(limit >= 1) || !(maxSlots >= 1)) throw new Error('ListingCache bounds must be at least 1');
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): SlotColumns | undefined {
+    const cols = this.entries.get(key);
+    if (cols) this.hits++;
+    else this.misses++;
+    return cols;
+  }
+
+  /** Keeps `cols` under `key` unless it alone is over the bound of slots. */
+  set(key: string, cols: SlotColumns): void {
+    if (cols.count > this.maxSlots) return;
+    const old = this.entries.get(key);
+    if (old) {
+      this.entries.delete(key);
+      this.slots -= old.count;
+    }
+    this.entries.set(key, cols);
+    this.slots += cols.count;
+    for (const [k, c] of this.entries) {
+      if (this.entries.size <= this.limit && this.slots <= this.maxSlots) break;
+      this.entries.delete(k);
+      this.slots -= c.count;
+    }
+  }
+}
+
+/**
+ * What decides a listing's whole result, hashed: the engine's query but for the reps' supplies, which
+ * `snapshot` names instead (each rep's id, supply version and zone, as `AvailabilityRepository.cachedSupply`
+ * read them), and the exact range the supplies were read for (`readFrom`, `readTo`, epoch ms).
+ */
+export function listingKey(q: SlotQuery, snapshot: string, readFrom: number, readTo: number): string {
+  const { now, from, to, bounds, settings, marketer } = q;
+  return createHash('sha256')
+    .update(JSON.stringify({ now, from, to, readFrom, readTo, bounds, settings, marketer: marketer ?? null }))
+    .update('\n')
+    .update(snapshot)
+    .digest('base64');
+}
