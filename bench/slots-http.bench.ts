@@ -11,6 +11,8 @@ import { type BenchRow, median, percentile } from './table.js';
 const REPS = 200;
 const BOOKINGS = 5_000;
 const MARKETERS = 500;
+/** How many marketers' listings the cold comparison cycles through: more than the ListingCache keeps (LISTINGS_KEPT). */
+const COLD_VARIANTS = 48;
 const ZONES = ['America/New_York', 'Europe/London', 'Asia/Kolkata', 'Australia/Sydney'];
 /** Three two-hour windows a week per rep, on varying days and times (local to the rep). */
 const WINDOW_SETS = [
@@ -89,9 +91,11 @@ function rawGet(url: string, headers: Record<string, string>, agent: http.Agent)
 /**
  * `clients` concurrent keep-alive clients, each reading `urls` one after another (the pages of one listing, by
  * their nextCursor, which is the same for every round while nothing changes) `rounds` times; the time of a
- * whole sequence is one sample. Bodies are not decoded (as with autocannon).
+ * whole sequence is one sample. Bodies are not decoded (as with autocannon). A function gives each sequence's
+ * URLs in turn.
  */
-export async function sequences(urls: string[], headers: Record<string, string>, clients: number, rounds: number) {
+export async function sequences(urls: string[] | (() => string[]), headers: Record<string, string>, clients: number, rounds: number) {
+  const next = typeof urls === 'function' ? urls : () => urls;
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const times: number[] = [];
   let wire = 0;
@@ -102,7 +106,7 @@ export async function sequences(urls: string[], headers: Record<string, string>,
         for (let i = 0; i < rounds; i++) {
           const t = performance.now();
           let bytes = 0;
-          for (const u of urls) {
+          for (const u of next()) {
             const r = await rawGet(u, headers, agent);
             if (r.status !== 200) throw new Error(`GET ${u}: ${r.status}`);
             bytes += r.bytes;
@@ -147,14 +151,31 @@ const ENCODINGS: [string, Record<string, string>][] = [
  * each case and encoding runs the listing, then the file, then the listing again and the file again, and
  * reports each side's worse p95 of the two runs (the machine is shared; alternating spreads its noise).
  */
-async function versusStatic(service: string, staticDir: string, base: string, label: string): Promise<BenchRow[]> {
+async function versusStatic(service: string, staticDir: string, base: string, marketerIds: string[], label: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const auth = { authorization: `Bearer ${BENCH_TOKEN}` };
-  const cases: { name: string; urls: string[]; bodies: Buffer[]; single: boolean }[] = [];
+  const cases: { name: string; urls: string[] | (() => string[]); bodies: Buffer[]; single: boolean }[] = [];
   for (const [name, limit] of [['first page (default limit, 1,000 slots)', ''], ['first page with limit=5000', '&limit=5000']] as const) {
     const p = await pagesOf(`${base}${limit}`, BENCH_TOKEN);
     cases.push({ name, urls: p.urls.slice(0, 1), bodies: p.bodies.slice(0, 1), single: true });
-    if (limit) cases.push({ name: `the whole 4 weeks, ${p.urls.length} pages of limit=5000 read one after another`, urls: p.urls, bodies: p.bodies, single: false });
+    if (!limit) continue;
+    const pages = p.urls.length;
+    cases.push({ name: `the whole 4 weeks, ${pages} pages of limit=5000 read one after another`, urls: p.urls, bodies: p.bodies, single: false });
+    // Each marketer's own listing (with their commitments, as the week view asks), COLD_VARIANTS marketers in
+    // turn, more than the instance's ListingCache keeps: each listing is new to it at its first page.
+    const variants: string[][] = [];
+    for (const marketerId of marketerIds) {
+      const v = await pagesOf(`${base}&marketerId=${marketerId}${limit}`, BENCH_TOKEN);
+      if (v.urls.length !== pages) throw new Error(`marketer ${marketerId}: ${v.urls.length} pages, not ${pages}`);
+      variants.push(v.urls);
+    }
+    let turn = 0;
+    cases.push({
+      name: `the whole 4 weeks with marketerId, ${marketerIds.length} marketers in turn (each listing new to the listing cache at its first page; the static file is the listing above)`,
+      urls: () => variants[turn++ % variants.length],
+      bodies: p.bodies,
+      single: false,
+    });
   }
   for (const [i, c] of cases.entries()) {
     const bytes = c.bodies.reduce((n, b) => n + b.length, 0);
@@ -188,7 +209,7 @@ async function versusStatic(service: string, staticDir: string, base: string, la
   return rows;
 }
 
-export async function seed(url: string): Promise<{ programId: string; periodId: string; marketerId: string; from: string; to: string }> {
+export async function seed(url: string): Promise<{ programId: string; periodId: string; marketerId: string; marketerIds: string[]; from: string; to: string }> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -238,7 +259,7 @@ export async function seed(url: string): Promise<{ programId: string; periodId: 
     );
     await c.query('COMMIT');
     await c.query('ANALYZE');
-    return { programId, periodId, marketerId: marketers[0].id, from: today.plus({ days: 1 }).toISODate()!, to: today.plus({ days: 28 }).toISODate()! };
+    return { programId, periodId, marketerId: marketers[0].id, marketerIds: marketers.slice(1, 1 + COLD_VARIANTS).map((m) => m.id), from: today.plus({ days: 1 }).toISODate()!, to: today.plus({ days: 28 }).toISODate()! };
   } finally {
     await c.end();
   }
@@ -309,7 +330,7 @@ export async function run(): Promise<BenchRow[]> {
         for (let i = 0; i < 5; i++) whole.push(await follow(`${base}&limit=5000`, BENCH_TOKEN));
         const label = `WEB_CONCURRENCY=${workers}`;
         rows.push({ area: 'slots http', case: `load average before the runs, ${label}`, result: os.loadavg().map((x) => x.toFixed(2)).join(' ') + ` (${os.cpus().length} cores)` });
-        rows.push(...(await versusStatic(service.url, staticDir, base, label)));
+        rows.push(...(await versusStatic(service.url, staticDir, base, s.marketerIds, label)));
         rows.push(
           { area: 'slots http', case: `GET /api/v1/slots, ${REPS}-rep roster × 4 weeks, ${BOOKINGS.toLocaleString('en')} bookings in PostgreSQL, 8 clients, 400 requests, ${label}`, result: fmt(all), target: 'p95 < 150 ms' },
           { area: 'slots http', case: `the same with marketerId (own commitments, same-rep limit, quota), ${label}`, result: fmt(withMarketer), target: 'p95 < 150 ms' },

@@ -1,6 +1,7 @@
 import type { SlotColumns, SlotQuery } from './engine/slot-engine.js';
-import { ListingCache, listingKey } from './listing-cache.js';
+import { type Listing, ListingCache, listingKey } from './listing-cache.js';
 
+const listing = (count: number, done = 100): Listing => ({ cols: cols(count), done });
 const cols = (count: number): SlotColumns => ({
   count,
   start: new Float64Array(count),
@@ -24,12 +25,12 @@ const snapshot = 'r1 3 UTC\nr2 0 Europe/Berlin\n';
 describe('ListingCache', () => {
   it('gives back what was kept under a key, counts hits and misses, and forgets the oldest past its bound of listings', () => {
     const c = new ListingCache(2, 1_000);
-    const a = cols(10);
+    const a = listing(10);
     c.set('a', a);
     expect(c.get('a')).toBe(a);
     expect(c.get('b')).toBeUndefined();
-    c.set('b', cols(10));
-    c.set('c', cols(10));
+    c.set('b', listing(10));
+    c.set('c', listing(10));
     expect(c.size).toBe(2);
     expect(c.get('a')).toBeUndefined();
     expect(c.get('b')).toBeDefined();
@@ -39,16 +40,29 @@ describe('ListingCache', () => {
 
   it('keeps at most its bound of slots in all, and never a listing larger than the bound', () => {
     const c = new ListingCache(10, 100);
-    c.set('a', cols(60));
-    c.set('b', cols(30));
-    c.set('c', cols(30)); // 120 > 100: the oldest goes
+    c.set('a', listing(60, 1));
+    c.set('b', listing(30, 1));
+    c.set('c', listing(30, 1)); // 120 > 100: the oldest goes
     expect(c.get('a')).toBeUndefined();
     expect(c.get('b')).toBeDefined();
-    c.set('huge', cols(101));
+    c.set('huge', listing(101));
     expect(c.get('huge')).toBeUndefined();
     expect(c.get('c')).toBeDefined();
-    c.set('c', cols(70)); // replaced: 30 + 70 = 100 fits
+    c.set('c', listing(70, 2)); // replaced: 30 + 70 = 100 fits
     expect(c.size).toBe(2);
+    expect(c.get('c')?.cols.count).toBe(70);
+    c.set('b', listing(101, 2)); // a part too large for the bound: the key holds nothing (its old part is not served as more)
+    expect(c.get('b')).toBeUndefined();
+  });
+
+  it('keeps the listing that went further when two requests computed the same one', () => {
+    const c = new ListingCache();
+    const whole = listing(50, 900);
+    c.set('k', listing(10, 300));
+    c.set('k', whole);
+    expect(c.get('k')).toBe(whole);
+    c.set('k', listing(10, 300)); // a first page's part, finished after the whole was kept
+    expect(c.get('k')).toBe(whole);
   });
 
   it('refuses bounds below one', () => {

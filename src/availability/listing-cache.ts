@@ -5,18 +5,25 @@ import type { SlotColumns, SlotQuery } from './engine/slot-engine.js';
 export const LISTINGS_KEPT = 32;
 export const LISTING_SLOTS_KEPT = 400_000;
 
+/** A listing as far as the engine computed it: its slots starting from the query's start up to `done` (epoch minutes; the query's end: all of it). */
+export interface Listing {
+  cols: SlotColumns;
+  done: number;
+}
+
 /**
- * Whole listings as the engine computed them, by everything that decides one (`listingKey`), so that the
+ * Listings as the engine computed them, by everything that decides one (`listingKey`), so that the
  * later pages of a listing, and the same listing asked by other clients, page through one computation
- * instead of running the engine again. Exact, like `SupplyCache`: the key holds each rep's supply version
+ * instead of running the engine again (a first page keeps the part it computed, the next page computes
+ * the rest and keeps the whole). Exact, like `SupplyCache`: the key holds each rep's supply version
  * as this request read it from the database, the minute the engine took as now, the range, the program's
  * rules and the marketer's own commitments (read by the request too), so a change of any of them is a
  * different key and the old entry is never served again (it ages out). Nothing is shared across
  * instances: each finds its own entries by what it reads. Oldest entries go first past either bound.
- * The columns are shared by requests: nobody may mutate them (paging and writing only read).
+ * The columns are shared by requests: nobody may mutate them (paging, joining and writing only read).
  */
 export class ListingCache {
-  private readonly entries = new Map<string, SlotColumns>();
+  private readonly entries = new Map<string, Listing>();
   private slots = 0;
   /** Lookups that found their listing, and those that did not (for tests and the bench). */
   hits = 0;
@@ -33,27 +40,31 @@ export class ListingCache {
     return this.entries.size;
   }
 
-  get(key: string): SlotColumns | undefined {
-    const cols = this.entries.get(key);
-    if (cols) this.hits++;
+  get(key: string): Listing | undefined {
+    const listing = this.entries.get(key);
+    if (listing) this.hits++;
     else this.misses++;
-    return cols;
+    return listing;
   }
 
-  /** Keeps `cols` under `key` unless it alone is over the bound of slots. */
-  set(key: string, cols: SlotColumns): void {
-    if (cols.count > this.maxSlots) return;
+  /**
+   * Keeps `listing` under `key` in place of what it held, unless that went as far (two requests computed the
+   * same listing at once), or `listing` alone is over the bound of slots.
+   */
+  set(key: string, listing: Listing): void {
     const old = this.entries.get(key);
+    if (old && old.done >= listing.done) return;
     if (old) {
       this.entries.delete(key);
-      this.slots -= old.count;
+      this.slots -= old.cols.count;
     }
-    this.entries.set(key, cols);
-    this.slots += cols.count;
-    for (const [k, c] of this.entries) {
+    if (listing.cols.count > this.maxSlots) return;
+    this.entries.set(key, listing);
+    this.slots += listing.cols.count;
+    for (const [k, l] of this.entries) {
       if (this.entries.size <= this.limit && this.slots <= this.maxSlots) break;
       this.entries.delete(k);
-      this.slots -= c.count;
+      this.slots -= l.cols.count;
     }
   }
 }

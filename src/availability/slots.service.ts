@@ -11,37 +11,49 @@ import { Period, Program } from '../programs/program.entity.js';
 import { ProgramsRepository } from '../programs/programs.repository.js';
 import { SLOTS_PAGE, SlotsQuery } from './availability.dto.js';
 import { AvailabilityRepository } from './availability.repository.js';
-import { ListingCache, listingKey } from './listing-cache.js';
+import { type Listing, ListingCache, listingKey } from './listing-cache.js';
 import { localToEpoch, parseIsoDate } from '../common/time/local-time.js';
 import { checkSlot, concatColumns, findSlotsColumnar, MarketerContext, SlotCheck, type SlotColumns, SlotQuery } from './engine/slot-engine.js';
 import { noSlots, pageOf, type SlotFilter, type SlotKey, type SlotList } from './slot-page.js';
 
 /**
- * A page of the engine's listing of `query` without computing all of it when the page fills early: a slot
+ * A page of the engine's listing of `query`, computing no more of the range than the page needs. A slot
  * depends on its start, not on the range searched (the engine's slots for [from, t) are exactly its slots for
- * [from, to) that start before t), so the engine first runs over two days; when that already holds the page
- * and one more slot, it is the page (and `more`) of the whole range. Otherwise it goes on from where it
- * stopped, over the span the first run's density says the page needs (with a fifth to spare), then to the end
- * of the range; the parts together are the listing of what they cover (`concatColumns`). When it went to
- * the end, `whole` is the whole range's listing.
+ * [from, to) that start before t), so a listing can be computed in parts and joined (`concatColumns`).
+ * `kept`: the listing so far (its slots starting in [query.from, kept.done)), which the engine goes on from.
+ * `probe` (for a page near the start of `query`): the engine first runs over two days; when that already holds
+ * the page and one more slot, it is the page (and `more`) of the whole range. Otherwise it goes on from where
+ * it stopped, over the span the first run's density says the page needs (with a fifth to spare), then to the
+ * end of the range. Returns the page and the listing as far as it was computed.
  */
-function firstPage(query: SlotQuery, zone: string, filter: SlotFilter, page: { limit: number; after?: SlotKey }): ReturnType<typeof pageOf> & { whole?: SlotColumns } {
+function pageOfListing(
+  query: SlotQuery,
+  zone: string,
+  filter: SlotFilter,
+  page: { limit: number; after?: SlotKey },
+  kept: Listing | undefined,
+  probe: boolean,
+): ReturnType<typeof pageOf> & { listing: Listing } {
   const repIds = query.reps.map((r) => r.repId);
-  const parts: SlotColumns[] = [];
-  let done = query.from; // the parts hold the slots starting in [query.from, done)
+  const parts: SlotColumns[] = kept ? [kept.cols] : [];
+  let done = kept ? kept.done : query.from; // the parts hold the slots starting in [query.from, done)
   let span = 2 * 1440;
-  for (let round = 0; round < 2 && query.from + span < query.to; round++) {
+  for (let round = 0; probe && !kept && round < 2 && query.from + span < query.to; round++) {
     parts.push(findSlotsColumnar({ ...query, from: done, to: query.from + span }));
     done = query.from + span;
-    const out = pageOf(concatColumns(parts), repIds, zone, filter, page);
-    if (out.more) return out;
+    const cols = concatColumns(parts);
+    const out = pageOf(cols, repIds, zone, filter, page);
+    if (out.more) return { ...out, listing: { cols, done } };
     const found = out.list.rows.length;
     if (found === 0) break;
     span = Math.max(span + 1, Math.ceil((span * (page.limit + 1) * 1.2) / found));
   }
-  parts.push(findSlotsColumnar({ ...query, from: done }));
-  const whole = concatColumns(parts);
-  return { ...pageOf(whole, repIds, zone, filter, page), whole };
+  if (done < query.to) {
+    parts.push(findSlotsColumnar({ ...query, from: done }));
+    done = query.to;
+  }
+  const cols = concatColumns(parts);
+  return { ...pageOf(cols, repIds, zone, filter, page), listing: kept && kept.done === done ? kept : { cols, done } };
 }
 
 /** The longest range one slot search may span. */
@@ -142,18 +154,10 @@ export class SlotsService {
     const page = { limit, after: after && { start: after.minute, repId: after.id } };
     const key = built.snapshot === undefined ? undefined : listingKey(built.query, built.snapshot, from.getTime(), to.getTime());
     const kept = key === undefined ? undefined : this.listings.get(key);
-    let out: ReturnType<typeof firstPage>;
-    if (kept) {
-      out = pageOf(kept, built.query.reps.map((r) => r.repId), zone, filter, page);
-    } else if (key !== undefined && after) {
-      // A later page of a listing this instance does not hold: the whole of it, kept for the pages after.
-      const cols = findSlotsColumnar(built.query);
-      this.listings.set(key, cols);
-      out = pageOf(cols, built.query.reps.map((r) => r.repId), zone, filter, page);
-    } else {
-      out = firstPage(built.query, zone, filter, page);
-      if (key !== undefined && out.whole) this.listings.set(key, out.whole);
-    }
+    // A later page of a listing runs from the listing's start when the instance keeps its listing (whole or in
+    // part), so probing is for first pages, and for a move's search (which starts at the page).
+    const out = pageOfListing(built.query, zone, filter, page, kept, !after || key === undefined);
+    if (key !== undefined && out.listing !== kept) this.listings.set(key, out.listing);
     const nextCursor = out.more && out.last ? encodeCursor('slots', scope, [out.last.start, out.last.repId]) : null;
     return { ...base, nextCursor, slots: out.list };
   }
