@@ -96,4 +96,9 @@ export async function serverDatabase(name: string): Promise<BenchDatabase | unde
   };
 }
 
-export const benchPort = (offset: number) => 39000 + ((process.pid + offset * 7) % 1000);
+/**
+ * A port for a bench's service: 29000-29999, below Linux's ephemeral range (32768 up by default), where the
+ * bench's own client sockets to PostgreSQL and the service could already hold it (a run failed so with
+ * EADDRINUSE when these ports were 39000-39999).
+ */
+export const benchPort = (offset: number) => 29000 + ((process.pid + offset * 7) % 1000);
