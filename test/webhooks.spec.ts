@@ -118,7 +118,9 @@ describe('webhooks (HTTP, real receiver, real SMTP, real PostgreSQL)', () => {
       expect(cancelled.data).toMatchObject({ bookingId: booked.body.id, status: 'cancelled', cancelledBy: 'rep' });
       for (const h of receiver.received) {
         expect(h.body).not.toContain('Jane');
-        expect(h.body).not.toContain('555');
+        // The reason's words, not a bare '555': a random UUID in the payload holds '555' in a few percent of runs.
+        expect(h.body).not.toContain('555 2671');
+        expect(h.body).not.toContain('privately');
         expect(h.headers['content-type']).toBe('application/json');
       }
       const ids = receiver.received.map((h) => h.headers['webhook-id']);
