@@ -242,7 +242,15 @@ export async function run(): Promise<BenchRow[]> {
   const db = await serverDatabase('bookings');
   if (!db) return [{ area: 'bookings', case: 'booking throughput', result: 'skipped: no PostgreSQL server answered' }];
   const smtp = await smtpSink();
-  const service = await boot({ DATABASE_URL: db.url, JOBS_POLL_SECONDS: '0.5', SMTP_URL: smtp.url }, benchPort(3));
+  let service: Running;
+  try {
+    service = await boot({ DATABASE_URL: db.url, JOBS_POLL_SECONDS: '0.5', SMTP_URL: smtp.url }, benchPort(3));
+  } catch (e) {
+    // Without these closed, the SMTP listener held `npm run bench` open after its table (seen when the boot failed).
+    await smtp.close();
+    await db.drop();
+    throw e;
+  }
   const rows: BenchRow[] = [];
   const c = new pg.Client({ connectionString: db.url });
   try {

@@ -67,7 +67,11 @@ export async function run(): Promise<BenchRow[]> {
   const db = await serverDatabase('notices');
   if (!db) return [{ area: 'notices', case: `notice to ${REPS} reps`, result: 'skipped: no PostgreSQL server answered' }];
   const smtp = await smtpCounter();
-  const service = await boot({ DATABASE_URL: db.url, SMTP_URL: smtp.url, JOBS_POLL_SECONDS: '0.5' }, benchPort(6));
+  const service = await boot({ DATABASE_URL: db.url, SMTP_URL: smtp.url, JOBS_POLL_SECONDS: '0.5' }, benchPort(6)).catch(async (e: unknown) => {
+    await smtp.close(); // or its listener holds `npm run bench` open
+    await db.drop();
+    throw e;
+  });
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   const rows: BenchRow[] = [];
