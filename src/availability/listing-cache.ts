@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SlotColumns, SlotQuery } from './engine/slot-engine.js';
 
-/** How many whole listings an instance keeps, and how many slots in all (about 30 bytes each: 12 MB). */
+/** How many listings (whole or first parts) an instance keeps, and how many slots in all (28 bytes each, arrays up to twice that: 11-22 MB). */
 export const LISTINGS_KEPT = 32;
 export const LISTING_SLOTS_KEPT = 400_000;
 

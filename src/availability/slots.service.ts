@@ -136,15 +136,16 @@ export class SlotsService {
 
     const found = await this.programs.findPeriodWithProgram(m, q.periodId);
     if (!found) throw notFound('Period', q.periodId);
-    // A later page needs no slot before its cursor: the engine starts there (a slot depends on its start, not on the range).
+    // A later page needs no slot before its cursor (a slot depends on its start, not on the range).
     const searchFrom = after && after.minute * 60_000 > from.getTime() ? new Date(after.minute * 60_000) : from;
     // The listing takes reps' supplies from the instance's cache where their versions say it holds them (never
-    // stale), and, when they came by version, the whole listing from the instance's `ListingCache`: every page
-    // then asks for the whole range (from the supply cache, that costs what the later page's part would).
-    const whole = !q.excludeBookingId;
+    // stale), and then the listing itself from the instance's `ListingCache`: every page asks for the whole
+    // range, so that all pages share one listing and one cut of each supply. A move's search reads everything
+    // from the database and starts at its page's cursor.
+    const queryFrom = q.excludeBookingId ? searchFrom : from;
     const built =
       searchFrom < to
-        ? await this.buildQuery(m, found, { from: whole ? from : searchFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId, cached: true })
+        ? await this.buildQuery(m, found, { from: queryFrom, to, repId: q.repId, marketerId, excludeBookingId: q.excludeBookingId, cached: true })
         : {};
     const base: SlotsResult = { periodId: q.periodId, timeZone: zone, from: from.toISOString(), to: to.toISOString(), nextCursor: null, slots: noSlots(zone) };
     if (built.limits) base.marketer = built.limits;
