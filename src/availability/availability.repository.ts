@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { PreRead, Statement } from '../common/opened-transaction.js';
 import { preparedQuery } from '../common/prepared-query.js';
 import type { Interval, OpenCall, RepSupply, WallWindow, WeeklyWindow } from './engine/slot-engine.js';
 import { Availability, AvailabilityOverride } from './availability.entity.js';
@@ -277,16 +278,23 @@ export class AvailabilityRepository {
    * columns beside the supply's rows as JSON (the first round of `supply`'s reads; a busy array the cache
    * lacks is read as `supply` reads it).
    */
-  async marketerContextAndSupply(m: EntityManager, ctx: ContextAsk, q: SupplyAsk): Promise<{ ctx: MarketerSide; supply: RepSupply[] }> {
-    const supply = supplyStatement(q, { all: false, reps: [] }, null);
-    const context = contextStatement(ctx, supply.values.length);
-    const [row] = await preparedQuery<ContextRow & { supply: SupplyRow[] }>(
-      m,
-      `SELECT c.*, s.supply FROM (${context.text}) c, LATERAL (SELECT COALESCE(json_agg(x ORDER BY x.rep_id), '[]') AS supply FROM (${supply.text}) x) s`,
-      [...supply.values, ...context.values],
-    );
+  async marketerContextAndSupply(m: EntityManager, ctx: ContextAsk, q: SupplyAsk, preread?: PreRead): Promise<{ ctx: MarketerSide; supply: RepSupply[] }> {
+    const statement = this.marketerContextAndSupplyStatement(ctx, q);
+    // Rows read by this very statement earlier in the transaction (carried with its opening), or read now.
+    const given = preread && preread.statement.text === statement.text && JSON.stringify(preread.statement.values) === JSON.stringify(statement.values);
+    const [row] = given ? (preread.rows as (ContextRow & { supply: SupplyRow[] })[]) : await preparedQuery<ContextRow & { supply: SupplyRow[] }>(m, statement.text, statement.values);
     const read = await this.supplyVersioned(m, q, null, true, row.supply);
     return { ctx: toMarketerSide(row), supply: read.map((r) => r.supply) };
+  }
+
+  /** `marketerContextAndSupply`'s statement (for `preparedQuery`), to carry in a transaction's opening message. */
+  marketerContextAndSupplyStatement(ctx: ContextAsk, q: SupplyAsk): Statement {
+    const supply = supplyStatement(q, { all: false, reps: [] }, null);
+    const context = contextStatement(ctx, supply.values.length);
+    return {
+      text: `SELECT c.*, s.supply FROM (${context.text}) c, LATERAL (SELECT COALESCE(json_agg(x ORDER BY x.rep_id), '[]') AS supply FROM (${supply.text}) x) s`,
+      values: [...supply.values, ...context.values],
+    };
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
+import type { PreRead, Statement } from '../common/opened-transaction.js';
 import { cursorScope, encodeCursor, positions } from '../common/cursor.js';
 import { forbidden, notFound } from '../common/errors.js';
 import { readCursor } from '../common/paging.js';
@@ -164,48 +165,45 @@ export class SlotsService {
   }
 
   /** Decides one slot with exactly the listing's rules (the booking engine calls this inside its transaction). */
-  async check(m: EntityManager, found: { period: Period; program: Program }, repId: string, startsAt: Date, marketerId: string): Promise<SlotCheck | { ok: false; reason: 'not_enrolled' | 'quota_reached' | 'not_on_roster' }> {
+  async check(
+    m: EntityManager,
+    found: { period: Period; program: Program },
+    repId: string,
+    startsAt: Date,
+    marketerId: string,
+    preread?: PreRead,
+  ): Promise<SlotCheck | { ok: false; reason: 'not_enrolled' | 'quota_reached' | 'not_on_roster' }> {
     const start = Math.floor(startsAt.getTime() / 60_000);
-    const built = await this.buildQuery(m, found, { from: startsAt, to: new Date(startsAt.getTime() + 60_000), repId, marketerId });
+    const built = await this.buildQuery(m, found, { ...checkOpts(repId, startsAt, marketerId), preread });
     if (built.limits && !built.limits.enrolled) return { ok: false, reason: 'not_enrolled' };
     if (built.limits?.quotaReached) return { ok: false, reason: 'quota_reached' };
     if (!built.query || !built.query.reps.some((r) => r.repId === repId)) return { ok: false, reason: 'not_on_roster' };
     return checkSlot(built.query, repId, start);
   }
 
+  /**
+   * The statement `check` reads with for this slot (the marketer's context and the rep's supply), to run ahead
+   * of it in the booking transaction's opening message; `check` takes its rows as `preread` when the period
+   * it is given is the one named here, and reads for itself otherwise.
+   */
+  checkRead(periodId: string, repId: string, startsAt: Date, marketerId: string): Statement {
+    const { ctxAsk, supplyAsk } = asksFor(periodId, checkOpts(repId, startsAt, marketerId));
+    return this.repo.marketerContextAndSupplyStatement(ctxAsk!, supplyAsk);
+  }
+
   private async buildQuery(
     m: EntityManager,
     { period, program }: { period: Period; program: Program },
-    opts: { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string; cached?: boolean },
+    opts: ReadOpts & { cached?: boolean; preread?: PreRead },
   ): Promise<{ query?: SlotQuery; limits?: MarketerLimits; snapshot?: string }> {
     const s = program.settings;
     if (period.status === 'closed' || period.status === 'rolled_up') return {};
-    const ctxAsk = opts.marketerId && {
-      marketerId: opts.marketerId,
-      periodId: period.id,
-      from: new Date(opts.from.getTime() - DAY_MS),
-      to: new Date(opts.to.getTime() + DAY_MS),
-      excludeBookingId: opts.excludeBookingId,
-    };
-    const supplyAsk = {
-      periodId: period.id,
-      repId: opts.repId,
-      // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
-      fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
-      toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
-      from: new Date(opts.from.getTime() - 8 * DAY_MS),
-      to: new Date(opts.to.getTime() + 8 * DAY_MS),
-      // Calendar events only matter where a candidate can be: slots last at most 8 hours. (An opened call
-      // longer than a day is judged against the busy time within a day either side of the range.)
-      eventsFrom: new Date(opts.from.getTime() - DAY_MS),
-      eventsTo: new Date(opts.to.getTime() + DAY_MS),
-      excludeBookingId: opts.excludeBookingId,
-    };
+    const { ctxAsk, supplyAsk } = asksFor(period.id, opts);
     // A check (and a move's search) reads both sides in one statement, in its transaction where it has one; a
     // listing reads them together on separate pooled connections, the supply through the instance's cache.
     const { ctx, supply, snapshot } =
       ctxAsk && !opts.cached
-        ? await this.repo.marketerContextAndSupply(m, ctxAsk, supplyAsk).then((r) => ({ ...r, snapshot: undefined }))
+        ? await this.repo.marketerContextAndSupply(m, ctxAsk, supplyAsk, opts.preread).then((r) => ({ ...r, snapshot: undefined }))
         : await Promise.all([
             ctxAsk ? this.repo.marketerContext(m, ctxAsk) : undefined,
             opts.cached ? this.repo.cachedSupply(m, supplyAsk) : this.repo.supply(m, supplyAsk).then((reps) => ({ reps, snapshot: undefined })),
@@ -246,4 +244,38 @@ export class SlotsService {
     };
     return snapshot === undefined ? { query, limits } : { query, limits, snapshot };
   }
+}
+
+/** What a listing, a check or a move's search reads for. */
+type ReadOpts = { from: Date; to: Date; repId?: string; marketerId?: string; excludeBookingId?: string };
+
+/** A check's reads: the minute of one slot's start, for one rep and marketer. */
+const checkOpts = (repId: string, startsAt: Date, marketerId: string): ReadOpts => ({ from: startsAt, to: new Date(startsAt.getTime() + 60_000), repId, marketerId });
+
+/** What `buildQuery` asks the repository: the marketer's side (when there is a marketer) and the reps' supply, with the margins each needs. */
+function asksFor(periodId: string, opts: ReadOpts) {
+  const ctxAsk = opts.marketerId
+    ? {
+        marketerId: opts.marketerId,
+        periodId,
+        from: new Date(opts.from.getTime() - DAY_MS),
+        to: new Date(opts.to.getTime() + DAY_MS),
+        excludeBookingId: opts.excludeBookingId,
+      }
+    : undefined;
+  const supplyAsk = {
+    periodId,
+    repId: opts.repId,
+    // Local dates can sit up to 14 hours either side of the UTC range; the weekly cap looks a week around it.
+    fromDate: DateTime.fromJSDate(opts.from, { zone: 'UTC' }).minus({ days: 8 }).toISODate()!,
+    toDate: DateTime.fromJSDate(opts.to, { zone: 'UTC' }).plus({ days: 8 }).toISODate()!,
+    from: new Date(opts.from.getTime() - 8 * DAY_MS),
+    to: new Date(opts.to.getTime() + 8 * DAY_MS),
+    // Calendar events only matter where a candidate can be: slots last at most 8 hours. (An opened call
+    // longer than a day is judged against the busy time within a day either side of the range.)
+    eventsFrom: new Date(opts.from.getTime() - DAY_MS),
+    eventsTo: new Date(opts.to.getTime() + DAY_MS),
+    excludeBookingId: opts.excludeBookingId,
+  };
+  return { ctxAsk, supplyAsk };
 }

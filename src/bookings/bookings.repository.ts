@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { hydrate } from '../common/hydrate.js';
+import type { PreRead } from '../common/opened-transaction.js';
 import { preparedQuery } from '../common/prepared-query.js';
 import type { AuditEntry } from '../audit/audit-entry.entity.js';
 import type { OutboxInsert } from '../mail/mail.service.js';
@@ -28,6 +29,8 @@ export type LockAndRead = {
   seats: { seat: number; startsAt: Date; endsAt: Date }[];
   seatsFrom: Date;
   seatsTo: Date;
+  /** The slot check's own read, when it went with the locks (`SlotsService.checkRead`). */
+  preread?: PreRead;
 };
 
 /** Queries of the booking engine; PostgreSQL features are SQL here (advisory locks, exclusion constraints). */

@@ -116,6 +116,7 @@ export class BookingsService implements OnModuleInit {
         seatsFrom: startsAt,
         seatsTo: new Date(startsAt.getTime() + SEATS_READ_AHEAD_MS),
       };
+      const check = this.slots.checkRead(dto.periodId, dto.repId, startsAt, marketerId);
       const decide = async (m: EntityManager, read: LockAndRead): Promise<CreateResult> => {
         if (!read.found) throw new DomainError('not_found', `Period ${dto.periodId} was not found`, { field: 'periodId' });
         const booking = await this.book(m, actor.id, read.found, dto.repId, marketerId, startsAt, undefined, read);
@@ -125,7 +126,17 @@ export class BookingsService implements OnModuleInit {
       const result =
         idempotencyKey === undefined
           ? // Without a key the transaction opens with the locks and reads: START TRANSACTION travels with them.
-            await transactionOpenedBy<LockAndReadRow, CreateResult>(this.db, this.repo.lockAndReadStatement(ask), (m, [row]) => decide(m, this.repo.lockAndReadResult(m, row, ask)))
+            // The slot check's read goes in the same message where the connection has it prepared, and the
+            // jobs' insert goes with the COMMIT: three round trips in all, with the booking's insert.
+            await transactionOpenedBy<LockAndReadRow, CreateResult>(
+              this.db,
+              this.repo.lockAndReadStatement(ask),
+              (m, [row], checkRows) => {
+                const read = this.repo.lockAndReadResult(m, row, ask);
+                return decide(m, checkRows ? { ...read, preread: { statement: check, rows: checkRows } } : read);
+              },
+              check,
+            )
           : await this.db.transaction(async (m): Promise<CreateResult> => {
               const claim = await this.repo.claimKey(m, actor.id, 'POST /bookings', idempotencyKey, requestHash(body));
               if (!claim.claimed) {
@@ -174,7 +185,7 @@ export class BookingsService implements OnModuleInit {
     if (!marketer || !marketer.active || !marketer.roles.includes('marketer')) {
       throw new DomainError('invalid_value', 'Bookings are for active users with the marketer role', { field: 'marketerId' });
     }
-    const verdict = await this.slots.check(m, found, repId, startsAt, marketerId);
+    const verdict = await this.slots.check(m, found, repId, startsAt, marketerId, read?.preread);
     if (!verdict.ok) throw refusal(verdict.reason);
     const slot = verdict.slot;
     const start = new Date(slot.start * 60_000);

@@ -8,7 +8,8 @@ export const pool = (db: DataSource): Pool => (db.driver as unknown as { master:
 /** Each statement text's name, made once per text (a name stands for one text on every connection). */
 const names = new Map<string, string>();
 
-function nameOf(text: string): string {
+/** The name `preparedQuery` gives `text` on every connection. */
+export function nameOf(text: string): string {
   let name = names.get(text);
   if (name === undefined) names.set(text, (name = `ra_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`));
   return name;

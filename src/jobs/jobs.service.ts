@@ -5,6 +5,7 @@ import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { preparedQuery } from '../common/prepared-query.js';
+import { deferToCommit } from '../common/opened-transaction.js';
 import { jobIdForKey } from './job-key.js';
 
 export interface SendJobOptions {
@@ -134,8 +135,10 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     await Promise.all(jobs.flatMap((j) => [this.ensureQueue(j.name), ...(j.options?.deadLetter ? [this.ensureQueue(j.options.deadLetter)] : [])]));
     await this.boss.insert(
       jobs.map((j) => ({ name: j.name, data: j.data, ...j.options })),
-      // pg-boss's insert is one text: a named prepared statement, parsed and planned once per connection.
-      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await preparedQuery(m, text, values) }) } },
+      // pg-boss's insert is one text: a named prepared statement, parsed and planned once per connection. Its
+      // rows (the jobs' ids) are not read here, so in a transaction opened by its first statement it goes out
+      // with the COMMIT, in the same message.
+      { db: { executeSql: async (text: string, values: unknown[]) => ({ rows: deferToCommit(m, { text, values }) ? [] : await preparedQuery(m, text, values) }) } },
     );
   }
 
