@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/config.js';
 import { dataSourceOptions } from '../src/database/data-source.js';
@@ -117,6 +118,40 @@ describe('JobsService (pg-boss on the app database)', () => {
     );
     await waitFor('the batch to finish', async () => (await jobs.unfinished(name)) === 0);
     expect(runs).toEqual({ a: 1, b: 1, c: 1, bad: 2 });
+  }, SLOW);
+
+  it('fetches and completes with named prepared statements, and goes on when pg-boss gains a column under it', async () => {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const sent: { text: string; name?: string }[] = [];
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text: string; name?: string };
+      sent.push(typeof q === 'string' ? { text: q } : { text: q.text, name: q.name });
+      return original.apply(this, args);
+    };
+    const name = queueName();
+    const seen: string[] = [];
+    try {
+      await jobs.work<{ n: string }>(name, async (data) => {
+        seen.push(data.n);
+      });
+      await t.db.transaction((m) => jobs.send(m, name, { n: 'first' }));
+      await waitFor('the first job', async () => seen.length === 1 && (await jobs.unfinished(name)) === 0);
+      const hot = (start: RegExp) => sent.filter((s) => start.test(s.text.trim()));
+      expect(hot(/^WITH next as \(/).length).toBeGreaterThan(0);
+      expect(hot(/^WITH results AS \(/).length).toBeGreaterThan(0);
+      expect([...hot(/^WITH next as \(/), ...hot(/^WITH results AS \(/)].filter((s) => !s.name)).toEqual([]);
+      await t.db.query(`ALTER TABLE ${JOBS_SCHEMA}.job ADD COLUMN added_later integer`);
+      try {
+        await t.db.transaction((m) => jobs.send(m, name, { n: 'after the column' }));
+        await waitFor('the job sent after the column', async () => seen.length === 2 && (await jobs.unfinished(name)) === 0);
+      } finally {
+        await t.db.query(`ALTER TABLE ${JOBS_SCHEMA}.job DROP COLUMN added_later`);
+      }
+      expect(seen).toEqual(['first', 'after the column']);
+    } finally {
+      proto.query = original;
+    }
   }, SLOW);
 });
 

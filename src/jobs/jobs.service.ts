@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import PgBoss from 'pg-boss';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { preparedQuery } from '../common/prepared-query.js';
+import { nameOf, preparedQuery } from '../common/prepared-query.js';
 import { deferToCommit } from '../common/opened-transaction.js';
 import { jobIdForKey } from './job-key.js';
 
@@ -61,6 +61,15 @@ export const MAINTENANCE_SECONDS = 5;
 const STOP_TIMEOUT_MS = 10_000;
 /** Then how long it waits for a last fetch or completion to return (main.ts gives shutdown 20 s in all). */
 const SETTLE_TIMEOUT_MS = 5_000;
+
+/**
+ * pg-boss's statements that every worker sends on every poll, fetching (`WITH next as (…) UPDATE … RETURNING`
+ * with its columns named) and completing (`WITH results AS (…) SELECT COUNT(*)`): sent as named prepared
+ * statements, parsed once per connection instead of on every poll. Their results are listed columns or a
+ * count, never a table's row, so a column added to pg-boss's table does not change them. Its other statements
+ * (some are scripts of several) go as pg-boss sends them.
+ */
+const HOT_STATEMENT = /^\s*WITH (next as \(|results AS \()/;
 
 /** Thrown for a batch in which several jobs failed; pg-boss stores it in each failed job's `output`. */
 class JobBatchError extends AggregateError {
@@ -295,7 +304,7 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
       const onError = () => undefined;
       client.on('error', onError);
       try {
-        const result = await client.query(text, values);
+        const result = await client.query(HOT_STATEMENT.test(text) && values?.length ? { name: nameOf(text), text, values } : text, values);
         client.off('error', onError);
         client.release();
         return result;
