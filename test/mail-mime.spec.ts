@@ -12,7 +12,7 @@ const nodemailerBuilder = nodemailer.createTransport({ streamTransport: true, bu
 
 async function viaNodemailer(message: SendMailOptions, baseBoundary: string) {
   const info = await nodemailerBuilder.sendMail({ ...message, baseBoundary } as SendMailOptions);
-  return { raw: info.message, envelope: info.envelope };
+  return { raw: info.message as Buffer, envelope: info.envelope };
 }
 
 const ICS = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//ridealong//EN', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'UID:b1@ridealong', 'DTSTART:20261208T090000Z', 'DTEND:20261208T093000Z', 'SUMMARY:Shadowing Zoë Ångström', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
