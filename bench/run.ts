@@ -19,6 +19,7 @@ const suites: Record<string, () => Promise<{ run(): Promise<BenchRow[]> }>> = {
   search: () => import('./search.bench.js'),
   suggestions: () => import('./suggestions.bench.js'),
   auth: () => import('./auth.bench.js'),
+  mail: () => import('./mail.bench.js'),
 };
 
 const wanted = process.argv.slice(2);
