@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 import pg from 'pg';
 import { JOBS_SCHEMA, JobsService } from '../src/jobs/jobs.service.js';
 import { MAIL_FAILED_QUEUE, MAIL_SEND_QUEUE, MailService, SEND_BATCH } from '../src/mail/mail.service.js';
+import { MailOutboxRepository } from '../src/mail/mail-outbox.repository.js';
 import type { OutgoingMail } from '../src/mail/mail.types.js';
 import { startTestApp, TestApp } from './support/app.js';
 
@@ -30,6 +31,8 @@ class SmtpSink {
   always?: { code: number; message: string };
   /** Refuse the next DATA commands to these recipients (how many times each), whatever the order of sending. */
   refuse = new Map<string, number>();
+  /** Always accept DATA to these recipients (over `script` and `always`). */
+  accept = new Set<string>();
   dataCommands = 0;
   private server?: SMTPServer;
 
@@ -48,7 +51,8 @@ class SmtpSink {
           sink.dataCommands++;
           const to = session.envelope.rcptTo.map((r) => r.address).find((a) => (sink.refuse.get(a) ?? 0) > 0);
           if (to) sink.refuse.set(to, sink.refuse.get(to)! - 1);
-          const reply = to ? { code: 451, message: `4.2.1 ${to} is busy, try again later` } : (sink.script.shift() ?? sink.always);
+          const accepted = session.envelope.rcptTo.some((r) => sink.accept.has(r.address));
+          const reply = to ? { code: 451, message: `4.2.1 ${to} is busy, try again later` } : accepted ? undefined : (sink.script.shift() ?? sink.always);
           if (reply) {
             callback(Object.assign(new Error(reply.message), { responseCode: reply.code }));
             return;
@@ -143,6 +147,21 @@ const addresses = (a: AddressObject | AddressObject[] | undefined) => (Array.isA
 
 async function enqueue(t: TestApp, key: string, mail: OutgoingMail): Promise<boolean> {
   return t.db.transaction((m) => t.app.get(MailService).enqueue(m, key, mail));
+}
+
+/** Outbox rows written in one transaction with one send job for all of them (as a booking writes its emails). */
+async function enqueueTogether(t: TestApp, mails: { key: string; mail: OutgoingMail }[]): Promise<string[]> {
+  const service = t.app.get(MailService);
+  return t.db.transaction(async (m) => {
+    const ids: string[] = [];
+    for (const { key, mail } of mails) {
+      const row = service.outboxRow(key, mail);
+      await t.app.get(MailOutboxRepository).insertUnlessDuplicate(m, { id: row.id, dedupeKey: key, messageId: row.message_id, mail });
+      ids.push(row.id);
+    }
+    await t.app.get(JobsService).sendMany(m, [service.sendJob(ids)]);
+    return ids;
+  });
 }
 
 async function outboxRows(t: TestApp, keyPrefix: string): Promise<{ status: string; attempts: number; last_error: string | null; message_id: string }[]> {
@@ -250,6 +269,28 @@ describe('mail outbox (real PostgreSQL, real SMTP)', () => {
       sink.received.filter((r) => r.parsed.subject?.includes(run)),
       [`Once ${run}`, `Twice in one ${run}`, `Raced ${run}`],
     );
+  });
+
+  slowIt('sends the rows of one job together; a refused row fails the job, and its retry sends only that row', async () => {
+    const run = unique();
+    const refused = `once-${run}@example.com`;
+    sink.refuse.set(refused, 1);
+    const before = sink.dataCommands;
+    const ids = await enqueueTogether(t, [
+      { key: `t8b:${run}:a`, mail: message(`Together A ${run}`) },
+      { key: `t8b:${run}:b`, mail: message(`Together B ${run}`, { to: { email: refused } }) },
+    ]);
+    const [job] = await t.db.query(`SELECT data FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND data->'outboxIds' ?| $2::text[]`, [MAIL_SEND_QUEUE, ids]);
+    expect(job.data).toEqual({ outboxIds: ids });
+    await waitFor('both messages', () => sink.received.filter((r) => r.parsed.subject?.includes(run)).length === 2);
+    await settle(t);
+    expectExactlyOnce(
+      sink.received.filter((r) => r.parsed.subject?.includes(run)),
+      [`Together A ${run}`, `Together B ${run}`],
+    );
+    expect(sink.dataCommands - before).toBe(3); // B twice, A once
+    expect(await t.app.get(MailService).find(`t8b:${run}:a`)).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await t.app.get(MailService).find(`t8b:${run}:b`)).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
   });
 
   slowIt('sends a row once however many jobs point at it (duplicated or retried jobs)', async () => {
@@ -504,5 +545,38 @@ describe('mail outbox when retries run out', () => {
     });
     await sleep(700);
     expect(sink.dataCommands).toBe(2);
+  });
+
+  slowIt('gives up only the rows of a job that were never accepted; a row it sent stays sent', async () => {
+    const run = unique();
+    const accepted = `accepted-${run}@example.com`;
+    sink.accept.add(accepted);
+    try {
+      const before = sink.dataCommands;
+      const failedBefore = await t.app.get(MailService).failed();
+      await enqueueTogether(t, [
+        { key: `t7c:${run}:a`, mail: message(`Accepted ${run}`, { to: { email: accepted } }) },
+        { key: `t7c:${run}:b`, mail: message(`Refused ${run}`) },
+      ]);
+      const mail = t.app.get(MailService);
+      const refused = await waitFor('the refused row to fail', async () => {
+        const r = await mail.find(`t7c:${run}:b`);
+        return r?.status === 'failed' && r;
+      });
+      expect(refused).toMatchObject({ status: 'failed', attempts: 2, sentAt: null });
+      expect(refused.lastError).toContain('550 5.1.1 Mailbox unavailable');
+      expect(await mail.find(`t7c:${run}:a`)).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+      expect(await mail.failed()).toBe(failedBefore + 1);
+      await waitFor('the dead letter to be handled', async () => {
+        const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM ${JOBS_SCHEMA}.job WHERE name = $1 AND state = 'completed' AND data->'outboxIds' IS NOT NULL`, [MAIL_FAILED_QUEUE]);
+        return n === 1;
+      });
+      await sleep(700);
+      expect(sink.received.map((r) => r.parsed.subject)).toEqual([`Accepted ${run}`]);
+      expect(sink.dataCommands - before).toBe(3); // the accepted row once, the refused one twice
+      expect(await mail.find(`t7c:${run}:a`)).toMatchObject({ status: 'sent', attempts: 1 });
+    } finally {
+      sink.accept.delete(accepted);
+    }
   });
 });

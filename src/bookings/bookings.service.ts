@@ -243,7 +243,7 @@ export class BookingsService implements OnModuleInit {
   /**
    * A new booking as `book` writes it followed by `announce(…, 'confirmed')`, in two statements: the row, its
    * audit row, its webhook deliveries and its emails (written from the facts already read) in one, all their
-   * jobs in the second. The same rows as the separate writes (test/booking-round-trips.spec.ts).
+   * jobs in the second (the emails share one send job). The same rows as the separate writes (test/booking-round-trips.spec.ts).
    */
   private async insertAnnounced(
     m: EntityManager,
@@ -284,7 +284,7 @@ export class BookingsService implements OnModuleInit {
     const written = await this.repo.insertWithEffects(m, fields, this.audit.row(audit), event, outbox);
     await this.jobs.sendMany(m, [
       ...written.deliveryIds.map((id) => this.webhookEvents.deliverJob(id)),
-      ...written.outboxIds.map((id) => this.mail.sendJob(id)),
+      ...(written.outboxIds.length > 0 ? [this.mail.sendJob(written.outboxIds)] : []),
       ...(plan.reminder ? [{ name: plan.reminder.queue, data: plan.reminder.data, options: { ...plan.reminder.options, startAfter: plan.reminder.at } }] : []),
     ]);
     return written.booking;

@@ -9,7 +9,7 @@ import { MailTransport } from './mail.transport.js';
 import type { OutgoingMail } from './mail.types.js';
 import { composeMessage, describeSendError, emlFileName, messageIdFor, type OutboxRow } from './message.js';
 
-/** The queue whose jobs send outbox rows; its data is `{ outboxId }`. */
+/** The queue whose jobs send outbox rows; its data is `{ outboxId }` or `{ outboxIds }` (SendJob). */
 export const MAIL_SEND_QUEUE = 'mail-send';
 /** Receives the jobs of MAIL_SEND_QUEUE that failed for good, to mark their rows failed. */
 export const MAIL_FAILED_QUEUE = 'mail-failed';
@@ -29,8 +29,19 @@ export const SEND_EXPIRE_SECONDS = 30;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * A send job's rows: one (`outboxId`, as `enqueue` queues it) or all the rows one transaction wrote
+ * (`outboxIds`, as `sendJob` gives it: a booking's two emails are one job, fetched and completed once).
+ */
 interface SendJob {
-  outboxId: string;
+  outboxId?: string;
+  outboxIds?: string[];
+}
+
+/** The rows a job names, lowercased, in order; anything that is not a string is dropped. */
+function rowsOf(data: SendJob | null | undefined): string[] {
+  const named = Array.isArray(data?.outboxIds) ? data.outboxIds : [data?.outboxId];
+  return named.filter((id): id is string => typeof id === 'string').map((id) => id.toLowerCase());
 }
 
 /** A `mail_outbox` row as `MailService.outboxRow` gives it (column names), for `json_to_recordset` in a caller's statement. */
@@ -59,7 +70,9 @@ export class MailService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.jobs.work<SendJob>(MAIL_FAILED_QUEUE, (data) => this.giveUp(data.outboxId));
+    await this.jobs.work<SendJob>(MAIL_FAILED_QUEUE, async (data) => {
+      for (const id of rowsOf(data).filter((id) => UUID.test(id))) await this.giveUp(id);
+    });
     await this.jobs.workBatch<SendJob>(MAIL_SEND_QUEUE, (jobs) => this.deliverBatch(jobs), { batchSize: SEND_BATCH });
   }
 
@@ -81,7 +94,7 @@ export class MailService implements OnModuleInit {
   /**
    * The outbox row of a message for a statement the caller writes itself (e.g. with the change that causes
    * it): the same columns `enqueue` writes. Insert with ON CONFLICT (dedupe_key) DO NOTHING, then queue
-   * `sendJob` for each id the insert returned.
+   * one `sendJob` with the ids the insert returned.
    */
   outboxRow(dedupeKey: string, mail: OutgoingMail): OutboxInsert {
     const id = randomUUID();
@@ -102,9 +115,12 @@ export class MailService implements OnModuleInit {
     };
   }
 
-  /** The send job of an inserted outbox row, as `enqueue` queues it. */
-  sendJob(outboxId: string) {
-    return { name: MAIL_SEND_QUEUE, data: { outboxId } satisfies SendJob, options: { deadLetter: MAIL_FAILED_QUEUE, expireInSeconds: SEND_EXPIRE_SECONDS } };
+  /**
+   * One send job for outbox rows inserted together (with the options `enqueue` gives its job). The job fails
+   * while any of its rows is not sent; its retry sends only those, since a sent row is skipped.
+   */
+  sendJob(outboxIds: string[]) {
+    return { name: MAIL_SEND_QUEUE, data: { outboxIds } satisfies SendJob, options: { deadLetter: MAIL_FAILED_QUEUE, expireInSeconds: SEND_EXPIRE_SECONDS } };
   }
 
   /** Messages not sent yet and not given up (committed rows only). */
@@ -142,8 +158,8 @@ export class MailService implements OnModuleInit {
    * if that sender gave it back). Returns each job's outcome: a failed send fails its jobs (retried with backoff).
    */
   private async deliverBatch(jobs: { data: SendJob; job: JobInfo }[]): Promise<({ err: unknown } | undefined)[]> {
-    const idOf = (j: { data: SendJob }) => String(j.data.outboxId).toLowerCase();
-    const ids = [...new Set(jobs.map(idOf).filter((id) => UUID.test(id)))];
+    const idsOf = (j: { data: SendJob }) => rowsOf(j.data).filter((id) => UUID.test(id));
+    const ids = [...new Set(jobs.flatMap(idsOf))];
     /** A row's outcome for its jobs: undefined when they are done. */
     const outcome = new Map<string, { err: unknown } | undefined>();
     const givenUp: { err: unknown; row: OutboxRow }[] = [];
@@ -162,7 +178,7 @@ export class MailService implements OnModuleInit {
           }
         }
         // A row is given up when this is the last attempt of one of its jobs (as each job did on its own).
-        const final = (id: string) => jobs.some((j) => idOf(j) === id && j.job.retryCount >= j.job.retryLimit);
+        const final = (id: string) => jobs.some((j) => idsOf(j).includes(id) && j.job.retryCount >= j.job.retryLimit);
         const attempts = await Promise.all(
           rows.map(async (row) => {
             try {
@@ -185,11 +201,17 @@ export class MailService implements OnModuleInit {
       );
     }
     return jobs.map((j) => {
-      if (!UUID.test(idOf(j))) {
-        this.logger.warn({ outboxId: j.data.outboxId, jobId: j.job.id }, 'mail job for a missing outbox row; nothing to send');
-        return undefined;
+      const named = rowsOf(j.data);
+      const malformed = named.filter((id) => !UUID.test(id));
+      if (malformed.length > 0 || named.length === 0) {
+        this.logger.warn({ outboxIds: malformed, jobId: j.job.id }, 'mail job for a missing outbox row; nothing to send');
       }
-      return outcome.get(idOf(j));
+      // The job's first failed row fails it; a job whose rows are all sent (or given up, or missing) is done.
+      for (const id of idsOf(j)) {
+        const failed = outcome.get(id);
+        if (failed) return failed;
+      }
+      return undefined;
     });
   }
 
