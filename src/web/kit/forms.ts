@@ -77,7 +77,7 @@ export function messageOf(p: { errors: FieldErrors; message?: string }): string 
 
 /** Sends a whole page. */
 export function sendHtml(res: Response, status: number, page: Html): void {
-  res.status(status).type('html').send(page.value);
+  res.status(status).type('html').send(page.parts ? page.utf8() : page.value);
 }
 
 /** Post/redirect/get: the browser loads `url` with GET. */

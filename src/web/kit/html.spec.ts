@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { buttonForm, errorSummary, html, input, raw, select } from './html.js';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { buttonForm, bytes, errorSummary, html, Html, input, raw, select } from './html.js';
+import { sendHtml } from './forms.js';
 import { safeNext } from './web.filter.js';
 import { secureCookies } from '../sign-in/sign-in.controller.js';
 
@@ -85,5 +88,65 @@ describe('input hints', () => {
     expect(out).toContain('<span class="hint" id="hint-quota">Sessions per period</span>');
     expect(out).toContain('aria-invalid="true" aria-describedby="hint-quota err-quota"');
     expect(input({ label: 'Quota', name: 'quota', hint: 'h' }).value).toContain('aria-describedby="hint-quota"');
+  });
+});
+
+describe('bytes', () => {
+  // Rows with one-, two-, three- and four-byte characters (an en dash, CJK, an emoji's surrogate pair).
+  const rows = (n: number) => Array.from({ length: n }, (_, i) => `<li>Book 09:${String(i % 60).padStart(2, '0')}–10:00 with Zoë 陳 ${i} 🙂</li>`);
+  const page = (list: Html) => html`<h1>${'Tom & Jerry'} – Zoë</h1>${[html`<ul>${list}</ul>`, raw('<hr>')]}<p>${'<end>'}</p>`;
+  const asText = (r: string[]) => page(raw(r.join('')));
+
+  it('writes rows as UTF-8 that reads back as the rows, in buffers of at most 64 KiB', () => {
+    const r = rows(3_000); // about 150 KiB of UTF-8
+    const b = bytes(r);
+    expect(b.parts!.length).toBeGreaterThan(2);
+    for (const p of b.parts!) expect(Buffer.isBuffer(p) && p.length <= 64 * 1024).toBe(true);
+    expect(b.value).toBe(r.join(''));
+    expect(b.utf8().equals(Buffer.from(r.join(''), 'utf8'))).toBe(true);
+  });
+
+  it('keeps a row longer than a buffer whole, and copies a short list out of its buffer', () => {
+    const long = 'é'.repeat(40_000) + '🙂'.repeat(10_000); // 120,000 bytes in one row
+    const b = bytes(['<p>', long, '</p>']);
+    expect(b.utf8().toString('utf8')).toBe(`<p>${long}</p>`);
+    // 14,000 ASCII characters get a buffer of 42,000 bytes (3 per character); the page keeps only the 14,000 used.
+    const ascii = bytes(Array.from({ length: 1_000 }, (_, i) => `<li>${String(i).padStart(5, '0')}</li>`));
+    expect(ascii.parts!.map((p) => [p.length, (p as Buffer).buffer.byteLength])).toEqual([[14_000, 14_000]]);
+    expect(bytes([]).value).toBe('');
+  });
+
+  it('nests in templates and arrays as text would, still escaping what is interpolated around it', () => {
+    const r = rows(2_000);
+    const mixed = page(bytes(r));
+    expect(mixed.value).toBe(asText(r).value);
+    expect(mixed.value).toContain('<h1>Tom &amp; Jerry – Zoë</h1><ul><li>Book 09:00–10:00 with Zoë 陳 0 🙂</li>');
+    expect(mixed.value.endsWith('</ul><hr><p>&lt;end&gt;</p>')).toBe(true);
+    expect(mixed.utf8().equals(Buffer.from(asText(r).value, 'utf8'))).toBe(true);
+    // The rows stay bytes: the page is text around buffers, never one string holding them.
+    expect(mixed.parts!.filter((p) => typeof p !== 'string').length).toBeGreaterThan(1);
+    expect(asText(r).parts).toBeUndefined();
+  });
+
+  it('is sent by sendHtml byte for byte as the same page of text, with the same headers', async () => {
+    const r = rows(2_000);
+    const app = express();
+    app.get('/bytes', (_req, res) => sendHtml(res, 200, page(bytes(r))));
+    app.get('/text', (_req, res) => sendHtml(res, 400, asText(r)));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((done) => server.once('listening', done));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const [a, b] = await Promise.all([fetch(`${base}/bytes`), fetch(`${base}/text`)]);
+      expect([a.status, b.status]).toEqual([200, 400]);
+      expect(a.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(b.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const [x, y] = [Buffer.from(await a.arrayBuffer()), Buffer.from(await b.arrayBuffer())];
+      expect(x.equals(y)).toBe(true);
+      expect(a.headers.get('content-length')).toBe(String(y.length));
+      expect(x.toString('utf8')).toBe(asText(r).value);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
   });
 });

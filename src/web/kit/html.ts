@@ -5,36 +5,115 @@
  */
 import { escapeHtml } from '../../common/escape-html.js';
 
+/** A piece of markup: text, or text already encoded as UTF-8. */
+type Part = string | Buffer;
+
 export class Html {
-  constructor(readonly value: string) {}
+  /**
+   * The markup as pieces, when some of it is already UTF-8 bytes (see `bytes`); absent for the usual markup,
+   * which is one string. A page of thousands of rows is sent without copying its rows into one string first.
+   */
+  readonly parts?: readonly Part[];
+  readonly #text?: string;
+
+  constructor(value: string | readonly Part[]) {
+    if (typeof value === 'string') this.#text = value;
+    else this.parts = value;
+  }
+
+  /** The markup as one string (decoding any bytes). */
+  get value(): string {
+    return this.#text ?? this.parts!.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+  }
+
   toString(): string {
     return this.value;
+  }
+
+  /** The markup as UTF-8, each string piece encoded on its own. */
+  utf8(): Buffer {
+    return this.parts ? Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))) : Buffer.from(this.#text!, 'utf8');
   }
 }
 
 export type Interpolation = Html | string | number | boolean | null | undefined | readonly Interpolation[];
 
-function render(v: Interpolation): string {
-  if (v === null || v === undefined || v === false) return '';
-  if (v instanceof Html) return v.value;
-  if (Array.isArray(v)) {
-    // Appended, not joined: a join copies the text of every item again, and a page of a few thousand
-    // rows is then copied once per level of nesting; appended strings are copied once, when the page is sent.
-    let out = '';
-    for (const item of v as readonly Interpolation[]) out += render(item);
-    return out;
+/** Markup being put together: text appended to a string, and the pieces before it when some are bytes. */
+class Builder {
+  text = '';
+  parts: Part[] | null = null;
+
+  add(v: Interpolation): void {
+    if (v === null || v === undefined || v === false) return;
+    if (v instanceof Html) {
+      if (v.parts) for (const p of v.parts) this.piece(p);
+      else this.text += v.value;
+    } else if (Array.isArray(v)) {
+      // Appended, not joined: a join copies the text of every item again, and a page of a few thousand
+      // rows is then copied once per level of nesting; appended strings are copied once, when the page is sent.
+      for (const item of v as readonly Interpolation[]) this.add(item);
+    } else this.text += escapeHtml(String(v));
   }
-  return escapeHtml(String(v));
+
+  piece(p: Part): void {
+    if (typeof p === 'string') this.text += p;
+    else {
+      (this.parts ??= []).push(this.text, p);
+      this.text = '';
+    }
+  }
+
+  done(): Html {
+    if (!this.parts) return new Html(this.text);
+    this.parts.push(this.text);
+    return new Html(this.parts.filter((p) => p.length > 0));
+  }
 }
 
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i++) out += render(values[i]) + strings[i + 1];
-  return new Html(out);
+  const b = new Builder();
+  b.text = strings[0];
+  for (let i = 0; i < values.length; i++) {
+    b.add(values[i]);
+    b.text += strings[i + 1];
+  }
+  return b.done();
 }
 
 /** Trusted markup, as is. Only for strings built by code, never for user input. */
 export const raw = (s: string): Html => new Html(s);
+
+/** The most `bytes` writes into one buffer. */
+const CHUNK = 64 * 1024;
+
+/**
+ * Trusted markup built by code, encoded now: for a list of thousands of rows, each row's string is written
+ * as UTF-8 on its own into buffers of up to 64 KiB, and the page never holds the rows as one string.
+ * Encoding one long appended string (flattening it, then writing UTF-8) cost several times more.
+ */
+export function bytes(rows: readonly string[]): Html {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: a buffer with 3 bytes per unit left always has room.
+  let left = 0;
+  for (const row of rows) left += row.length * 3;
+  const parts: Buffer[] = [];
+  let buf = Buffer.alloc(0);
+  let used = 0;
+  const flush = () => {
+    // A buffer mostly unused (a short list) is copied out, so the page does not keep the rest of it.
+    if (used) parts.push(used < buf.length / 2 ? Buffer.from(buf.subarray(0, used)) : buf.subarray(0, used));
+  };
+  for (const row of rows) {
+    if (buf.length - used < row.length * 3) {
+      flush();
+      buf = Buffer.allocUnsafe(Math.max(Math.min(CHUNK, left), row.length * 3));
+      used = 0;
+    }
+    used += buf.write(row, used, 'utf8');
+    left -= row.length * 3;
+  }
+  flush();
+  return new Html(parts);
+}
 
 /** Field problems by field name (`answers.summary`, `weekly[2].start`), shown next to each field. */
 export type FieldErrors = Record<string, string[]>;

@@ -10,7 +10,7 @@ import { inSaneRange } from '../../common/time/dates.js';
 import type { User } from '../../people/user.entity.js';
 import { escapeHtml } from '../../common/escape-html.js';
 import { localClock, time } from '../kit/format.js';
-import { buttonForm, errorSummary, form, html, Html, input, raw, select, type FieldErrors } from '../kit/html.js';
+import { buttonForm, bytes, errorSummary, form, html, Html, input, select, type FieldErrors } from '../kit/html.js';
 import { page } from '../kit/layout.js';
 import type { RepWindows } from './marketer-pages.repository.js';
 import { windowAt as windowAtInZone } from '../rep/rep-windows.js';
@@ -250,8 +250,8 @@ ${select({
     }
     // One form per day; each slot is a submit button whose value names it (rep and start). A week of a large
     // roster has thousands of them: each is one template string (escaped as `html` would escape it), not a
-    // tree of `html` templates; each rep's id and name and each start is escaped once. The list is appended
-    // to, not joined: the page is copied into one flat string once, when it is sent.
+    // tree of `html` templates; each rep's id and name and each start is escaped once. Each is encoded as
+    // UTF-8 on its own (`bytes`): the page is never one long string to flatten and encode when it is sent.
     const verb = v.mode.kind === 'reschedule' ? 'Move to' : 'Book';
     const escaped = new Map<string, string>();
     const escOnce = (text: string): string => {
@@ -274,11 +274,7 @@ ${select({
         ? `<li class="waiting"><span class="badge">Waiting</span> Full: ${range} with ${escOnce(c.repName)}. You are on the waitlist.</li>`
         : `<li><button type="submit" name="slot" value="${escOnce(c.repId)} ${escOnce(c.startsAt)}" formaction="/marketer/waitlist" class="link">Join the waitlist: ${range} with ${escOnce(c.repName)} (full)</button></li>`;
     };
-    const items = <T>(list: readonly T[], item: (x: T) => string): Html => {
-      let out = '';
-      for (const x of list) out += item(x);
-      return raw(out);
-    };
+    const items = <T>(list: readonly T[], item: (x: T) => string): Html => bytes(list.map(item));
     const dayForm = (list: Html): Html =>
       v.mode.kind === 'reschedule'
         ? form(`/marketer/bookings/${v.mode.bookingId}/reschedule`, v.csrf, html`<input type="hidden" name="view" value="${view}">${list}`)
