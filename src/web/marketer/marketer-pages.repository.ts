@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { WallWindow, WeeklyWindow } from '../../availability/engine/slot-engine.js';
-import { preparedQuery } from '../../common/prepared-query.js';
 import { UsersRepository } from '../../people/users.repository.js';
 
 /** One enrolment of a marketer with the sessions that count against its quota. */
@@ -44,8 +43,7 @@ export interface RepWindows {
 /**
  * Read-only queries of the marketer pages. Quota counting follows the slot engine
  * (`AvailabilityRepository.marketerContext`): every booking of the marketer in the period that is not
- * cancelled counts against the enrolment's quota. The week view's statements are named prepared statements
- * (`preparedQuery`): parsing and planning them took more of the server's time than running most of them.
+ * cancelled counts against the enrolment's quota.
  */
 @Injectable()
 export class MarketerPagesRepository {
@@ -64,8 +62,7 @@ export class MarketerPagesRepository {
       done: number;
       booked: number;
       missed: number;
-    }[] = await preparedQuery(
-      this.db.manager,
+    }[] = await this.db.query(
       `SELECT e.id AS enrollment_id, p.id AS period_id, pr.name AS program_name, pr.time_zone AS program_zone,
               to_char(p.starts_on, 'YYYY-MM-DD') AS starts_on, to_char(p.ends_on, 'YYYY-MM-DD') AS ends_on, e.quota,
               count(b.id) FILTER (WHERE b.status = 'completed')::int AS done,
@@ -97,8 +94,7 @@ export class MarketerPagesRepository {
 
   /** The reps on a period's active roster, by name. */
   activeReps(periodId: string): Promise<RepName[]> {
-    return preparedQuery<{ id: string; name: string }>(
-      this.db.manager,
+    return this.db.query(
       `SELECT u.id, u.name FROM roster_entries r JOIN users u ON u.id = r.rep_id
         WHERE r.period_id = $1 AND r.status = 'active' AND u.active ORDER BY u.name, u.id`,
       [periodId],
@@ -117,8 +113,7 @@ export class MarketerPagesRepository {
    * thousand such calls, and parsing their timestamp text was a tenth of the week view's CPU.
    */
   async fullCalls(periodId: string, from: string, to: string, marketerId: string, now: Date): Promise<FullCall[]> {
-    const rows = await preparedQuery<{ rep_id: string; starts_ms: number; ends_ms: number }>(
-      this.db.manager,
+    const rows: { rep_id: string; starts_ms: number; ends_ms: number }[] = await this.db.query(
       `SELECT b.rep_id, date_part('epoch', b.starts_at) * 1000 AS starts_ms, date_part('epoch', b.ends_at) * 1000 AS ends_ms
          FROM bookings b
          JOIN roster_entries r ON r.period_id = b.period_id AND r.rep_id = b.rep_id AND r.status = 'active'

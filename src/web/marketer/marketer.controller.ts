@@ -368,9 +368,9 @@ export class MarketerPagesController {
     // searches as if the booking being moved were not held, as the move itself decides, and does not offer
     // the booking's own time: "Keep it as it is" does that.
     const names = new Map(reps.map((r) => [r.id, r.name]));
-    // The slots, the marketer's own sessions and the full calls are read at once: none needs another's answer.
-    const [searched, ownRead, fullRead] = await Promise.allSettled([
-      this.weekSlots(
+    let found: { result: SlotsResult; slots: WeekSlot[]; callTypes: Set<string> };
+    try {
+      found = await this.weekSlots(
         actor,
         {
           periodId: search.periodId,
@@ -383,27 +383,24 @@ export class MarketerPagesController {
         },
         names,
         { callType: filters.callType, marketingSourced: filters.marketingSourced, ...(moving ? { except: `${moving.repId} ${moving.startsAt.toISOString()}` } : {}) },
-      ),
-      // The marketer's own sessions of the week, so what they booked shows where they booked it.
-      this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to }),
-      // Calls with every seat taken, to wait for (not when moving a booking: a move needs a free seat now).
-      moving
-        ? undefined
-        : Promise.all([this.repo.fullCalls(filters.periodId, search.from, search.to, actor.id, this.clock.now()), this.waitlist.list(actor)]),
-    ]);
-    if (searched.status === 'rejected') {
-      const p = formProblem(searched.reason);
+      );
+    } catch (e) {
+      const p = formProblem(e);
       return { status: p.status, page: weekPage({ ...view, callTypes: [], slots: null, message: messageOf(p) }) };
     }
-    const found = searched.value;
     const { result, slots } = found;
-    const booked = settled(ownRead)
+    // The marketer's own sessions of the week, so what they booked shows where they booked it.
+    const own = await this.bookings.list(actor, { status: 'confirmed', from: search.from, to: search.to });
+    const booked = own
       .filter((b) => b.marketerId === actor.id && (!moving || b.id !== moving.bookingId))
       .map((b) => ({ id: b.id, repName: b.repName, startsAt: b.startsAt, endsAt: b.endsAt, customerCall: b.customerCallId !== null, label: b.label ?? undefined }));
+    // Calls with every seat taken, to wait for (not when moving a booking: a move needs a free seat now).
     let full: FullSlot[] = [];
-    const fullAndWaiting = settled(fullRead);
-    if (fullAndWaiting) {
-      const [calls, waiting] = fullAndWaiting;
+    if (!moving) {
+      const [calls, waiting] = await Promise.all([
+        this.repo.fullCalls(filters.periodId, search.from, search.to, actor.id, this.clock.now()),
+        this.waitlist.list(actor),
+      ]);
       const shown = calls.filter((c) => !filters.repId || c.repId === filters.repId);
       const windows = filters.callType || filters.marketingSourced
         ? await this.repo.repWindows(shown.map((c) => c.repId), monday!.minus({ days: 1 }).toISODate()!, monday!.plus({ days: 8 }).toISODate()!)
@@ -482,10 +479,4 @@ export class MarketerPagesController {
     if (period && period.startsOn > today.endOf('week').toISODate()!) return period.startsOn;
     return today.toISODate()!;
   }
-}
-
-/** A settled read's value, or its failure thrown. */
-function settled<T>(r: PromiseSettledResult<T>): T {
-  if (r.status === 'rejected') throw r.reason;
-  return r.value;
 }
