@@ -3,7 +3,7 @@ import pg from 'pg';
 import { cpus, loadavg } from 'node:os';
 import { DateTime } from 'luxon';
 import { hammer, seed } from './slots-http.bench.js';
-import { benchPort, boot, serverDatabase, stop } from './support.js';
+import { benchPort, boot, cpuSampler, serverDatabase, stop } from './support.js';
 import type { BenchRow } from './table.js';
 
 /** A browser session for `email`, written the way sign-in writes one (hashed token), so the pages can be loaded. */
@@ -49,11 +49,17 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({ area: 'pages', case: 'load average (1 min) before the page rows', result: `${loadavg()[0].toFixed(2)} on ${cpus().length} cores` });
       for (const [label, path, headers] of pages) {
         await hammer(`${service.url}${path}`, headers, 2, 20); // warm-up
+        // CPU per page from /proc: the service's process and the database's backends (what the page costs,
+        // apart from the client and whatever else the two cores run).
+        const cpu = cpuSampler(db.url, service.child.pid!, new URL(db.url).pathname.slice(1));
+        await cpu.start();
         const r = await hammer(`${service.url}${path}`, headers, 4, 200);
+        const [serviceCpu, pgCpu] = await cpu.stop();
+        const ms = (seconds: number) => ((seconds * 1000) / 200).toFixed(1);
         rows.push({
           area: 'pages',
           case: `${label}; 4 clients, 200 requests`,
-          result: `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (${(r.bytes / 1024).toFixed(0)} KiB of HTML)`,
+          result: `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (${(r.bytes / 1024).toFixed(0)} KiB of HTML); CPU per page: service ${ms(serviceCpu)} ms, PostgreSQL ${ms(pgCpu)} ms`,
           ...(label.includes('week view') ? { target: 'p95 ≤ 150 ms' } : {}),
         });
       }

@@ -1,6 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -102,3 +102,90 @@ export async function serverDatabase(name: string): Promise<BenchDatabase | unde
  * EADDRINUSE when these ports were 39000-39999).
  */
 export const benchPort = (offset: number) => 29000 + ((process.pid + offset * 7) % 1000);
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0; // the process has exited
+  }
+}
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** The service process and its children (cluster workers), by walking /proc's parent links. */
+function processTree(root: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* gone */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(parents.get(out[i]) ?? []));
+  return out;
+}
+
+/**
+ * The bench's own connection (set-up, waiting for the outbox to drain): not one of the service's backends, so its
+ * CPU is not counted as the bookings'. Its drain polling alone was about 0.1 ms per booking with a full scan.
+ */
+export const BENCH_APPLICATION = 'ridealong-bench';
+
+/**
+ * CPU of the service (process tree) and of the PostgreSQL backends serving the bench database, sampled every
+ * 200 ms from the start: a backend that exits mid-run (a pooled connection closed while idle) keeps the CPU of
+ * its last sample, so at most 200 ms of its life goes uncounted. Backends are found through pg_stat_activity
+ * (the server is local); a pid first seen after the start counts from zero.
+ */
+export function cpuSampler(url: string, servicePid: number, database: string, application?: string) {
+  const service = new Map<number, [number, number]>(); // pid → [first, last] CPU seconds
+  const backends = new Map<number, [number, number]>();
+  const c = new pg.Client({ connectionString: url });
+  let stopped = false;
+  const note = (into: Map<number, [number, number]>, pid: number, first: boolean) => {
+    const t = cpuSeconds(pid);
+    const seen = into.get(pid);
+    if (!seen) into.set(pid, [first ? t : 0, t]);
+    else if (t >= seen[1]) seen[1] = t; // an exited pid reads 0: keep its last sample
+  };
+  const sample = async (first: boolean) => {
+    for (const pid of processTree(servicePid)) note(service, pid, first);
+    const rows: { pid: number }[] = (
+      await c.query(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND application_name <> $3 AND ($2::text IS NULL OR application_name = $2)',
+        [database, application ?? null, BENCH_APPLICATION],
+      )
+    ).rows;
+    for (const { pid } of rows) note(backends, pid, first);
+  };
+  const sum = (m: Map<number, [number, number]>) => [...m.values()].reduce((s, [a, b]) => s + b - a, 0);
+  let loop: Promise<void> = Promise.resolve();
+  return {
+    async start() {
+      await c.connect();
+      await sample(true);
+      loop = (async () => {
+        while (!stopped) {
+          await sleep(200);
+          await sample(false);
+        }
+      })();
+    },
+    /** Seconds of CPU used since start: [service, PostgreSQL backends]. */
+    async stop(): Promise<[number, number]> {
+      stopped = true;
+      await loop;
+      await sample(false);
+      await c.end();
+      return [sum(service), sum(backends)];
+    },
+  };
+}
