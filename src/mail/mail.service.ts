@@ -158,8 +158,11 @@ export class MailService implements OnModuleInit {
    * if that sender gave it back). Returns each job's outcome: a failed send fails its jobs (retried with backoff).
    */
   private async deliverBatch(jobs: { data: SendJob; job: JobInfo }[]): Promise<({ err: unknown } | undefined)[]> {
-    const idsOf = (j: { data: SendJob }) => rowsOf(j.data).filter((id) => UUID.test(id));
-    const ids = [...new Set(jobs.flatMap(idsOf))];
+    // Each job's well-formed row ids, read once.
+    const idsOf = new Map(jobs.map((j) => [j, rowsOf(j.data).filter((id) => UUID.test(id))]));
+    const ids = [...new Set([...idsOf.values()].flat())];
+    // A row is given up when this is the last attempt of one of its jobs (as each job did on its own).
+    const lastAttempt = new Set(jobs.filter((j) => j.job.retryCount >= j.job.retryLimit).flatMap((j) => idsOf.get(j)!));
     /** A row's outcome for its jobs: undefined when they are done. */
     const outcome = new Map<string, { err: unknown } | undefined>();
     const givenUp: { err: unknown; row: OutboxRow }[] = [];
@@ -177,8 +180,6 @@ export class MailService implements OnModuleInit {
             else if (s === undefined) this.logger.warn({ outboxId: id }, 'mail job for a missing outbox row; nothing to send');
           }
         }
-        // A row is given up when this is the last attempt of one of its jobs (as each job did on its own).
-        const final = (id: string) => jobs.some((j) => idsOf(j).includes(id) && j.job.retryCount >= j.job.retryLimit);
         const attempts = await Promise.all(
           rows.map(async (row) => {
             try {
@@ -186,8 +187,9 @@ export class MailService implements OnModuleInit {
               return { id: row.id, error: null, final: false };
             } catch (err) {
               outcome.set(row.id, { err });
-              if (final(row.id)) givenUp.push({ err, row });
-              return { id: row.id, error: describeSendError(err), final: final(row.id) };
+              const final = lastAttempt.has(row.id);
+              if (final) givenUp.push({ err, row });
+              return { id: row.id, error: describeSendError(err), final };
             }
           }),
         );
@@ -207,7 +209,7 @@ export class MailService implements OnModuleInit {
         this.logger.warn({ outboxIds: malformed, jobId: j.job.id }, 'mail job for a missing outbox row; nothing to send');
       }
       // The job's first failed row fails it; a job whose rows are all sent (or given up, or missing) is done.
-      for (const id of idsOf(j)) {
+      for (const id of idsOf.get(j)!) {
         const failed = outcome.get(id);
         if (failed) return failed;
       }
