@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { startNodeArgs } from './start-args.js';
 
 export const BENCH_TOKEN = 'bench-admin-token-' + randomBytes(12).toString('hex');
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -35,8 +36,8 @@ export function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
-/** Starts `node dist/src/main.js` and times it from spawn to the first 200 on /health. */
-export async function boot(env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Running> {
+/** Starts `node dist/src/main.js` with `npm start`'s Node options and times it from spawn to the first 200 on /health. */
+export async function boot(env: Record<string, string>, port: number, nodeArgs: string[] = startNodeArgs()): Promise<Running> {
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: { ...process.env, PORT: String(port), ADMIN_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'warn', ...env },
