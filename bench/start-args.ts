@@ -11,8 +11,8 @@ export function startNodeArgs(start: string = readStartScript()): string[] {
   return m[1].split(/\s+/).filter(Boolean);
 }
 
-/** From the working directory, as the benches find `dist/src/main.js`. */
-function readStartScript(): string {
-  const pkg = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as { scripts: { start: string } };
+/** `npm start`'s command line, from the `package.json` in `dir` (by default the working directory, where the benches run). */
+export function readStartScript(dir = '.'): string {
+  const pkg = JSON.parse(readFileSync(path.resolve(dir, 'package.json'), 'utf8')) as { scripts: { start: string } };
   return pkg.scripts.start;
 }

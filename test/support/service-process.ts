@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { readStartScript, startNodeArgs } from '../../bench/start-args.js';
 import { TEST_ENV_KEY } from './env.js';
 
 const execFile = promisify(execFileCb);
@@ -109,7 +110,8 @@ export async function killServiceProcesses(): Promise<void> {
 }
 
 /**
- * The built service (`node <build>/src/main.js`) in a child process of its own, as `npm start` runs it.
+ * The built service (`node <build>/src/main.js`) in a child process of its own, as `npm start` runs it (with
+ * its Node options).
  * The child's environment is only PATH, HOME, LANG, TZ and TMPDIR plus `env` (no DATABASE_URL unless
  * given: unset means the embedded PostgreSQL, so give such a child its own VAR_DIR and EMBEDDED_PG_PORT).
  * PORT is a free port chosen here unless `env.PORT` is given. Resolves once GET /health answers 200
@@ -123,7 +125,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     const v = process.env[key];
     if (v !== undefined) base[key] = v;
   }
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...startNodeArgs(readStartScript(root)), main], {
     cwd: root,
     env: { ...base, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
