@@ -105,9 +105,13 @@ describe('JobsService (pg-boss on the app database)', () => {
   it('completes the good jobs of a batch and retries only the failing one', async () => {
     const name = queueName();
     const runs: Record<string, number> = {};
-    await t.db.transaction(async (m) => {
-      for (const n of ['a', 'b', 'bad', 'c']) await jobs.send(m, name, { n }, { retryLimit: 1 });
+    const ids = await t.db.transaction(async (m) => {
+      const sent: (string | null)[] = [];
+      for (const n of ['a', 'b', 'bad', 'c']) sent.push(await jobs.send(m, name, { n }, { retryLimit: 1 }));
+      return sent;
     });
+    expect(ids).toEqual([expect.any(String), expect.any(String), expect.any(String), expect.any(String)]);
+    expect(await jobs.unfinished(name)).toBe(4);
     await jobs.work<{ n: string }>(
       name,
       async ({ n }) => {
@@ -118,6 +122,31 @@ describe('JobsService (pg-boss on the app database)', () => {
     );
     await waitFor('the batch to finish', async () => (await jobs.unfinished(name)) === 0);
     expect(runs).toEqual({ a: 1, b: 1, c: 1, bad: 2 });
+    const states = await t.db.query(`SELECT data->>'n' AS n, state FROM ${JOBS_SCHEMA}.job WHERE name = $1 ORDER BY 1`, [name]);
+    expect(states).toEqual([
+      { n: 'a', state: 'completed' },
+      { n: 'b', state: 'completed' },
+      { n: 'bad', state: 'failed' },
+      { n: 'c', state: 'completed' },
+    ]);
+  }, SLOW);
+
+  it('queues a job even when its queue was deleted from under the instance that created it', async () => {
+    const name = queueName();
+    const seen: string[] = [];
+    expect(await t.db.transaction((m) => jobs.send(m, name, { n: 'before' }))).toEqual(expect.any(String));
+    // Another instance (or an operator) deletes the queue, its jobs first; this instance still has it cached.
+    await t.db.transaction(async (m) => {
+      await m.query(`DELETE FROM ${JOBS_SCHEMA}.job WHERE name = $1`, [name]);
+      await m.query(`SELECT ${JOBS_SCHEMA}.delete_queue($1)`, [name]);
+    });
+    const id = await t.db.transaction((m) => jobs.send(m, name, { n: 'after' }));
+    expect(id).toEqual(expect.any(String));
+    await jobs.work<{ n: string }>(name, async ({ n }) => {
+      seen.push(n);
+    });
+    await waitFor('the job sent after the deletion', () => seen.length === 1);
+    expect(seen).toEqual(['after']);
   }, SLOW);
 
   it('fetches and completes with named prepared statements, and goes on when pg-boss gains a column under it', async () => {

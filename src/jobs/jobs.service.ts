@@ -71,6 +71,14 @@ const SETTLE_TIMEOUT_MS = 5_000;
  */
 const HOT_STATEMENT = /^\s*WITH (next as \(|results AS \()/;
 
+/** Thrown by `send` when pg-boss inserted no job and no singleton key explains it: the caller's transaction rolls back. */
+export class JobNotQueuedError extends Error {
+  constructor(readonly queue: string) {
+    super(`the job for queue ${queue} was not queued (its queue is missing)`);
+    this.name = 'JobNotQueuedError';
+  }
+}
+
 /** Thrown for a batch in which several jobs failed; pg-boss stores it in each failed job's `output`. */
 class JobBatchError extends AggregateError {
   constructor(errors: unknown[]) {
@@ -127,12 +135,25 @@ export class JobsService implements OnModuleInit, BeforeApplicationShutdown {
     await this.ensureQueue(name);
     if (options.deadLetter) await this.ensureQueue(options.deadLetter);
     const { startAfter, ...rest } = options;
-    return this.boss.send(name, data, {
-      ...rest,
-      ...(startAfter ? { startAfter } : {}),
-      ...(options.singletonKey !== undefined ? { id: jobIdForKey(name, options.singletonKey) } : {}),
-      db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await m.query(text, values) }) },
-    });
+    const insert = () =>
+      this.boss.send(name, data, {
+        ...rest,
+        ...(startAfter ? { startAfter } : {}),
+        ...(options.singletonKey !== undefined ? { id: jobIdForKey(name, options.singletonKey) } : {}),
+        db: { executeSql: async (text: string, values: unknown[]) => ({ rows: await m.query(text, values) }) },
+      });
+    let id = await insert();
+    // pg-boss inserts the job joined to its queue's row and returns no id when it inserted nothing. Only a
+    // singleton key may suppress a job. Otherwise the queue is gone from under this instance's cache (deleted
+    // elsewhere): create it again and insert once more, and if that too inserts nothing, fail the caller's
+    // transaction rather than lose the job silently.
+    if (id === null && options.singletonKey === undefined) {
+      this.queues.delete(name);
+      await this.ensureQueue(name);
+      id = await insert();
+      if (id === null) throw new JobNotQueuedError(name);
+    }
+    return id;
   }
 
   /**
